@@ -1,0 +1,382 @@
+"""Stage 1: read `content/` and validate it against the content model.
+
+Every problem becomes a diagnostic at its own line; one run reports all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from briefgen.content import (
+    DEFAULT_STANCES,
+    Actor,
+    AnnotationSpec,
+    BriefingSource,
+    Content,
+    SiteConfig,
+    Source,
+    Stance,
+    Topic,
+)
+from briefgen.diagnostics import ContentError, Diagnostics
+from briefgen.schema import ID_HINT, ID_RE, Reader, require_map
+from briefgen.yamlsrc import Pos, YamlSyntaxError, YMap, YNode, YScalar, parse
+
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
+FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def load_content(site_dir: Path, include_drafts: bool = False) -> Content:
+    """Load and validate everything under `site_dir/content`; raise ContentError on errors."""
+    diags = Diagnostics()
+    content_dir = site_dir / "content"
+    config = _load_site(site_dir, diags)
+    actors = _load_actors(site_dir, diags)
+    topics = _load_topics(site_dir, diags)
+    if config is not None:
+        _check_config_refs(config, actors, topics, site_dir, diags)
+    stances = config.stances if config else {k: Stance(k, v) for k, v in DEFAULT_STANCES.items()}
+    briefings = [
+        b
+        for path in sorted((content_dir / "briefings").rglob("*.md"))
+        if (b := _load_briefing(path, site_dir, actors, topics, stances, diags)) is not None
+    ]
+    _check_unique(briefings, diags)
+    if diags.errors() or config is None:
+        raise ContentError(diags)
+    kept = tuple(b for b in briefings if include_drafts or not b.draft)
+    return Content(site_dir, config, actors, topics, _derive_ids(kept))
+
+
+def _rel(path: Path, site_dir: Path) -> str:
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_yaml(path: Path, site_dir: Path, diags: Diagnostics, required: bool) -> YNode | None:
+    rel = _rel(path, site_dir)
+    if not path.is_file():
+        if required:
+            diags.error(rel, 1, 1, f"{rel} is missing", f"create {rel}; see the README")
+        return None
+    return _parse_yaml(path.read_text(encoding="utf-8-sig"), rel, diags, 0)
+
+
+def _parse_yaml(text: str, rel: str, diags: Diagnostics, line_offset: int) -> YNode | None:
+    try:
+        node, duplicates = parse(text, line_offset)
+    except YamlSyntaxError as exc:
+        diags.error(rel, exc.pos.line, exc.pos.col, exc.message, exc.hint, code="yaml")
+        return None
+    for dup in duplicates:
+        diags.error(
+            rel,
+            dup.pos.line,
+            dup.pos.col,
+            f"duplicate key '{dup.key}'",
+            "YAML keeps only the last one; remove or rename one of them",
+        )
+    return node
+
+
+def _load_site(site_dir: Path, diags: Diagnostics) -> SiteConfig | None:
+    rel = "content/site.yaml"
+    node = require_map(
+        _read_yaml(site_dir / rel, site_dir, diags, True), rel, diags, "content/site.yaml"
+    )
+    if node is None:
+        return None
+    r = Reader(node, rel, diags, "site.yaml")
+    title = r.text("title")
+    description = r.text("description", required=False)
+    base_url = r.text("base_url")
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            r.error(
+                node.values["base_url"].pos,
+                f"base_url must be an absolute http(s) URL, not {base_url!r}",
+                "e.g. base_url: https://user.github.io/repo/",
+            )
+        base_url = base_url if base_url.endswith("/") else base_url + "/"
+    language = r.text("language", required=False, default="en")
+    theme = r.ident("theme", required=False) or "default"
+    compare = r.id_list("compare")
+    if compare and len(compare) != 2:
+        r.error(r.key_pos("compare"), "compare must name exactly two actors", "compare: [a, b]")
+    order = tuple(i for i, _ in r.id_list("topics_order"))
+    stances = _read_stances(r.mapping("stances"), rel, diags)
+    r.finish()
+    return SiteConfig(
+        title=title,
+        description=description,
+        base_url=base_url,
+        language=language,
+        theme=theme,
+        compare=(compare[0][0], compare[1][0]) if len(compare) == 2 else None,
+        topics_order=order,
+        stances=stances,
+    )
+
+
+def _read_stances(node: YMap | None, rel: str, diags: Diagnostics) -> dict[str, Stance]:
+    if node is None:
+        return {k: Stance(k, v) for k, v in DEFAULT_STANCES.items()}
+    stances: dict[str, Stance] = {}
+    for key, value in node.values.items():
+        if _check_id(key, node.keys[key], rel, diags, "stance"):
+            entry = require_map(value, rel, diags, f"stance '{key}'")
+            if entry is not None:
+                r = Reader(entry, rel, diags, f"stance '{key}'")
+                stances[key] = Stance(key, r.text("label"))
+                r.finish()
+    return stances
+
+
+def _check_id(key: str, pos: Pos, rel: str, diags: Diagnostics, what: str) -> bool:
+    if ID_RE.match(key):
+        return True
+    diags.error(rel, pos.line, pos.col, f"{what} id {key!r} is not a valid id", ID_HINT)
+    return False
+
+
+def _load_actors(site_dir: Path, diags: Diagnostics) -> dict[str, Actor]:
+    rel = "content/actors.yaml"
+    node = require_map(_read_yaml(site_dir / rel, site_dir, diags, True), rel, diags, rel)
+    actors: dict[str, Actor] = {}
+    for key, value in node.values.items() if node else []:
+        entry = require_map(value, rel, diags, f"actor '{key}'")
+        if not _check_id(key, node.keys[key], rel, diags, "actor") or entry is None:  # type: ignore[union-attr]
+            continue
+        r = Reader(entry, rel, diags, f"actor '{key}'")
+        name = r.text("name")
+        color = r.text("color", required=False) or None
+        if color and not COLOR_RE.match(color):
+            r.error(r.key_pos("color"), f"color of actor '{key}' must be #rrggbb", 'color: "#b91c1c"')
+            color = None
+        actors[key] = Actor(key, name, r.text("role"), r.text("short", False) or name, color)
+        r.finish()
+    return actors
+
+
+def _load_topics(site_dir: Path, diags: Diagnostics) -> dict[str, Topic]:
+    rel = "content/topics.yaml"
+    node = require_map(_read_yaml(site_dir / rel, site_dir, diags, True), rel, diags, rel)
+    topics: dict[str, Topic] = {}
+    for key, value in node.values.items() if node else []:
+        entry = require_map(value, rel, diags, f"topic '{key}'")
+        if not _check_id(key, node.keys[key], rel, diags, "topic") or entry is None:  # type: ignore[union-attr]
+            continue
+        r = Reader(entry, rel, diags, f"topic '{key}'")
+        topics[key] = Topic(key, r.text("title"), r.text("question"), r.text("description", False))
+        r.finish()
+    return topics
+
+
+def _check_config_refs(
+    config: SiteConfig,
+    actors: dict[str, Actor],
+    topics: dict[str, Topic],
+    site_dir: Path,
+    diags: Diagnostics,
+) -> None:
+    """Ids named in site.yaml must exist; reported at the key that names them."""
+    rel = "content/site.yaml"
+    node = _read_yaml(site_dir / rel, site_dir, diags=Diagnostics(), required=False)
+    assert isinstance(node, YMap)
+    checks = [("compare", list(config.compare or ()), actors, "actor")]
+    checks.append(("topics_order", list(config.topics_order), topics, "topic"))
+    for key, ids, known, what in checks:
+        seq = node.values.get(key)
+        items = seq.items if seq is not None and hasattr(seq, "items") else []
+        for ident, item in zip(ids, items, strict=False):
+            if ident not in known:
+                diags.error(
+                    rel,
+                    item.pos.line,
+                    item.pos.col,
+                    f"unknown {what} '{ident}' in {key}",
+                    f"define it in content/{what}s.yaml or remove it",
+                )
+    if config.theme != "default" and not (site_dir / "themes" / config.theme).is_dir():
+        pos = node.keys.get("theme", Pos(1, 1))
+        diags.error(
+            rel,
+            pos.line,
+            pos.col,
+            f"theme '{config.theme}' not found",
+            f"create themes/{config.theme}/templates/ in the site directory, or use 'default'",
+        )
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Return (front-matter, body, body's 1-based first line), or None if there is none."""
+    lines = text.splitlines(keepends=True)
+    if not lines or not FRONT_MATTER_FENCE.match(lines[0].rstrip("\r\n")):
+        return None
+    for index in range(1, len(lines)):
+        if FRONT_MATTER_END.match(lines[index].rstrip("\r\n")):
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    return None
+
+
+def _load_briefing(
+    path: Path,
+    site_dir: Path,
+    actors: dict[str, Actor],
+    topics: dict[str, Topic],
+    stances: dict[str, Stance],
+    diags: Diagnostics,
+) -> BriefingSource | None:
+    rel = _rel(path, site_dir)
+    slug = path.stem
+    if not ID_RE.match(slug):
+        diags.error(rel, 1, 1, f"file name {path.name!r} does not make a valid slug", ID_HINT)
+        return None
+    text = path.read_text(encoding="utf-8-sig")
+    parts = split_front_matter(text)
+    if parts is None:
+        diags.error(
+            rel,
+            1,
+            1,
+            "briefing has no front-matter",
+            "start the file with a line '---', the YAML fields, then a closing '---' line",
+        )
+        return None
+    front, body, body_line = parts
+    node = require_map(_parse_yaml(front, rel, diags, 1), rel, diags, "front-matter")
+    if node is None:
+        return None
+    r = Reader(node, rel, diags, "front-matter")
+    title = r.text("title")
+    date = r.date("date")
+    source = _read_source(r)
+    summary = r.text("summary", required=False)
+    draft = r.flag("draft", False)
+    specs = _read_annotations(r, actors, topics, stances)
+    r.finish()
+    if date is None:
+        return None
+    return BriefingSource(
+        slug, path, rel, title, date, source, summary, draft, specs, body, body_line
+    )
+
+
+def _read_source(r: Reader) -> Source:
+    node = r.mapping("source")
+    if node is None:
+        return Source()
+    sr = Reader(node, r.path, r.diags, "source")
+    seed, publisher, url = sr.text("seed", False), sr.text("publisher", False), sr.text("url", False)
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        sr.error(sr.key_pos("url"), f"source url must be http(s), not {url!r}", "or remove it")
+        url = ""
+    sr.finish()
+    return Source(seed or None, publisher or None, url or None)
+
+
+POSITION_KEYS = ("id", "kind", "quote", "prefix", "suffix", "actor", "topic", "stance")
+POSITION_KEYS += ("summary", "note")
+CONTEXT_KEYS = ("id", "kind", "quote", "prefix", "suffix", "note")
+
+
+def _read_annotations(
+    r: Reader,
+    actors: dict[str, Actor],
+    topics: dict[str, Topic],
+    stances: dict[str, Stance],
+) -> tuple[AnnotationSpec, ...]:
+    seq = r.sequence("annotations")
+    specs: list[AnnotationSpec] = []
+    for number, item in enumerate(seq.items if seq else [], start=1):
+        if not isinstance(item, YMap):
+            r.error(item.pos, f"annotation {number} must be a mapping", "start it with '- quote: ...'")
+            continue
+        a = Reader(item, r.path, r.diags, f"annotation {number}")
+        ident = a.ident("id", required=False)
+        kind = a.choice("kind", ("position", "context"), "kind", required=False) or "position"
+        quote = a.text("quote")
+        prefix, suffix = a.text("prefix", False), a.text("suffix", False)
+        actor = topic = stance = None
+        summary = ""
+        if kind == "position":
+            actor = a.choice("actor", actors, "actor") or None
+            topic = a.choice("topic", topics, "topic") or None
+            stance = a.choice("stance", stances, "stance") or None
+            summary = a.text("summary")
+        note = a.text("note", required=kind == "context")
+        a.finish(POSITION_KEYS if kind == "position" else CONTEXT_KEYS)
+        if quote:
+            specs.append(
+                AnnotationSpec(
+                    ident or "", kind, quote, prefix, suffix, actor, topic, stance, summary, note,
+                    item.pos, id_derived=ident is None,
+                )
+            )
+    return tuple(specs)
+
+
+def _derive_ids(briefings: tuple[BriefingSource, ...]) -> tuple[BriefingSource, ...]:
+    """Give annotations without an id a stable one: from actor, topic and the quote's words."""
+    from dataclasses import replace
+
+    taken = {s.id for b in briefings for s in b.annotations if s.id}
+    out: list[BriefingSource] = []
+    for briefing in briefings:
+        specs = []
+        for spec in briefing.annotations:
+            if spec.id:
+                specs.append(spec)
+                continue
+            head = "-".join(x for x in (spec.actor, spec.topic) if x) or "note"
+            base = slugify(f"{head} {spec.quote}", max_length=48, word_boundary=True) or head
+            ident, n = base, 2
+            while ident in taken:
+                ident, n = f"{base}-{n}", n + 1
+            taken.add(ident)
+            specs.append(replace(spec, id=ident))
+        out.append(replace(briefing, annotations=tuple(specs)))
+    return tuple(out)
+
+
+def _check_unique(briefings: list[BriefingSource], diags: Diagnostics) -> None:
+    slugs: dict[str, BriefingSource] = {}
+    for b in briefings:
+        if b.slug in slugs:
+            diags.error(
+                b.rel_path,
+                1,
+                1,
+                f"duplicate slug '{b.slug}': {slugs[b.slug].rel_path} has the same file name",
+                "briefing file names must be unique across content/briefings/; rename one",
+            )
+        slugs.setdefault(b.slug, b)
+    ids: dict[str, tuple[str, Pos]] = {}
+    for b in briefings:
+        for spec in b.annotations:
+            if not spec.id:
+                continue
+            if spec.id in ids:
+                first_path, first_pos = ids[spec.id]
+                diags.error(
+                    b.rel_path,
+                    spec.pos.line,
+                    spec.pos.col,
+                    f"duplicate annotation id '{spec.id}' (first used at "
+                    f"{first_path}:{first_pos.line})",
+                    "annotation ids are URL fragments and must be unique site-wide; rename one",
+                )
+            else:
+                ids[spec.id] = (b.rel_path, spec.pos)
+
+
+def scalar_text(node: YNode | None) -> str:
+    return str(node.value) if isinstance(node, YScalar) and node.value is not None else ""

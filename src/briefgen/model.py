@@ -1,0 +1,233 @@
+"""Stage 4: the site model. Everything a template shows, derived once, as plain data.
+
+Templates receive these objects (see themes/default/README.md for the context of each page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from briefgen.content import Actor, Content, Source, Stance, Topic
+from briefgen.markdown import Chunk, Heading, LinkRef, NotesChunk
+
+CONTEXT_CHARS = 32  # W3C TextQuoteSelector prefix/suffix length
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: str
+    kind: str  # "position" | "context"
+    number: int  # note number in its briefing, in document order
+    quote: str  # the passage exactly as in the text (original characters)
+    prefix: str  # plain text right before the quote (up to 32 code points)
+    suffix: str
+    start: int  # code points in the briefing's plain text
+    end: int
+    actor: Actor | None
+    topic: Topic | None
+    stance: Stance | None
+    summary: str
+    note_html: str
+    briefing_slug: str
+    briefing_title: str
+    date: dt.date
+    url: str  # the passage's permalink: <base>briefings/<slug>/#<id>
+    single_block: bool  # the quote stays in one block (Text Fragment links work)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    slug: str
+    url: str
+    path: str  # site-relative page path, "briefings/<slug>/"
+    title: str
+    date: dt.date
+    summary: str
+    source: Source
+    source_path: str
+    chunks: tuple[Chunk, ...]
+    plain_text: str
+    headings: tuple[Heading, ...]
+    annotations: tuple[Annotation, ...]  # document order
+    links: tuple[LinkRef, ...]
+    by_id: dict[str, Annotation] = field(repr=False, compare=False)
+
+    @property
+    def positions(self) -> tuple[Annotation, ...]:
+        return tuple(a for a in self.annotations if a.kind == "position")
+
+    @property
+    def actors(self) -> tuple[Actor, ...]:
+        """Actors with a position here, in order of first appearance."""
+        seen: dict[str, Actor] = {}
+        for a in self.positions:
+            if a.actor is not None:
+                seen.setdefault(a.actor.id, a.actor)
+        return tuple(seen.values())
+
+    def notes(self, chunk: NotesChunk) -> list[Annotation]:
+        return [self.by_id[i] for i in chunk.annotation_ids]
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    topic: Topic
+    a: tuple[Annotation, ...]  # newest first
+    b: tuple[Annotation, ...]
+    relation: str  # "agree" | "differ" | "only-a" | "only-b"
+
+
+@dataclass(frozen=True)
+class ComparePair:
+    a: Actor
+    b: Actor
+    slug: str  # "<a>-vs-<b>"
+    url: str
+    rows: tuple[CompareRow, ...]
+
+    def with_relation(self, *relations: str) -> tuple[CompareRow, ...]:
+        return tuple(r for r in self.rows if r.relation in relations)
+
+    @property
+    def shared(self) -> tuple[CompareRow, ...]:
+        return self.with_relation("agree", "differ")
+
+
+@dataclass(frozen=True)
+class ActorPositions:
+    actor: Actor
+    positions: tuple[Annotation, ...]  # newest first
+
+    @property
+    def changed(self) -> bool:
+        """True when the actor's stance on the topic differs between dates."""
+        return len({p.stance.id for p in self.positions if p.stance}) > 1 and (
+            len({p.date for p in self.positions}) > 1
+        )
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    topic: Topic
+    url: str
+    by_actor: tuple[ActorPositions, ...]
+
+
+@dataclass(frozen=True)
+class TopicPositions:
+    topic: Topic
+    positions: tuple[Annotation, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class ActorPage:
+    actor: Actor
+    url: str
+    by_topic: tuple[TopicPositions, ...]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    actor: Actor
+    topic: Topic
+    latest: Annotation | None  # the actor's most recent position on the topic
+
+
+@dataclass(frozen=True)
+class Site:
+    content: Content
+    base_path: str
+    actors: tuple[Actor, ...]
+    topics: tuple[Topic, ...]
+    briefings: tuple[Briefing, ...]  # newest first
+    pairs: tuple[ComparePair, ...]
+    featured: ComparePair | None
+    topic_pages: tuple[TopicPage, ...]
+    actor_pages: tuple[ActorPage, ...]
+    matrix: tuple[tuple[MatrixCell, ...], ...]  # one row per actor, one cell per topic
+
+    @property
+    def config(self):  # type: ignore[no-untyped-def]
+        return self.content.config
+
+    def url(self, path: str = "") -> str:
+        return self.base_path + path
+
+    def absolute(self, path: str = "") -> str:
+        return self.content.config.base_url + path
+
+
+def _newest_first(items: list[Annotation]) -> tuple[Annotation, ...]:
+    return tuple(sorted(items, key=lambda a: (a.date, a.briefing_slug, a.number), reverse=True))
+
+
+def ordered_topics(content: Content) -> tuple[Topic, ...]:
+    """topics_order first, then the rest in the order of topics.yaml."""
+    order = [t for t in content.config.topics_order if t in content.topics]
+    order += [t for t in content.topics if t not in order]
+    return tuple(content.topics[t] for t in order)
+
+
+def build_site(content: Content, briefings: list[Briefing]) -> Site:
+    base = content.config.base_path
+    actors = tuple(content.actors.values())
+    topics = ordered_topics(content)
+    briefings = sorted(briefings, key=lambda b: (b.date, b.slug), reverse=True)
+    positions = [a for b in briefings for a in b.positions]
+    grid: dict[tuple[str, str], list[Annotation]] = {}
+    for p in positions:
+        assert p.actor is not None and p.topic is not None
+        grid.setdefault((p.actor.id, p.topic.id), []).append(p)
+    cells = {key: _newest_first(items) for key, items in grid.items()}
+
+    pairs = []
+    for a, b in combinations(actors, 2):
+        rows = [_compare_row(t, cells.get((a.id, t.id), ()), cells.get((b.id, t.id), ())) for t in topics]
+        kept = tuple(r for r in rows if r is not None)
+        if any(r.relation in ("agree", "differ") for r in kept):
+            slug = f"{a.id}-vs-{b.id}"
+            pairs.append(ComparePair(a, b, slug, f"{base}compare/{slug}/", kept))
+    featured = None
+    if content.config.compare:
+        wanted = set(content.config.compare)
+        featured = next((p for p in pairs if {p.a.id, p.b.id} == wanted), None)
+
+    topic_pages = tuple(
+        TopicPage(
+            t,
+            f"{base}topics/{t.id}/",
+            tuple(ActorPositions(a, cells[(a.id, t.id)]) for a in actors if (a.id, t.id) in cells),
+        )
+        for t in topics
+    )
+    actor_pages = tuple(
+        ActorPage(
+            a,
+            f"{base}actors/{a.id}/",
+            tuple(TopicPositions(t, cells[(a.id, t.id)]) for t in topics if (a.id, t.id) in cells),
+        )
+        for a in actors
+    )
+    matrix = tuple(
+        tuple(MatrixCell(a, t, (cells.get((a.id, t.id)) or (None,))[0]) for t in topics)
+        for a in actors
+    )
+    return Site(
+        content, base, actors, topics, tuple(briefings), tuple(pairs), featured,
+        topic_pages, actor_pages, matrix,
+    )
+
+
+def _compare_row(
+    topic: Topic, a: tuple[Annotation, ...], b: tuple[Annotation, ...]
+) -> CompareRow | None:
+    if not a and not b:
+        return None
+    if not b:
+        return CompareRow(topic, a, b, "only-a")
+    if not a:
+        return CompareRow(topic, a, b, "only-b")
+    same = a[0].stance == b[0].stance  # each side's most recent position decides
+    return CompareRow(topic, a, b, "agree" if same else "differ")

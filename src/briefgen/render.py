@@ -1,0 +1,112 @@
+"""Stage 5: render the site model through the theme's Jinja templates.
+
+A site's theme overrides the default theme file by file (templates and static assets alike).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from briefgen.model import Site
+
+BUILTIN_THEMES = Path(__file__).parent / "themes"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: where it goes, which template draws it, and its own context."""
+
+    path: str  # site-relative URL path: "" for home, "briefings/x/", or "404.html"
+    template: str
+    title: str
+    description: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self.path if self.path.endswith(".html") else self.path + "index.html"
+
+
+def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
+    """The theme's folders, most specific first; the built-in default is always last."""
+    dirs = [site_dir / "themes" / theme]
+    if theme == "default":
+        dirs = [d for d in dirs if d.resolve() != (BUILTIN_THEMES / "default").resolve()]
+    return [d for d in dirs if d.is_dir()] + [BUILTIN_THEMES / "default"]
+
+
+def static_files(site_dir: Path, theme: str) -> dict[str, Path]:
+    """Output path -> source file for every static asset, overrides winning."""
+    files: dict[str, Path] = {}
+    for theme_dir in reversed(theme_dirs(site_dir, theme)):
+        static = theme_dir / "static"
+        for path in sorted(static.rglob("*")) if static.is_dir() else []:
+            if path.is_file():
+                files["static/" + path.relative_to(static).as_posix()] = path
+    return files
+
+
+def make_environment(site_dir: Path, theme: str, site: Site, assets: dict[str, bytes]) -> Environment:
+    loaders = [FileSystemLoader(d / "templates") for d in theme_dirs(site_dir, theme)]
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in assets.items()}
+
+    def asset(name: str) -> str:
+        key = "static/" + name
+        return f"{site.base_path}{key}?v={versions[key]}" if key in versions else site.url(key)
+
+    env.globals.update(site=site, config=site.content.config, url=site.url, asset=asset)
+    env.globals["absolute"] = site.absolute
+    env.filters["longdate"] = longdate
+    env.filters["isodate"] = lambda d: d.isoformat()
+    env.filters["html"] = Markup  # for HTML the pipeline produced itself (already safe)
+    return env
+
+
+def longdate(value: dt.date) -> str:
+    months = (
+        "January February March April May June July August September October November December"
+    ).split()
+    return f"{value.day} {months[value.month - 1]} {value.year}"
+
+
+def pages(site: Site) -> Iterator[Page]:
+    config = site.content.config
+    yield Page("", "home.html", config.title, config.description)
+    for b in site.briefings:
+        yield Page(b.path, "briefing.html", b.title, b.summary, {"briefing": b})
+    yield Page("compare/", "compare_index.html", "Compare positions")
+    for pair in site.pairs:
+        title = f"{pair.a.name} and {pair.b.name}, topic by topic"
+        yield Page(f"compare/{pair.slug}/", "compare.html", title, "", {"pair": pair})
+    yield Page("topics/", "topics.html", "Topics")
+    for t in site.topic_pages:
+        yield Page(f"topics/{t.topic.id}/", "topic.html", t.topic.title, t.topic.question, {"topic_page": t})
+    yield Page("actors/", "actors.html", "Actors")
+    for a in site.actor_pages:
+        yield Page(f"actors/{a.actor.id}/", "actor.html", a.actor.name, a.actor.role, {"actor_page": a})
+    yield Page("404.html", "404.html", "Page not found")
+
+
+def render_pages(env: Environment, site: Site) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for page in pages(site):
+        template = env.get_template(page.template)
+        html = template.render(page=page, **page.context)
+        out[page.file] = html.encode("utf-8")
+    return out

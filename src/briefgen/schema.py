@@ -1,0 +1,181 @@
+"""Typed reading of YAML mappings, one key at a time, with messages an author can act on.
+
+Modelled on MkDocs' config options: each accessor checks presence and type and records a
+diagnostic at the offending key or value; `finish()` rejects keys nobody asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+
+from briefgen.diagnostics import Diagnostics
+from briefgen.yamlsrc import Pos, YMap, YNode, YScalar, YSeq
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_HINT = "use lowercase letters a-z, digits and single hyphens, e.g. putin-ceasefire-hope"
+
+
+def type_name(node: YNode) -> str:
+    if isinstance(node, YMap):
+        return "a mapping"
+    if isinstance(node, YSeq):
+        return "a list"
+    if node.value is None:
+        return "empty"
+    return {bool: "a boolean", int: "a number", float: "a number"}.get(type(node.value), "text")
+
+
+class Reader:
+    """Reads the keys of one mapping; `where` names it in messages ("annotation 3")."""
+
+    def __init__(self, node: YMap, path: str, diags: Diagnostics, where: str) -> None:
+        self.node = node
+        self.path = path
+        self.diags = diags
+        self.where = where
+        self.seen: set[str] = set()
+
+    def error(self, pos: Pos, message: str, hint: str = "") -> None:
+        self.diags.error(self.path, pos.line, pos.col, message, hint)
+
+    def _get(self, key: str, required: bool) -> YNode | None:
+        self.seen.add(key)
+        node = self.node.values.get(key)
+        if node is None and required:
+            self.error(
+                self.node.pos,
+                f"{self.where} is missing the required field '{key}'",
+                f"add '{key}: ...' to {self.where}",
+            )
+        if isinstance(node, YScalar) and node.value is None:
+            if required:
+                self.error(self.key_pos(key), f"'{key}' of {self.where} is empty", "give it a value")
+            return None
+        return node
+
+    def key_pos(self, key: str) -> Pos:
+        return self.node.keys.get(key, self.node.pos)
+
+    def text(self, key: str, required: bool = True, default: str = "") -> str:
+        node = self._get(key, required)
+        if node is None:
+            return default
+        if not isinstance(node, YScalar) or isinstance(node.value, bool):
+            self.error(
+                node.pos,
+                f"'{key}' of {self.where} must be text, not {type_name(node)}",
+                "quote the value if it contains ':' or starts with '[' or '{'",
+            )
+            return default
+        text = str(node.raw if node.tag != "tag:yaml.org,2002:str" else node.value).strip()
+        if required and not text:
+            self.error(node.pos, f"'{key}' of {self.where} is empty", "give it a value")
+        return text
+
+    def ident(self, key: str, required: bool = True) -> str | None:
+        node = self.node.values.get(key)
+        value = self.text(key, required)
+        if value and not ID_RE.match(value):
+            pos = node.pos if node else self.key_pos(key)
+            self.error(pos, f"'{key}' of {self.where} is not a valid id: {value!r}", ID_HINT)
+            return None
+        return value or None
+
+    def choice(self, key: str, choices: Iterable[str], what: str, required: bool = True) -> str:
+        node = self.node.values.get(key)
+        value = self.text(key, required)
+        options = sorted(choices)
+        if value and value not in options:
+            pos = node.pos if node else self.key_pos(key)
+            self.error(
+                pos, f"unknown {what} '{value}' in {self.where}", did_you_mean(value, options, what)
+            )
+            return ""
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        node = self._get(key, False)
+        if node is None:
+            return default
+        if not isinstance(node, YScalar) or not isinstance(node.value, bool):
+            self.error(node.pos, f"'{key}' of {self.where} must be true or false")
+            return default
+        return node.value
+
+    def date(self, key: str) -> dt.date | None:
+        node = self._get(key, True)
+        if node is None:
+            return None
+        raw = node.raw.strip() if isinstance(node, YScalar) else ""
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+                return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass
+        self.error(
+            node.pos,
+            f"'{key}' of {self.where} is not a valid date: {raw!r}",
+            "write the date as YYYY-MM-DD, e.g. 2024-07-04",
+        )
+        return None
+
+    def mapping(self, key: str, required: bool = False) -> YMap | None:
+        node = self._get(key, required)
+        if node is None:
+            return None
+        if not isinstance(node, YMap):
+            self.error(node.pos, f"'{key}' of {self.where} must be a mapping (key: value lines)")
+            return None
+        return node
+
+    def sequence(self, key: str, required: bool = False) -> YSeq | None:
+        node = self._get(key, required)
+        if node is None:
+            return None
+        if not isinstance(node, YSeq):
+            self.error(node.pos, f"'{key}' of {self.where} must be a list", "write it as [a, b]")
+            return None
+        return node
+
+    def id_list(self, key: str) -> list[tuple[str, Pos]]:
+        seq = self.sequence(key)
+        out: list[tuple[str, Pos]] = []
+        for item in seq.items if seq else []:
+            if isinstance(item, YScalar) and isinstance(item.value, str) and ID_RE.match(item.value):
+                out.append((item.value, item.pos))
+            else:
+                self.error(item.pos, f"'{key}' of {self.where} must list ids", ID_HINT)
+        return out
+
+    def finish(self, allowed_hint: Iterable[str] | None = None) -> None:
+        """Reject every key that no accessor asked for: typos must not pass silently."""
+        known = sorted(allowed_hint if allowed_hint is not None else self.seen)
+        for key, pos in self.node.keys.items():
+            if key not in self.seen:
+                self.error(
+                    pos,
+                    f"unknown key '{key}' in {self.where}",
+                    did_you_mean(key, known, "key", listing=True),
+                )
+
+
+def did_you_mean(value: str, options: list[str], what: str, listing: bool = True) -> str:
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if listing and options:
+        shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
+        return f"known {what}s: {shown}"
+    return ""
+
+
+def require_map(node: YNode | None, path: str, diags: Diagnostics, what: str) -> YMap | None:
+    if isinstance(node, YMap):
+        return node
+    pos = node.pos if node is not None else Pos(1, 1)
+    found = "empty" if node is None else type_name(node)
+    diags.error(path, pos.line, pos.col, f"{what} must be a mapping, found {found}")
+    return None
