@@ -136,14 +136,20 @@ class Anchorer:
         best: tuple[str, str] | None = None
         for key in ("prefix", "suffix"):
             for size in range(1, 12):
-                words = _words_before(text, match.start, size) if key == "prefix" else (
-                    _words_after(text, match.end, size)
+                words = (
+                    _words_before(text, match.start, size)
+                    if key == "prefix"
+                    else (_words_after(text, match.end, size))
                 )
                 if not words:
                     break
                 clash = any(
-                    (_words_before(text, o.start, size) if key == "prefix"
-                     else _words_after(text, o.end, size)) == words
+                    (
+                        _words_before(text, o.start, size)
+                        if key == "prefix"
+                        else _words_after(text, o.end, size)
+                    )
+                    == words
                     for o in others
                 )
                 if not clash:

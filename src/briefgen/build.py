@@ -65,7 +65,9 @@ def _with_base_url(content: Content, base_url: str) -> Content:
     if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
         raise UsageError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
     base_url = base_url if base_url.endswith("/") else base_url + "/"
-    return dataclasses.replace(content, config=dataclasses.replace(content.config, base_url=base_url))
+    return dataclasses.replace(
+        content, config=dataclasses.replace(content.config, base_url=base_url)
+    )
 
 
 def render_site(site: Site) -> dict[str, bytes]:

@@ -6,6 +6,7 @@ Every problem becomes a diagnostic at its own line; one run reports all of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,8 +24,8 @@ from briefgen.content import (
     Topic,
 )
 from briefgen.diagnostics import ContentError, Diagnostics
-from briefgen.schema import ID_HINT, ID_RE, Reader, require_map
-from briefgen.yamlsrc import Pos, YamlSyntaxError, YMap, YNode, YScalar, parse
+from briefgen.schema import ID_HINT, ID_RE, Reader, did_you_mean, require_map
+from briefgen.yamlsrc import Pos, YamlSyntaxError, YMap, YNode, YScalar, YSeq, parse
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
@@ -35,11 +36,11 @@ def load_content(site_dir: Path, include_drafts: bool = False) -> Content:
     """Load and validate everything under `site_dir/content`; raise ContentError on errors."""
     diags = Diagnostics()
     content_dir = site_dir / "content"
-    config = _load_site(site_dir, diags)
+    site_node, config = _load_site(site_dir, diags)
     actors = _load_actors(site_dir, diags)
     topics = _load_topics(site_dir, diags)
-    if config is not None:
-        _check_config_refs(config, actors, topics, site_dir, diags)
+    if site_node is not None and config is not None:
+        _check_config_refs(site_node, config, actors, topics, site_dir, diags)
     stances = config.stances if config else {k: Stance(k, v) for k, v in DEFAULT_STANCES.items()}
     briefings = [
         b
@@ -86,13 +87,13 @@ def _parse_yaml(text: str, rel: str, diags: Diagnostics, line_offset: int) -> YN
     return node
 
 
-def _load_site(site_dir: Path, diags: Diagnostics) -> SiteConfig | None:
+def _load_site(site_dir: Path, diags: Diagnostics) -> tuple[YMap | None, SiteConfig | None]:
     rel = "content/site.yaml"
     node = require_map(
         _read_yaml(site_dir / rel, site_dir, diags, True), rel, diags, "content/site.yaml"
     )
     if node is None:
-        return None
+        return None, None
     r = Reader(node, rel, diags, "site.yaml")
     title = r.text("title")
     description = r.text("description", required=False)
@@ -114,7 +115,7 @@ def _load_site(site_dir: Path, diags: Diagnostics) -> SiteConfig | None:
     order = tuple(i for i, _ in r.id_list("topics_order"))
     stances = _read_stances(r.mapping("stances"), rel, diags)
     r.finish()
-    return SiteConfig(
+    return node, SiteConfig(
         title=title,
         description=description,
         base_url=base_url,
@@ -159,7 +160,9 @@ def _load_actors(site_dir: Path, diags: Diagnostics) -> dict[str, Actor]:
         name = r.text("name")
         color = r.text("color", required=False) or None
         if color and not COLOR_RE.match(color):
-            r.error(r.key_pos("color"), f"color of actor '{key}' must be #rrggbb", 'color: "#b91c1c"')
+            r.error(
+                r.key_pos("color"), f"color of actor '{key}' must be #rrggbb", 'color: "#b91c1c"'
+            )
             color = None
         actors[key] = Actor(key, name, r.text("role"), r.text("short", False) or name, color)
         r.finish()
@@ -181,32 +184,32 @@ def _load_topics(site_dir: Path, diags: Diagnostics) -> dict[str, Topic]:
 
 
 def _check_config_refs(
+    site: YMap,
     config: SiteConfig,
     actors: dict[str, Actor],
     topics: dict[str, Topic],
     site_dir: Path,
     diags: Diagnostics,
 ) -> None:
-    """Ids named in site.yaml must exist; reported at the key that names them."""
+    """Ids named in site.yaml must exist; reported at the list item that names them."""
     rel = "content/site.yaml"
-    node = _read_yaml(site_dir / rel, site_dir, diags=Diagnostics(), required=False)
-    assert isinstance(node, YMap)
-    checks = [("compare", list(config.compare or ()), actors, "actor")]
-    checks.append(("topics_order", list(config.topics_order), topics, "topic"))
-    for key, ids, known, what in checks:
-        seq = node.values.get(key)
-        items = seq.items if seq is not None and hasattr(seq, "items") else []
-        for ident, item in zip(ids, items, strict=False):
-            if ident not in known:
+    known: dict[str, tuple[Collection[str], str]] = {
+        "compare": (actors, "actor"),
+        "topics_order": (topics, "topic"),
+    }
+    for key, (ids, what) in known.items():
+        seq = site.values.get(key)
+        for item in seq.items if isinstance(seq, YSeq) else []:
+            if isinstance(item, YScalar) and isinstance(item.value, str) and item.value not in ids:
                 diags.error(
                     rel,
                     item.pos.line,
                     item.pos.col,
-                    f"unknown {what} '{ident}' in {key}",
-                    f"define it in content/{what}s.yaml or remove it",
+                    f"unknown {what} '{item.value}' in {key}",
+                    did_you_mean(item.value, sorted(ids), what),
                 )
     if config.theme != "default" and not (site_dir / "themes" / config.theme).is_dir():
-        pos = node.keys.get("theme", Pos(1, 1))
+        pos = site.keys.get("theme", Pos(1, 1))
         diags.error(
             rel,
             pos.line,
@@ -275,7 +278,11 @@ def _read_source(r: Reader) -> Source:
     if node is None:
         return Source()
     sr = Reader(node, r.path, r.diags, "source")
-    seed, publisher, url = sr.text("seed", False), sr.text("publisher", False), sr.text("url", False)
+    seed, publisher, url = (
+        sr.text("seed", False),
+        sr.text("publisher", False),
+        sr.text("url", False),
+    )
     if url and urlsplit(url).scheme not in ("http", "https"):
         sr.error(sr.key_pos("url"), f"source url must be http(s), not {url!r}", "or remove it")
         url = ""
@@ -283,9 +290,8 @@ def _read_source(r: Reader) -> Source:
     return Source(seed or None, publisher or None, url or None)
 
 
-POSITION_KEYS = ("id", "kind", "quote", "prefix", "suffix", "actor", "topic", "stance")
-POSITION_KEYS += ("summary", "note")
 CONTEXT_KEYS = ("id", "kind", "quote", "prefix", "suffix", "note")
+POSITION_KEYS = (*CONTEXT_KEYS, "actor", "topic", "stance", "summary")
 
 
 def _read_annotations(
@@ -298,7 +304,9 @@ def _read_annotations(
     specs: list[AnnotationSpec] = []
     for number, item in enumerate(seq.items if seq else [], start=1):
         if not isinstance(item, YMap):
-            r.error(item.pos, f"annotation {number} must be a mapping", "start it with '- quote: ...'")
+            r.error(
+                item.pos, f"annotation {number} must be a mapping", "start it with '- quote: ...'"
+            )
             continue
         a = Reader(item, r.path, r.diags, f"annotation {number}")
         ident = a.ident("id", required=False)
@@ -317,8 +325,18 @@ def _read_annotations(
         if quote:
             specs.append(
                 AnnotationSpec(
-                    ident or "", kind, quote, prefix, suffix, actor, topic, stance, summary, note,
-                    item.pos, id_derived=ident is None,
+                    ident or "",
+                    kind,
+                    quote,
+                    prefix,
+                    suffix,
+                    actor,
+                    topic,
+                    stance,
+                    summary,
+                    note,
+                    item.pos,
+                    id_derived=ident is None,
                 )
             )
     return tuple(specs)
@@ -376,7 +394,3 @@ def _check_unique(briefings: list[BriefingSource], diags: Diagnostics) -> None:
                 )
             else:
                 ids[spec.id] = (b.rel_path, spec.pos)
-
-
-def scalar_text(node: YNode | None) -> str:
-    return str(node.value) if isinstance(node, YScalar) and node.value is not None else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -92,9 +93,7 @@ def render_note(md: MarkdownIt, text: str) -> str:
     return md.render(text) if text else ""
 
 
-def _add_heading_ids(
-    tokens: list[Token], textmap: TextMap, taken: set[str]
-) -> tuple[Heading, ...]:
+def _add_heading_ids(tokens: list[Token], textmap: TextMap, taken: set[str]) -> tuple[Heading, ...]:
     headings = []
     used = set(taken)
     for index, token in enumerate(tokens):
@@ -164,16 +163,17 @@ def _splice_marks(tokens: list[Token], textmap: TextMap, anchors: list[Anchor]) 
         out: list[Token] = []
         stack: list[Anchor] = []
         for child_index, child in enumerate(token.children or []):
-            piece = pieces.get(child_index)
-            if piece is None:
+            found = pieces.get(child_index)
+            if found is None:
                 _close(out, stack, 0)
                 out.append(child)
                 continue
+            piece = found
             cuts = sorted(
                 {piece.start, piece.end}
                 | {x for a in inside for x in (a.start, a.end) if piece.start < x < piece.end}
             )
-            for start, end in zip(cuts, cuts[1:], strict=False):
+            for start, end in pairwise(cuts):
                 active = sorted(
                     (a for a in inside if a.start <= start and end <= a.end),
                     key=lambda a: order[a.id],

@@ -184,7 +184,10 @@ def build_site(content: Content, briefings: list[Briefing]) -> Site:
 
     pairs = []
     for a, b in combinations(actors, 2):
-        rows = [_compare_row(t, cells.get((a.id, t.id), ()), cells.get((b.id, t.id), ())) for t in topics]
+        rows = [
+            _compare_row(t, cells.get((a.id, t.id), ()), cells.get((b.id, t.id), ()))
+            for t in topics
+        ]
         kept = tuple(r for r in rows if r is not None)
         if any(r.relation in ("agree", "differ") for r in kept):
             slug = f"{a.id}-vs-{b.id}"
@@ -215,8 +218,16 @@ def build_site(content: Content, briefings: list[Briefing]) -> Site:
         for a in actors
     )
     return Site(
-        content, base, actors, topics, tuple(briefings), tuple(pairs), featured,
-        topic_pages, actor_pages, matrix,
+        content,
+        base,
+        actors,
+        topics,
+        tuple(briefings),
+        tuple(pairs),
+        featured,
+        topic_pages,
+        actor_pages,
+        matrix,
     )
 
 

@@ -22,7 +22,7 @@ def check_output_dir(out_dir: Path, site_dir: Path) -> None:
     """Refuse an output directory whose replacement could destroy the author's work."""
     out, site = out_dir.resolve(), site_dir.resolve()
     content = site / "content"
-    if out == site or out == content or out in site.parents or out in content.parents:
+    if out in (site, content) or out in site.parents or out in content.parents:
         raise UsageError(f"refusing to write the site to {out_dir}: it holds the site's sources")
     if content in out.parents or (site / "themes") in out.parents or out == site / "themes":
         raise UsageError(f"refusing to write the site to {out_dir}: it is inside content/themes")

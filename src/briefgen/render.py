@@ -54,7 +54,9 @@ def static_files(site_dir: Path, theme: str) -> dict[str, Path]:
     return files
 
 
-def make_environment(site_dir: Path, theme: str, site: Site, assets: dict[str, bytes]) -> Environment:
+def make_environment(
+    site_dir: Path, theme: str, site: Site, assets: dict[str, bytes]
+) -> Environment:
     loaders = [FileSystemLoader(d / "templates") for d in theme_dirs(site_dir, theme)]
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -79,9 +81,20 @@ def make_environment(site_dir: Path, theme: str, site: Site, assets: dict[str, b
 
 
 def longdate(value: dt.date) -> str:
-    months = (
-        "January February March April May June July August September October November December"
-    ).split()
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
@@ -96,10 +109,18 @@ def pages(site: Site) -> Iterator[Page]:
         yield Page(f"compare/{pair.slug}/", "compare.html", title, "", {"pair": pair})
     yield Page("topics/", "topics.html", "Topics")
     for t in site.topic_pages:
-        yield Page(f"topics/{t.topic.id}/", "topic.html", t.topic.title, t.topic.question, {"topic_page": t})
+        yield Page(
+            f"topics/{t.topic.id}/",
+            "topic.html",
+            t.topic.title,
+            t.topic.question,
+            {"topic_page": t},
+        )
     yield Page("actors/", "actors.html", "Actors")
     for a in site.actor_pages:
-        yield Page(f"actors/{a.actor.id}/", "actor.html", a.actor.name, a.actor.role, {"actor_page": a})
+        yield Page(
+            f"actors/{a.actor.id}/", "actor.html", a.actor.name, a.actor.role, {"actor_page": a}
+        )
     yield Page("404.html", "404.html", "Page not found")
 
 

@@ -52,7 +52,9 @@ class Reader:
             )
         if isinstance(node, YScalar) and node.value is None:
             if required:
-                self.error(self.key_pos(key), f"'{key}' of {self.where} is empty", "give it a value")
+                self.error(
+                    self.key_pos(key), f"'{key}' of {self.where} is empty", "give it a value"
+                )
             return None
         return node
 
@@ -144,7 +146,11 @@ class Reader:
         seq = self.sequence(key)
         out: list[tuple[str, Pos]] = []
         for item in seq.items if seq else []:
-            if isinstance(item, YScalar) and isinstance(item.value, str) and ID_RE.match(item.value):
+            if (
+                isinstance(item, YScalar)
+                and isinstance(item.value, str)
+                and ID_RE.match(item.value)
+            ):
                 out.append((item.value, item.pos))
             else:
                 self.error(item.pos, f"'{key}' of {self.where} must list ids", ID_HINT)
