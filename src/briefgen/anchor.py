@@ -143,6 +143,8 @@ class Anchorer:
                 )
                 if not words:
                     break
+                if not any(c.isalnum() for c in words):
+                    continue  # punctuation alone makes a poor prefix/suffix
                 clash = any(
                     (
                         _words_before(text, o.start, size)

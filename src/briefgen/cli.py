@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true", help="skip the search index")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--quiet", "-q", action="store_true", help="print only diagnostics")
+
+    check = sub.add_parser("check", help="validate everything a build would, write nothing")
+    check.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--drafts", action="store_true", help="check draft briefings too")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
     return parser
 
 
@@ -35,11 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "check":
+            return _check(args)
     except UsageError as exc:
         print(f"briefgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ContentError as exc:
-        _report(exc.diagnostics.sorted(), "text", args)
+        _report(exc.diagnostics.sorted(), getattr(args, "format", "text"), args)
         errors = len(exc.diagnostics.errors(strict=getattr(args, "strict", False)))
         print(f"briefgen: {errors} error(s); nothing was written", file=sys.stderr)
         return EXIT_CONTENT
@@ -51,16 +59,36 @@ def _report(items: list[Diagnostic], fmt: str, args: argparse.Namespace) -> None
         from dataclasses import replace
 
         items = [replace(d, severity="error") for d in items]
-    if items:
+    if fmt == "json":
+        print(format_diagnostics(items, fmt))
+    elif items:
         print(format_diagnostics(items, fmt), file=sys.stderr)
+
+
+def _site_dir(args: argparse.Namespace) -> Path:
+    site_dir: Path = args.dir
+    if not (site_dir / "content").is_dir():
+        raise UsageError(f"{site_dir} has no content/ directory; is it a briefgen site?")
+    return site_dir
+
+
+def _check(args: argparse.Namespace) -> int:
+    from briefgen.build import BuildOptions, prepare
+
+    options = BuildOptions(_site_dir(args), drafts=args.drafts, strict=args.strict)
+    _site, diags = prepare(options)
+    items = diags.sorted()
+    if args.format == "json":
+        print(format_diagnostics(items, "json"))  # stdout: a document for tools to read
+    else:
+        _report(items, args.format, args)
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
     from briefgen.build import BuildOptions, build
 
-    site_dir: Path = args.dir
-    if not (site_dir / "content").is_dir():
-        raise UsageError(f"{site_dir} has no content/ directory; is it a briefgen site?")
+    site_dir = _site_dir(args)
     options = BuildOptions(
         site_dir=site_dir,
         out_dir=args.output,

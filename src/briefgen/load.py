@@ -44,14 +44,23 @@ def load_content(site_dir: Path, include_drafts: bool = False) -> Content:
     stances = config.stances if config else {k: Stance(k, v) for k, v in DEFAULT_STANCES.items()}
     briefings = [
         b
-        for path in sorted((content_dir / "briefings").rglob("*.md"))
+        for path in _briefing_files(content_dir / "briefings")
         if (b := _load_briefing(path, site_dir, actors, topics, stances, diags)) is not None
     ]
     _check_unique(briefings, diags)
-    if diags.errors() or config is None:
+    if diags.errors() or config is None or actors is None or topics is None:
         raise ContentError(diags)
     kept = tuple(b for b in briefings if include_drafts or not b.draft)
     return Content(site_dir, config, actors, topics, _derive_ids(kept))
+
+
+def _briefing_files(folder: Path) -> list[Path]:
+    """Every `*.md` below the folder; hidden files (editor swap files, say) are not content."""
+    return sorted(
+        path
+        for path in folder.rglob("*.md")
+        if not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
 
 
 def _rel(path: Path, site_dir: Path) -> str:
@@ -61,13 +70,20 @@ def _rel(path: Path, site_dir: Path) -> str:
         return path.as_posix()
 
 
-def _read_yaml(path: Path, site_dir: Path, diags: Diagnostics, required: bool) -> YNode | None:
-    rel = _rel(path, site_dir)
+class _Unreadable(Exception):
+    """The file could not be read as YAML; its diagnostic is already recorded."""
+
+
+def _read_map(site_dir: Path, rel: str, diags: Diagnostics) -> YMap:
+    path = site_dir / rel
     if not path.is_file():
-        if required:
-            diags.error(rel, 1, 1, f"{rel} is missing", f"create {rel}; see the README")
-        return None
-    return _parse_yaml(path.read_text(encoding="utf-8-sig"), rel, diags, 0)
+        diags.error(rel, 1, 1, f"{rel} is missing", f"create {rel}; see the README")
+        raise _Unreadable
+    node = _parse_yaml(path.read_text(encoding="utf-8-sig"), rel, diags, 0)
+    mapping = require_map(node, rel, diags, rel)
+    if mapping is None:
+        raise _Unreadable
+    return mapping
 
 
 def _parse_yaml(text: str, rel: str, diags: Diagnostics, line_offset: int) -> YNode | None:
@@ -75,7 +91,7 @@ def _parse_yaml(text: str, rel: str, diags: Diagnostics, line_offset: int) -> YN
         node, duplicates = parse(text, line_offset)
     except YamlSyntaxError as exc:
         diags.error(rel, exc.pos.line, exc.pos.col, exc.message, exc.hint, code="yaml")
-        return None
+        raise _Unreadable from None
     for dup in duplicates:
         diags.error(
             rel,
@@ -89,10 +105,9 @@ def _parse_yaml(text: str, rel: str, diags: Diagnostics, line_offset: int) -> YN
 
 def _load_site(site_dir: Path, diags: Diagnostics) -> tuple[YMap | None, SiteConfig | None]:
     rel = "content/site.yaml"
-    node = require_map(
-        _read_yaml(site_dir / rel, site_dir, diags, True), rel, diags, "content/site.yaml"
-    )
-    if node is None:
+    try:
+        node = _read_map(site_dir, rel, diags)
+    except _Unreadable:
         return None, None
     r = Reader(node, rel, diags, "site.yaml")
     title = r.text("title")
@@ -148,13 +163,17 @@ def _check_id(key: str, pos: Pos, rel: str, diags: Diagnostics, what: str) -> bo
     return False
 
 
-def _load_actors(site_dir: Path, diags: Diagnostics) -> dict[str, Actor]:
+def _load_actors(site_dir: Path, diags: Diagnostics) -> dict[str, Actor] | None:
+    """None when actors.yaml is unreadable: references to actors are then left unchecked."""
     rel = "content/actors.yaml"
-    node = require_map(_read_yaml(site_dir / rel, site_dir, diags, True), rel, diags, rel)
+    try:
+        node = _read_map(site_dir, rel, diags)
+    except _Unreadable:
+        return None
     actors: dict[str, Actor] = {}
-    for key, value in node.values.items() if node else []:
+    for key, value in node.values.items():
         entry = require_map(value, rel, diags, f"actor '{key}'")
-        if not _check_id(key, node.keys[key], rel, diags, "actor") or entry is None:  # type: ignore[union-attr]
+        if not _check_id(key, node.keys[key], rel, diags, "actor") or entry is None:
             continue
         r = Reader(entry, rel, diags, f"actor '{key}'")
         name = r.text("name")
@@ -169,13 +188,16 @@ def _load_actors(site_dir: Path, diags: Diagnostics) -> dict[str, Actor]:
     return actors
 
 
-def _load_topics(site_dir: Path, diags: Diagnostics) -> dict[str, Topic]:
+def _load_topics(site_dir: Path, diags: Diagnostics) -> dict[str, Topic] | None:
     rel = "content/topics.yaml"
-    node = require_map(_read_yaml(site_dir / rel, site_dir, diags, True), rel, diags, rel)
+    try:
+        node = _read_map(site_dir, rel, diags)
+    except _Unreadable:
+        return None
     topics: dict[str, Topic] = {}
-    for key, value in node.values.items() if node else []:
+    for key, value in node.values.items():
         entry = require_map(value, rel, diags, f"topic '{key}'")
-        if not _check_id(key, node.keys[key], rel, diags, "topic") or entry is None:  # type: ignore[union-attr]
+        if not _check_id(key, node.keys[key], rel, diags, "topic") or entry is None:
             continue
         r = Reader(entry, rel, diags, f"topic '{key}'")
         topics[key] = Topic(key, r.text("title"), r.text("question"), r.text("description", False))
@@ -186,18 +208,20 @@ def _load_topics(site_dir: Path, diags: Diagnostics) -> dict[str, Topic]:
 def _check_config_refs(
     site: YMap,
     config: SiteConfig,
-    actors: dict[str, Actor],
-    topics: dict[str, Topic],
+    actors: dict[str, Actor] | None,
+    topics: dict[str, Topic] | None,
     site_dir: Path,
     diags: Diagnostics,
 ) -> None:
     """Ids named in site.yaml must exist; reported at the list item that names them."""
     rel = "content/site.yaml"
-    known: dict[str, tuple[Collection[str], str]] = {
+    known: dict[str, tuple[Collection[str] | None, str]] = {
         "compare": (actors, "actor"),
         "topics_order": (topics, "topic"),
     }
     for key, (ids, what) in known.items():
+        if ids is None:
+            continue
         seq = site.values.get(key)
         for item in seq.items if isinstance(seq, YSeq) else []:
             if isinstance(item, YScalar) and isinstance(item.value, str) and item.value not in ids:
@@ -233,8 +257,8 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 def _load_briefing(
     path: Path,
     site_dir: Path,
-    actors: dict[str, Actor],
-    topics: dict[str, Topic],
+    actors: dict[str, Actor] | None,
+    topics: dict[str, Topic] | None,
     stances: dict[str, Stance],
     diags: Diagnostics,
 ) -> BriefingSource | None:
@@ -255,7 +279,10 @@ def _load_briefing(
         )
         return None
     front, body, body_line = parts
-    node = require_map(_parse_yaml(front, rel, diags, 1), rel, diags, "front-matter")
+    try:
+        node = require_map(_parse_yaml(front, rel, diags, 1), rel, diags, "front-matter")
+    except _Unreadable:
+        return None
     if node is None:
         return None
     r = Reader(node, rel, diags, "front-matter")
@@ -296,8 +323,8 @@ POSITION_KEYS = (*CONTEXT_KEYS, "actor", "topic", "stance", "summary")
 
 def _read_annotations(
     r: Reader,
-    actors: dict[str, Actor],
-    topics: dict[str, Topic],
+    actors: dict[str, Actor] | None,
+    topics: dict[str, Topic] | None,
     stances: dict[str, Stance],
 ) -> tuple[AnnotationSpec, ...]:
     seq = r.sequence("annotations")

@@ -86,9 +86,14 @@ class Reader:
             return None
         return value or None
 
-    def choice(self, key: str, choices: Iterable[str], what: str, required: bool = True) -> str:
+    def choice(
+        self, key: str, choices: Iterable[str] | None, what: str, required: bool = True
+    ) -> str:
+        """A value from `choices`; None: the choices are unknown (their file is unreadable)."""
         node = self.node.values.get(key)
         value = self.text(key, required)
+        if choices is None:
+            return value
         options = sorted(choices)
         if value and value not in options:
             pos = node.pos if node else self.key_pos(key)

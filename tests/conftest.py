@@ -1,0 +1,32 @@
+"""Shared helpers: the repository root, fixture sites, and running the CLI in-process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_SITES = REPO / "tests" / "fixtures" / "sites"
+
+
+@pytest.fixture
+def fixture_site(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Copy a fixture site into tmp_path, so tests may build and edit it freely."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(FIXTURE_SITES / name, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def demo_site(tmp_path: Path) -> Path:
+    """A copy of the repository's demo site (content and seeds)."""
+    target = tmp_path / "demo"
+    shutil.copytree(REPO / "content", target / "content")
+    shutil.copytree(REPO / "seeds", target / "seeds")
+    return target

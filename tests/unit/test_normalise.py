@@ -1,0 +1,43 @@
+"""Each normalisation rule of the content model, and nothing more."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefgen.textmap import normalise
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("a  b\n\tc", "a b c"),  # whitespace runs
+        ("a\u00a0b\u202fc\u2009d", "a b c d"),  # no-break, narrow no-break and thin spaces
+        ("‘it’s’", "'it's'"),  # typographic apostrophes and single quotes
+        ("“quoted” „low“ «guillemets»", '"quoted" "low" "guillemets"'),
+        ("a–b—c‑d−e", "a-b-c-d-e"),  # en, em, non-breaking hyphen, minus
+        ("Cafe\u0301", "Café"),  # NFC: a combining accent composes
+    ],
+)
+def test_rule(written: str, expected: str) -> None:
+    assert normalise(written).text == expected
+
+
+def test_case_and_letters_are_not_folded() -> None:
+    assert normalise("Kyiv").text != normalise("kyiv").text
+    assert normalise("Kiev").text != normalise("Kyiv").text
+
+
+def test_original_span_maps_back_to_the_source_characters() -> None:
+    source = "He said \u201cno\u00a0\u00a0way\u201d."
+    norm = normalise(source)
+    start = norm.text.index('"no way"')
+    s, e = norm.original_span(start, start + len('"no way"'))
+    assert source[s:e] == "\u201cno\u00a0\u00a0way\u201d"
+
+
+def test_combining_sequence_maps_to_whole_cluster() -> None:
+    source = "x Cafe\u0301 y"
+    norm = normalise(source)
+    start = norm.text.index("Café")
+    s, e = norm.original_span(start, start + 4)
+    assert source[s:e] == "Cafe\u0301"
