@@ -104,7 +104,7 @@ class Anchorer:
         return True
 
     def _line(self, match: _Match) -> int:
-        offset = self.norm.starts[match.start]
+        offset = self.norm.original_offset(match.start)
         return self.body_line + self.textmap.line_of(offset)
 
     def _where(self, match: _Match) -> str:

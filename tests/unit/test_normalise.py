@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefgen.textmap import normalise
 
@@ -41,3 +43,18 @@ def test_combining_sequence_maps_to_whole_cluster() -> None:
     start = norm.text.index("Café")
     s, e = norm.original_span(start, start + 4)
     assert source[s:e] == "Cafe\u0301"
+
+
+PIECES = ["a", "B", " ", "  ", "\u00a0", "\n\n", "“", "”", "’", "—", "e\u0301", "é", "x"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=14))
+def test_any_normalised_span_maps_back_to_text_that_normalises_to_it(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    norm = normalise(text)
+    for i in range(len(norm.text)):
+        for j in range(i + 1, len(norm.text) + 1):
+            s, e = norm.original_span(i, j)
+            assert normalise(text[s:e]).text.strip() == norm.text[i:j].strip()
+    for offset in range(len(text) + 1):
+        assert 0 <= norm.index_of_original(offset) <= len(norm.text)
