@@ -1,24 +1,30 @@
 """The pipeline: load -> anchor and render documents -> site model -> templates -> output.
 
 Phase one reads and checks everything; phase two writes, and only if phase one found no error.
+Both phases skip what did not change: per-briefing results come from a cache keyed by content,
+pages whose inputs are unchanged are not rendered again, and files whose bytes are unchanged
+are not rewritten.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gc
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen import output
-from briefgen.content import Content
-from briefgen.diagnostics import ContentError, Diagnostics, UsageError
+from briefgen import output, parallel
+from briefgen.cache import CODE_VERSION, DocCache, digest
+from briefgen.content import BriefingSource, Content
+from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
 from briefgen.documents import build_briefing
 from briefgen.links import check_links
-from briefgen.load import load_content
+from briefgen.load import Settings, briefing_files, check_unique, load_briefing, load_settings
 from briefgen.markdown import make_parser
-from briefgen.model import Site, build_site
-from briefgen.render import make_environment, render_pages, static_files
+from briefgen.model import Briefing, Site, build_site
+from briefgen.render import Page, make_environment, pages, static_files, theme_dirs
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ class BuildOptions:
     drafts: bool = False
     search: bool = True
     strict: bool = False
+    jobs: int = 0  # 0: one per core
+    cache: bool = True
 
     @property
     def output(self) -> Path:
@@ -42,63 +50,258 @@ class BuildResult:
     annotations: int
     seconds: float
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    rendered: int = 0  # pages rendered this time (the others were unchanged)
+    written: int = 0  # files written this time
+    unchanged: bool = False  # nothing to do: inputs identical to the last build
 
 
-def prepare(options: BuildOptions) -> tuple[Site, Diagnostics]:
+@dataclass(frozen=True)
+class DocResult:
+    """Everything phase one learns from one briefing file; cached by `key`."""
+
+    key: str
+    source: BriefingSource | None
+    briefing: Briefing | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    site: Site
+    diagnostics: Diagnostics
+    doc_keys: dict[str, str]  # slug -> cache key of its briefing
+
+
+def prepare(options: BuildOptions, cache: DocCache | None = None) -> Prepared:
     """Phase one: everything read, anchored, rendered in memory and cross-checked."""
-    content = load_content(options.site_dir, include_drafts=options.drafts)
-    if options.base_url:
-        content = _with_base_url(content, options.base_url)
     diags = Diagnostics()
-    md = make_parser()
-    briefings = [build_briefing(md, content, source, diags) for source in content.briefings]
-    site = build_site(content, briefings)
+    settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
+    results = _process_briefings(settings, cache or DocCache(options.site_dir, False), options)
+    for result in results:
+        diags.items.extend(result.diagnostics)
+    check_unique([r.source for r in results if r.source is not None], diags)
+    content = settings.content()
+    if diags.errors() or content is None:
+        raise ContentError(diags)
+    kept = [
+        r for r in results if r.briefing and r.source and (options.drafts or not r.source.draft)
+    ]
+    sources = tuple(r.source for r in kept if r.source)
+    content = dataclasses.replace(content, briefings=sources)
+    site = build_site(content, [r.briefing for r in kept if r.briefing])
     check_links(site, diags)
     if diags.errors(strict=options.strict):
         raise ContentError(diags)
-    return site, diags
+    return Prepared(site, diags, {r.source.slug: r.key for r in kept if r.source})
 
 
-def _with_base_url(content: Content, base_url: str) -> Content:
+def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
+    if not base_url or settings.config is None:
+        return settings
     from urllib.parse import urlsplit
 
-    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
     base_url = base_url if base_url.endswith("/") else base_url + "/"
-    return dataclasses.replace(
-        content, config=dataclasses.replace(content.config, base_url=base_url)
+    config = dataclasses.replace(settings.config, base_url=base_url)
+    return dataclasses.replace(settings, config=config)
+
+
+def _process_briefings(
+    settings: Settings, cache: DocCache, options: BuildOptions
+) -> list[DocResult]:
+    settings_key = repr((settings.config, settings.actors, settings.topics))
+    planned: list[tuple[Path, str]] = []
+    for path in briefing_files(settings.site_dir):
+        rel = path.relative_to(settings.site_dir).as_posix()
+        planned.append((path, digest(settings_key, rel, path.read_bytes())))
+    results: dict[str, DocResult] = {}
+    missing = []
+    for path, key in planned:
+        hit = cache.get(key)
+        if isinstance(hit, DocResult):
+            results[key] = hit
+        else:
+            missing.append((path, key))
+    md = make_parser()
+
+    def process(item: tuple[Path, str]) -> DocResult:
+        path, key = item
+        diags = Diagnostics()
+        source = load_briefing(path, settings, diags)
+        content = settings.content()
+        briefing = None
+        if source is not None and content is not None:
+            briefing = build_briefing(md, content, source, diags)
+        return DocResult(key, source, briefing, tuple(diags.items))
+
+    for result in parallel.run(process, missing, options.jobs or parallel.default_jobs()):
+        cache.put(result.key, result)
+        results[result.key] = result
+    return [results[key] for _, key in planned]
+
+
+def _theme_digest(site: Site) -> str:
+    config = site.content.config
+    parts: list[bytes | str] = []
+    for folder in theme_dirs(site.content.site_dir, config.theme):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def _chrome_digest(site: Site) -> str:
+    """What a briefing page may show besides its own briefing: settings and site structure."""
+    summary = (
+        site.content.config,
+        site.content.actors,
+        site.content.topics,
+        [(b.slug, b.title, b.date, b.summary) for b in site.briefings],
+        [p.slug for p in site.pairs],
+        site.featured.slug if site.featured else None,
     )
+    return digest(repr(summary))
 
 
-def render_site(site: Site) -> dict[str, bytes]:
-    """Every output file, as bytes, keyed by its path in the output directory."""
+def page_keys(prepared: Prepared) -> dict[str, str]:
+    """Output file -> key of everything it depends on, for the pages that have one.
+
+    A briefing page depends on its briefing, the theme and the site's chrome; pages that
+    aggregate many briefings (home, topics, actors, compare) are always rendered again.
+    """
+    site = prepared.site
+    shared = digest(_theme_digest(site), _chrome_digest(site))
+    return {
+        f"{b.path}index.html": digest(shared, prepared.doc_keys[b.slug]) for b in site.briefings
+    }
+
+
+def build(options: BuildOptions) -> BuildResult:
+    started = time.perf_counter()
+    out = options.output
+    output.check_output_dir(out, options.site_dir)
+    previous = output.read_manifest(out)
+    inputs = _input_digest(options)
+    if previous is not None and previous.inputs == inputs and output.intact(out, previous):
+        return BuildResult(
+            out, previous.pages, previous.annotations, _since(started), unchanged=True
+        )
+
+    cache = DocCache(options.site_dir, options.cache)
+    prepared = prepare(options, cache)
+    site = prepared.site
+    gc.freeze()  # the model is long-lived: keep the collector from walking it again and again
+    keys = page_keys(prepared)
+    old = previous if previous is not None else output.Manifest.empty()
+    all_pages = list(pages(site))
+    to_render = [
+        p for p in all_pages if not (p.file in keys and old.keys.get(p.file) == keys[p.file])
+    ]
+
     config = site.content.config
     assets = {
         name: path.read_bytes()
         for name, path in static_files(site.content.site_dir, config.theme).items()
     }
     env = make_environment(site.content.site_dir, config.theme, site, assets)
-    files = render_pages(env, site)
+    staging = output.new_staging(out)
+    try:
+
+        def render(page: Page) -> tuple[str, str, bool]:
+            html = env.get_template(page.template).render(page=page, **page.context)
+            data = html.encode("utf-8")
+            return output.stage_if_changed(staging, page.file, data, old.files.get(page.file))
+
+        rendered = parallel.run(render, to_render, options.jobs or parallel.default_jobs())
+        files = {name: old.files[name] for name in keys if name not in {r[0] for r in rendered}}
+        written = 0
+        for name, file_digest, changed in rendered:
+            files[name] = file_digest
+            written += changed
+        for name, data in assets.items():
+            file_digest, changed = output.stage_if_changed(
+                staging, name, data, old.files.get(name)
+            )[1:]
+            files[name] = file_digest
+            written += changed
+        search_digest = ""
+        if options.search:
+            from briefgen.search import index_site, records_digest
+
+            search_digest = records_digest(site)
+            if search_digest != old.search or not output.has_prefix(old, "pagefind/"):
+                files = {k: v for k, v in files.items() if not k.startswith("pagefind/")}
+                index_site(site, staging)
+                files.update(output.staged_digests(staging, "pagefind/"))
+            else:
+                files.update({k: v for k, v in old.files.items() if k.startswith("pagefind/")})
+        annotations = sum(len(b.annotations) for b in site.briefings)
+        manifest = output.Manifest(files, keys, inputs, search_digest, len(all_pages), annotations)
+        output.commit(staging, out, manifest, previous)
+    except BaseException:
+        output.discard(staging)
+        raise
+    finally:
+        gc.unfreeze()
+    cache.prune()
+    return BuildResult(
+        out,
+        len(all_pages),
+        annotations,
+        _since(started),
+        prepared.diagnostics,
+        rendered=len(rendered),
+        written=written,
+    )
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _input_digest(options: BuildOptions) -> str:
+    """Every input of a build: options, version, content files and theme files."""
+    h = hashlib.sha256()
+    settings = (CODE_VERSION, options.base_url, options.drafts, options.search, options.strict)
+    h.update(repr(settings).encode())
+    site_dir = options.site_dir
+    folders = [site_dir / "content", *theme_dirs(site_dir, _theme_name(site_dir))]
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            rel = str(path.relative_to(folder)).encode()
+            h.update(len(rel).to_bytes(8, "little") + rel)
+            data = path.read_bytes()
+            h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+def _theme_name(site_dir: Path) -> str:
+    """The theme named in site.yaml, read leniently (the build validates it properly)."""
+    import re
+
+    try:
+        text = (site_dir / "content" / "site.yaml").read_text(encoding="utf-8")
+    except OSError:
+        return "default"
+    match = re.search(r"^theme:\s*([a-z0-9-]+)\s*$", text, re.MULTILINE)
+    return match.group(1) if match else "default"
+
+
+def render_site(site: Site) -> dict[str, bytes]:
+    """Every page and asset as bytes, in memory (for tools and tests that want no files)."""
+    config = site.content.config
+    assets = {
+        name: path.read_bytes()
+        for name, path in static_files(site.content.site_dir, config.theme).items()
+    }
+    env = make_environment(site.content.site_dir, config.theme, site, assets)
+    files = {
+        page.file: env.get_template(page.template).render(page=page, **page.context).encode()
+        for page in pages(site)
+    }
     files.update(assets)
     return files
 
 
-def build(options: BuildOptions) -> BuildResult:
-    started = time.perf_counter()
-    output.check_output_dir(options.output, options.site_dir)
-    site, diags = prepare(options)
-    files = render_site(site)
-    staging = output.stage_output(options.output, files)
-    try:
-        if options.search:
-            from briefgen.search import index_site
-
-            index_site(site, staging)
-        output.write_manifest(staging)
-        output.swap_in(staging, options.output)
-    except BaseException:
-        output.discard(staging)
-        raise
-    pages = sum(1 for name in files if name.endswith(".html"))
-    annotations = sum(len(b.annotations) for b in site.briefings)
-    return BuildResult(options.output, pages, annotations, time.perf_counter() - started, diags)
+__all__ = ["BuildOptions", "BuildResult", "Content", "build", "prepare", "render_site"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,35 +33,65 @@ FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
 FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
-def load_content(site_dir: Path, include_drafts: bool = False) -> Content:
-    """Load and validate everything under `site_dir/content`; raise ContentError on errors."""
-    diags = Diagnostics()
-    content_dir = site_dir / "content"
+@dataclass(frozen=True)
+class Settings:
+    """site.yaml, actors.yaml and topics.yaml; a part is None when its file is unusable."""
+
+    site_dir: Path
+    config: SiteConfig | None
+    actors: dict[str, Actor] | None
+    topics: dict[str, Topic] | None
+
+    @property
+    def stances(self) -> dict[str, Stance]:
+        if self.config is not None:
+            return self.config.stances
+        return {k: Stance(k, v) for k, v in DEFAULT_STANCES.items()}
+
+    def content(self, briefings: tuple[BriefingSource, ...] = ()) -> Content | None:
+        if self.config is None or self.actors is None or self.topics is None:
+            return None
+        return Content(self.site_dir, self.config, self.actors, self.topics, briefings)
+
+
+def load_settings(site_dir: Path, diags: Diagnostics) -> Settings:
     site_node, config = _load_site(site_dir, diags)
     actors = _load_actors(site_dir, diags)
     topics = _load_topics(site_dir, diags)
     if site_node is not None and config is not None:
         _check_config_refs(site_node, config, actors, topics, site_dir, diags)
-    stances = config.stances if config else {k: Stance(k, v) for k, v in DEFAULT_STANCES.items()}
-    briefings = [
-        b
-        for path in _briefing_files(content_dir / "briefings")
-        if (b := _load_briefing(path, site_dir, actors, topics, stances, diags)) is not None
-    ]
-    _check_unique(briefings, diags)
-    if diags.errors() or config is None or actors is None or topics is None:
-        raise ContentError(diags)
-    kept = tuple(b for b in briefings if include_drafts or not b.draft)
-    return Content(site_dir, config, actors, topics, _derive_ids(kept))
+    return Settings(site_dir, config, actors, topics)
 
 
-def _briefing_files(folder: Path) -> list[Path]:
-    """Every `*.md` below the folder; hidden files (editor swap files, say) are not content."""
+def briefing_files(site_dir: Path) -> list[Path]:
+    """Every `*.md` below content/briefings/; hidden files (editor swap files) are not content."""
+    folder = site_dir / "content" / "briefings"
     return sorted(
         path
         for path in folder.rglob("*.md")
         if not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
+
+
+def load_briefing(path: Path, settings: Settings, diags: Diagnostics) -> BriefingSource | None:
+    source = _load_briefing(
+        path, settings.site_dir, settings.actors, settings.topics, settings.stances, diags
+    )
+    return _derive_ids(source) if source is not None else None
+
+
+def load_content(site_dir: Path, include_drafts: bool = False) -> Content:
+    """Load and validate everything under `site_dir/content`; raise ContentError on errors."""
+    diags = Diagnostics()
+    settings = load_settings(site_dir, diags)
+    briefings = [
+        b for path in briefing_files(site_dir) if (b := load_briefing(path, settings, diags))
+    ]
+    check_unique(briefings, diags)
+    content = settings.content(tuple(b for b in briefings if include_drafts or not b.draft))
+    if diags.errors() or content is None:
+        raise ContentError(diags)
+    return content
 
 
 def _rel(path: Path, site_dir: Path) -> str:
@@ -369,30 +400,28 @@ def _read_annotations(
     return tuple(specs)
 
 
-def _derive_ids(briefings: tuple[BriefingSource, ...]) -> tuple[BriefingSource, ...]:
-    """Give annotations without an id a stable one: from actor, topic and the quote's words."""
-    from dataclasses import replace
+def _derive_ids(briefing: BriefingSource) -> BriefingSource:
+    """Give annotations without an id a stable one: from actor, topic and the quote's words.
 
-    taken = {s.id for b in briefings for s in b.annotations if s.id}
-    out: list[BriefingSource] = []
-    for briefing in briefings:
-        specs = []
-        for spec in briefing.annotations:
-            if spec.id:
-                specs.append(spec)
-                continue
+    Derived within the briefing only, so that adding another briefing never changes them; a
+    clash with another briefing's id is reported by the duplicate check, asking for an id.
+    """
+    taken = {s.id for s in briefing.annotations if s.id}
+    specs = []
+    for spec in briefing.annotations:
+        if not spec.id:
             head = "-".join(x for x in (spec.actor, spec.topic) if x) or "note"
             base = slugify(f"{head} {spec.quote}", max_length=48, word_boundary=True) or head
             ident, n = base, 2
             while ident in taken:
                 ident, n = f"{base}-{n}", n + 1
             taken.add(ident)
-            specs.append(replace(spec, id=ident))
-        out.append(replace(briefing, annotations=tuple(specs)))
-    return tuple(out)
+            spec = replace(spec, id=ident)
+        specs.append(spec)
+    return replace(briefing, annotations=tuple(specs))
 
 
-def _check_unique(briefings: list[BriefingSource], diags: Diagnostics) -> None:
+def check_unique(briefings: list[BriefingSource], diags: Diagnostics) -> None:
     slugs: dict[str, BriefingSource] = {}
     for b in briefings:
         if b.slug in slugs:
@@ -411,13 +440,16 @@ def _check_unique(briefings: list[BriefingSource], diags: Diagnostics) -> None:
                 continue
             if spec.id in ids:
                 first_path, first_pos = ids[spec.id]
+                hint = "annotation ids are URL fragments and must be unique site-wide; rename one"
+                if spec.id_derived:
+                    hint = "this id was derived from actor, topic and quote; give it an explicit id"
                 diags.error(
                     b.rel_path,
                     spec.pos.line,
                     spec.pos.col,
                     f"duplicate annotation id '{spec.id}' (first used at "
                     f"{first_path}:{first_pos.line})",
-                    "annotation ids are URL fragments and must be unique site-wide; rename one",
+                    hint,
                 )
             else:
                 ids[spec.id] = (b.rel_path, spec.pos)

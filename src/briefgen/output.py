@@ -11,11 +11,128 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from briefgen.diagnostics import UsageError
 
 MANIFEST = ".briefgen-manifest.json"
+MANIFEST_FORMAT = 2
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What briefgen wrote into an output directory, and from what."""
+
+    files: dict[str, str]  # path -> sha256 of its bytes
+    keys: dict[str, str] = field(default_factory=dict)  # path -> digest of its inputs
+    inputs: str = ""  # digest of every input of the build
+    search: str = ""  # digest of the search records
+    pages: int = 0
+    annotations: int = 0
+
+    @classmethod
+    def empty(cls) -> Manifest:
+        return cls({})
+
+    def to_json(self) -> str:
+        data = {
+            "generator": "briefgen",
+            "format": MANIFEST_FORMAT,
+            "inputs": self.inputs,
+            "search": self.search,
+            "pages": self.pages,
+            "annotations": self.annotations,
+            "files": dict(sorted(self.files.items())),
+            "keys": dict(sorted(self.keys.items())),
+        }
+        return json.dumps(data, indent=1) + "\n"
+
+
+def read_manifest(out_dir: Path) -> Manifest | None:
+    """The manifest of the last build into out_dir; None if there is none we can trust."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return None
+    return Manifest(
+        files=dict(data.get("files", {})),
+        keys=dict(data.get("keys", {})),
+        inputs=str(data.get("inputs", "")),
+        search=str(data.get("search", "")),
+        pages=int(data.get("pages", 0)),
+        annotations=int(data.get("annotations", 0)),
+    )
+
+
+def intact(out_dir: Path, manifest: Manifest) -> bool:
+    """Every file the manifest lists is still there."""
+    return all((out_dir / name).is_file() for name in manifest.files)
+
+
+def has_prefix(manifest: Manifest, prefix: str) -> bool:
+    return any(name.startswith(prefix) for name in manifest.files)
+
+
+def new_staging(out_dir: Path) -> Path:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+
+
+def stage_if_changed(
+    staging: Path, name: str, data: bytes, old_digest: str | None
+) -> tuple[str, str, bool]:
+    """Write `data` into the staging tree unless the output already has these bytes."""
+    new_digest = hashlib.sha256(data).hexdigest()
+    if new_digest == old_digest:
+        return name, new_digest, False
+    target = staging / safe_relpath(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return name, new_digest, True
+
+
+def staged_digests(staging: Path, prefix: str) -> dict[str, str]:
+    folder = staging / prefix
+    return {
+        path.relative_to(staging).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def commit(staging: Path, out_dir: Path, manifest: Manifest, previous: Manifest | None) -> None:
+    """Put the staged files in place: the whole tree when new, else file by file."""
+    if previous is None:
+        (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        swap_in(staging, out_dir)
+        return
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        name = path.relative_to(staging).as_posix()
+        target = out_dir / name
+        if previous.files.get(name) == manifest.files.get(name) and target.is_file():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    for name in sorted(set(previous.files) - set(manifest.files)):
+        stale = out_dir / safe_relpath(name)
+        stale.unlink(missing_ok=True)
+        _remove_empty_parents(stale.parent, out_dir)
+    tmp = out_dir / f"{MANIFEST}.tmp"
+    tmp.write_text(manifest.to_json(), encoding="utf-8")
+    os.replace(tmp, out_dir / MANIFEST)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def check_output_dir(out_dir: Path, site_dir: Path) -> None:
@@ -41,32 +158,6 @@ def safe_relpath(name: str) -> str:
     if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
         raise ValueError(f"unsafe output path: {name!r}")
     return path.as_posix()
-
-
-def stage_output(out_dir: Path, files: dict[str, bytes]) -> Path:
-    """Write every file into a new directory beside out_dir; return it (not yet in place)."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        for name in sorted(files):
-            target = staging / safe_relpath(name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[name])
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return staging
-
-
-def write_manifest(staging: Path) -> None:
-    """List every file in the staged tree (search index included) with its hash."""
-    entries = {}
-    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-        rel = path.relative_to(staging).as_posix()
-        if rel != MANIFEST:
-            entries[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    data = json.dumps({"generator": "briefgen", "files": entries}, indent=1, sort_keys=True)
-    (staging / MANIFEST).write_text(data + "\n", encoding="utf-8")
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from briefgen.markdown import HtmlChunk
 from briefgen.model import Annotation, Briefing, Site
+from briefgen.output import safe_relpath
 
 KIND_LABELS = {"briefing": "Briefing", "position": "Position", "context": "Context note"}
 
@@ -49,6 +50,15 @@ def records(site: Site) -> tuple[list[HtmlRecord], list[CustomRecord]]:
     pages = [briefing_record(site, b) for b in site.briefings]
     notes = [annotation_record(a) for b in site.briefings for a in b.annotations]
     return pages, notes
+
+
+def records_digest(site: Site) -> str:
+    """Changes exactly when what the index would hold changes."""
+    pages, notes = records(site)
+    h = hashlib.sha256(site.content.config.language.encode())
+    for record in [*pages, *notes]:
+        h.update(repr(record).encode())
+    return h.hexdigest()
 
 
 def briefing_record(site: Site, briefing: Briefing) -> HtmlRecord:
@@ -136,7 +146,12 @@ def index_site(site: Site, out_dir: Path) -> None:
     with PagefindService() as service:
         index_id = service.call({"type": "NewIndex", "config": config})["index_id"]
         service.call_many([{**r, "index_id": index_id} for r in requests])
-        service.call({"type": "WriteFiles", "index_id": index_id, "output_path": str(bundle)})
+        # GetFiles rather than WriteFiles: the service may still be writing when it replies.
+        files = service.call({"type": "GetFiles", "index_id": index_id})["files"]
+    for file in files:
+        target = bundle / safe_relpath(file["path"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(file["content"]))
     canonicalise_bundle(bundle)
 
 
@@ -164,8 +179,12 @@ class PagefindService:
         assert self.process is not None
         if self.process.stdin and not self.process.stdin.closed:
             self.process.stdin.close()
-        self.process.terminate()
-        self.process.wait()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise SearchIndexError("Pagefind did not finish writing the index") from None
 
     def _send(self, payload: dict[str, object]) -> None:
         assert self.process is not None and self.process.stdin is not None

@@ -49,7 +49,9 @@ def test_every_annotation_of_the_seed_briefing_is_highlighted(built: Path) -> No
 
 
 def test_demo_meets_the_coverage_the_issue_asks_for() -> None:
-    positions = [a for a in front_matter()["annotations"] if a.get("kind", "position") == "position"]
+    positions = [
+        a for a in front_matter()["annotations"] if a.get("kind", "position") == "position"
+    ]
     topics_by_actor = defaultdict(set)
     for a in positions:
         topics_by_actor[a["actor"]].add(a["topic"])
@@ -73,7 +75,9 @@ def test_every_quote_link_on_every_compare_page_reaches_an_existing_id(built: Pa
     assert pages
     checked = 0
     for compare in pages:
-        for link in page(built, str(compare.relative_to(built))).xpath('//a[contains(@class, "quote-link")]'):
+        for link in page(built, str(compare.relative_to(built))).xpath(
+            '//a[contains(@class, "quote-link")]'
+        ):
             href = link.get("href")
             _, ids = _ids(built, href)
             fragment = urlsplit(href).fragment
@@ -83,7 +87,9 @@ def test_every_quote_link_on_every_compare_page_reaches_an_existing_id(built: Pa
 
 
 def test_putin_vs_zelensky_has_one_filled_row_per_shared_topic(built: Path) -> None:
-    positions = [a for a in front_matter()["annotations"] if a.get("kind", "position") == "position"]
+    positions = [
+        a for a in front_matter()["annotations"] if a.get("kind", "position") == "position"
+    ]
     by_actor = defaultdict(set)
     for a in positions:
         by_actor[a["actor"]].add(a["topic"])

@@ -15,7 +15,8 @@ def test_site_theme_overrides_templates_and_static_files_one_by_one(
     (theme / "templates").mkdir(parents=True)
     (theme / "static").mkdir()
     (theme / "templates/404.html").write_text(
-        '{% extends "base.html" %}{% block main %}<p id="custom-404">Synthetic 404</p>{% endblock %}'
+        '{% extends "base.html" %}{% block main %}'
+        '<p id="custom-404">Synthetic 404</p>{% endblock %}'
     )
     (theme / "static/extra.txt").write_text("synthetic asset")
     config = site / "content/site.yaml"

@@ -1,0 +1,113 @@
+"""Warm builds (cache, skipped pages, untouched files) give exactly what a cold build gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import BuildOptions, build
+from briefgen.cache import CACHE_DIR
+from tests.diagnostics.test_fixture_sites import snapshot
+
+BRIEFING = "content/briefings/2024-07-04-putin-ceasefire-impossible.md"
+
+
+def cold(site: Path, tmp_path: Path, name: str, search: bool = True) -> dict[str, bytes]:
+    """A fresh build from a copy of the site, with no cache and no previous output."""
+    fresh = tmp_path / f"fresh-{name}"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "out"))
+    build(BuildOptions(fresh, fresh / "out", search=search, jobs=1))
+    return snapshot(fresh / "out")
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+EDITS = {
+    "content": lambda s: edit(s / BRIEFING, "Russia cannot declare", "Russia cannot  declare"),
+    "annotation": lambda s: edit(s / BRIEFING, "    summary: ", "    summary: Edited. "),
+    "config": lambda s: edit(s / "content/site.yaml", "title: ", "title: Edited "),
+    "actor": lambda s: edit(s / "content/actors.yaml", "name: ", "name: Edited "),
+    "template": lambda s: _override_template(s),
+    "added": lambda s: _add_copy(s),
+    "renamed": lambda s: (s / BRIEFING).rename(s / "content/briefings/2024-07-04-renamed.md"),
+    "deleted": lambda s: (s / "content/briefings/2024-07-04-renamed.md").unlink(),
+}
+
+
+def _add_copy(site: Path) -> None:
+    copy = site / "content/briefings/2024-07-05-copy.md"
+    shutil.copy(site / BRIEFING, copy)
+    edit(copy, "  - id: ", "  - id: copy-", -1)
+
+
+def _override_template(site: Path) -> None:
+    from briefgen.render import BUILTIN_THEMES
+
+    target = site / "themes/default/templates/briefing.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = (BUILTIN_THEMES / "default/templates/briefing.html").read_text(encoding="utf-8")
+    target.write_text("{# synthetic override #}" + source.replace("</h1>", " (edited)</h1>", 1))
+
+
+def test_warm_builds_after_a_series_of_edits_equal_cold_builds(
+    demo_site: Path, tmp_path: Path
+) -> None:
+    out = demo_site / "out"
+    first = build(BuildOptions(demo_site, out, search=True, jobs=1))
+    assert not first.unchanged
+    assert snapshot(out) == cold(demo_site, tmp_path, "start")
+
+    again = build(BuildOptions(demo_site, out, search=True, jobs=1))
+    assert again.unchanged  # nothing changed: nothing rendered, nothing written
+
+    for name, change in EDITS.items():
+        change(demo_site)
+        result = build(BuildOptions(demo_site, out, search=True, jobs=1))
+        assert not result.unchanged, name
+        assert snapshot(out) == cold(demo_site, tmp_path, name), name
+
+
+def test_editing_one_briefing_renders_only_it_and_the_pages_that_list_it(
+    demo_site: Path, tmp_path: Path
+) -> None:
+    second = demo_site / BRIEFING.replace("putin-ceasefire-impossible", "second")
+    shutil.copy(demo_site / BRIEFING, second)
+    edit(second, "date: 2024-07-04", "date: 2024-07-05")
+    text = second.read_text(encoding="utf-8")
+    second.write_text(text.replace("  - id: ", "  - id: second-"), encoding="utf-8")
+    out = demo_site / "out"
+    full = build(BuildOptions(demo_site, out, search=False, jobs=1))
+    edit(second, "Russia cannot declare", "Russia cannot  declare")
+    warm = build(BuildOptions(demo_site, out, search=False, jobs=1))
+    # One briefing page fewer than a full render: the other briefing's page was skipped.
+    assert warm.rendered == full.rendered - 1
+    assert snapshot(out) == cold(demo_site, tmp_path, "two", search=False)
+
+
+def test_a_failed_warm_build_leaves_the_output_untouched(demo_site: Path) -> None:
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    before = snapshot(out)
+    edit(demo_site / BRIEFING, "quote: Russia cannot declare", "quote: Russia can declare")
+    from briefgen.diagnostics import ContentError
+
+    with pytest.raises(ContentError):
+        build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert snapshot(out) == before
+
+
+def test_parallel_build_equals_serial_build(
+    demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_JOB", 1)  # fork even for a small site
+    _add_copy(demo_site)
+    build(BuildOptions(demo_site, demo_site / "out", search=False, jobs=2, cache=False))
+    assert snapshot(demo_site / "out") == cold(demo_site, tmp_path, "serial", search=False)
