@@ -3,15 +3,46 @@
 from __future__ import annotations
 
 import argparse
-import os
+import datetime as dt
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.diagnostics import ContentError, Diagnostic, UsageError, format_diagnostics
+from briefgen.console import Console, plural
+from briefgen.diagnostics import ContentError, Diagnostic, SearchIndexError, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535 (0: any free port), not {port}")
+    return port
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError("--jobs must be 0 (one per core) or more")
+    return jobs
+
+
+def _date(value: str) -> dt.date:
+    from briefgen.scaffold import _parse_date
+
+    date = _parse_date(value)
+    if date is None:
+        raise argparse.ArgumentTypeError(f"not a valid date: {value!r} (write YYYY-MM-DD)")
+    return date
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,42 +58,74 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true", help="skip the search index")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--quiet", "-q", action="store_true", help="print only diagnostics")
+    build.add_argument(
+        "--jobs", "-j", type=_jobs, default=0, metavar="N", help="workers (0: one per core)"
+    )
 
     check = sub.add_parser("check", help="validate everything a build would, write nothing")
     check.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--drafts", action="store_true", help="check draft briefings too")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("--quiet", "-q", action="store_true", help="print only diagnostics")
+
+    serve = sub.add_parser(
+        "serve", help="build, serve, watch content/ and themes/, reload open pages on change"
+    )
+    serve.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any)")
+
+    new = sub.add_parser("new", help="create content/briefings/<date>-<slug>.md")
+    new.add_argument("title", metavar="TITLE")
+    new.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
+    new.add_argument(
+        "--from", dest="seed", type=Path, metavar="SEED_FILE", help="take the text from a seed"
+    )
+    new.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="default: the seed's date, or today"
+    )
+
+    imp = sub.add_parser("import", help="turn seed files into briefing skeletons")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="SEED_FILE... [DIR]")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    console = Console.from_env(quiet=getattr(args, "quiet", False))
     try:
         if args.command == "build":
-            return _build(args)
+            return _build(args, console)
         if args.command == "check":
-            return _check(args)
+            return _check(args, console)
+        if args.command == "serve":
+            from briefgen.serve import serve
+
+            return serve(_site_dir(args), args.host, args.port, console)
+        if args.command == "new":
+            return _new(args, console)
+        if args.command == "import":
+            return _import(args, console)
     except UsageError as exc:
-        print(f"briefgen: error: {exc}", file=sys.stderr)
+        console.error(str(exc))
+        return EXIT_USAGE
+    except SearchIndexError as exc:
+        console.error(f"{exc}; the previous site is untouched")
         return EXIT_USAGE
     except ContentError as exc:
-        _report(exc.diagnostics.sorted(), getattr(args, "format", "text"), args)
-        errors = len(exc.diagnostics.errors(strict=getattr(args, "strict", False)))
-        print(f"briefgen: {errors} error(s); nothing was written", file=sys.stderr)
+        strict = getattr(args, "strict", False)
+        _report(exc.diagnostics.sorted(), getattr(args, "format", "text"), strict, console)
+        errors = plural(len(exc.diagnostics.errors(strict=strict)), "error")
+        console.failure(errors if args.command == "check" else f"{errors}; nothing was written")
         return EXIT_CONTENT
     return EXIT_USAGE
 
 
-def _report(items: list[Diagnostic], fmt: str, args: argparse.Namespace) -> None:
-    if getattr(args, "strict", False):
-        from dataclasses import replace
-
+def _report(items: list[Diagnostic], fmt: str, strict: bool, console: Console) -> None:
+    if strict:
         items = [replace(d, severity="error") for d in items]
-    if fmt == "json":
-        print(format_diagnostics(items, fmt))
-    elif items:
-        print(format_diagnostics(items, fmt), file=sys.stderr)
+    console.diagnostics(items, fmt)
 
 
 def _site_dir(args: argparse.Namespace) -> Path:
@@ -72,20 +135,30 @@ def _site_dir(args: argparse.Namespace) -> Path:
     return site_dir
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, console: Console) -> int:
+    import time
+
     from briefgen.build import BuildOptions, prepare
 
+    started = time.perf_counter()
     options = BuildOptions(_site_dir(args), drafts=args.drafts, strict=args.strict)
-    _site, diags = prepare(options)
-    items = diags.sorted()
-    if args.format == "json":
-        print(format_diagnostics(items, "json"))  # stdout: a document for tools to read
-    else:
-        _report(items, args.format, args)
+    with console.progress("checking"):
+        prepared = prepare(options)
+    site, diags = prepared.site, prepared.diagnostics
+    _report(diags.sorted(), args.format, args.strict, console)
+    if console.interactive and args.format == "text":
+        # Silent in pipes and CI when all is well, like a linter in a pre-commit hook.
+        annotations = sum(len(b.annotations) for b in site.briefings)
+        warnings = plural(len(diags.items), "warning") if diags.items else "no problems"
+        console.summary(
+            f"checked {plural(len(site.briefings), 'briefing')}, "
+            f"{plural(annotations, 'annotation')}: {warnings} "
+            f"({time.perf_counter() - started:.2f} s)"
+        )
     return EXIT_OK
 
 
-def _build(args: argparse.Namespace) -> int:
+def _build(args: argparse.Namespace, console: Console) -> int:
     from briefgen.build import BuildOptions, build
 
     site_dir = _site_dir(args)
@@ -96,13 +169,44 @@ def _build(args: argparse.Namespace) -> int:
         drafts=args.drafts,
         search=not args.no_search,
         strict=args.strict,
+        jobs=args.jobs,
     )
-    result = build(options)
-    _report(result.diagnostics.sorted(), "text", args)
-    if not args.quiet:
-        print(
-            f"built {result.pages} pages, {result.annotations} annotations "
-            f"into {result.out_dir} in {result.seconds:.2f}s",
-            file=sys.stderr if os.environ.get("CI") else sys.stdout,
+    with console.progress("building"):
+        result = build(options)
+    _report(result.diagnostics.sorted(), "text", args.strict, console)
+    totals = f"{plural(result.pages, 'page')}, {plural(result.annotations, 'annotation')}"
+    if result.unchanged:
+        console.summary(f"nothing changed: {result.out_dir} is up to date ({totals})")
+    else:
+        console.summary(
+            f"built {totals} into {result.out_dir} in {result.seconds:.2f} s "
+            f"({result.rendered} rendered, {plural(result.written, 'file')} written)"
         )
     return EXIT_OK
+
+
+def _new(args: argparse.Namespace, console: Console) -> int:
+    from briefgen.scaffold import new
+
+    site_dir: Path = args.dir
+    path = new(site_dir, args.title, args.seed, args.date)
+    console.summary(f"created {path}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, console: Console) -> int:
+    from briefgen.scaffold import import_seeds
+
+    paths: list[Path] = list(args.paths)
+    site_dir = Path(".")
+    if len(paths) > 1 and paths[-1].is_dir():
+        site_dir = paths.pop()
+    elif paths[-1].is_dir():
+        raise UsageError(f"{paths[-1]} is a directory; give at least one seed file before DIR")
+    for path in import_seeds(site_dir, [(p, str(p)) for p in paths]):
+        console.summary(f"created {path}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -77,6 +77,10 @@ class UsageError(Exception):
     """A mistake in how briefgen was invoked or configured outside the content (exit 2)."""
 
 
+class SearchIndexError(Exception):
+    """Pagefind is missing or failed; the build stops and the previous site stays (exit 2)."""
+
+
 def format_diagnostics(items: list[Diagnostic], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([asdict(d) for d in items], indent=2, ensure_ascii=False)

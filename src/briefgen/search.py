@@ -20,15 +20,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, cast
 
+from briefgen.diagnostics import SearchIndexError
 from briefgen.markdown import HtmlChunk
 from briefgen.model import Annotation, Briefing, Site
 from briefgen.output import safe_relpath
 
 KIND_LABELS = {"briefing": "Briefing", "position": "Position", "context": "Context note"}
-
-
-class SearchIndexError(Exception):
-    """Pagefind failed; the build stops and the previous site stays in place."""
 
 
 @dataclass(frozen=True)
