@@ -17,13 +17,13 @@ demo: $(VENV)/.installed
 # The whole test suite: lint, types, unit, build, browser, validator, accessibility, links.
 test: $(VENV)/.installed node_modules/.installed
 	bash scripts/ensure-chromium.sh
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
 audit: $(VENV)/.installed node_modules/.installed

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The browser harness: served demo site, Debian's Chromium, axe, the validator.
+pytest_plugins = ["tests.support.fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_SITES = REPO / "tests" / "fixtures" / "sites"
 

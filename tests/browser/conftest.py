@@ -1,0 +1,1 @@
+"""Browser tests; fixtures come from tests.support.fixtures, registered in tests/conftest.py."""
