@@ -24,6 +24,7 @@ from briefgen.links import check_links
 from briefgen.load import Settings, briefing_files, check_unique, load_briefing, load_settings
 from briefgen.markdown import make_parser
 from briefgen.model import Briefing, Site, build_site
+from briefgen.publish import publish_files
 from briefgen.render import Page, make_environment, pages, static_files, theme_dirs
 
 
@@ -219,7 +220,7 @@ def build(options: BuildOptions) -> BuildResult:
         for name, file_digest, changed in rendered:
             files[name] = file_digest
             written += changed
-        for name, data in assets.items():
+        for name, data in {**assets, **publish_files(site)}.items():
             file_digest, changed = output.stage_if_changed(
                 staging, name, data, old.files.get(name)
             )[1:]
@@ -301,6 +302,7 @@ def render_site(site: Site) -> dict[str, bytes]:
         for page in pages(site)
     }
     files.update(assets)
+    files.update(publish_files(site))
     return files
 
 
