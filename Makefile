@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: demo serve test lint audit bench clean
+.PHONY: demo site serve test lint audit bench clean
 
 # Build the demo site into site/ for viewing on this machine.
 demo: $(VENV)/.installed
@@ -13,6 +13,15 @@ demo: $(VENV)/.installed
 	@echo
 	@echo "Built site/. To look at it: $(BIN)/python -m http.server --directory site $(PORT)"
 	@echo "then open http://127.0.0.1:$(PORT)/"
+
+# Build the site for publishing at BASE_URL (the Pages workflow passes the repository's Pages URL).
+site: $(VENV)/.installed
+	@test -n "$(BASE_URL)" || { echo "usage: make site BASE_URL=https://user.github.io/repo/" >&2; exit 2; }
+	$(BIN)/briefgen build . --base-url "$(BASE_URL)"
+
+# Serve the demo site with live reload while editing content/ or themes/.
+serve: $(VENV)/.installed
+	$(BIN)/briefgen serve . --port $(PORT)
 
 # The whole test suite: lint, types, unit, build, browser, validator, accessibility, links.
 test: $(VENV)/.installed node_modules/.installed

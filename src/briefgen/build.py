@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ def prepare(options: BuildOptions, cache: DocCache | None = None) -> Prepared:
     ]
     sources = tuple(r.source for r in kept if r.source)
     content = dataclasses.replace(content, briefings=sources)
-    site = build_site(content, [r.briefing for r in kept if r.briefing])
+    site = build_site(content, [r.briefing for r in kept if r.briefing], options.search)
     check_links(site, diags)
     if diags.errors(strict=options.strict):
         raise ContentError(diags)
@@ -264,7 +265,15 @@ def _since(started: float) -> float:
 def _input_digest(options: BuildOptions) -> str:
     """Every input of a build: options, version, content files and theme files."""
     h = hashlib.sha256()
-    settings = (CODE_VERSION, options.base_url, options.drafts, options.search, options.strict)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # the feed's timestamp follows it
+    settings = (
+        CODE_VERSION,
+        options.base_url,
+        options.drafts,
+        options.search,
+        options.strict,
+        epoch,
+    )
     h.update(repr(settings).encode())
     site_dir = options.site_dir
     folders = [site_dir / "content", *theme_dirs(site_dir, _theme_name(site_dir))]

@@ -25,7 +25,15 @@ from briefgen.content import (
     Topic,
 )
 from briefgen.diagnostics import ContentError, Diagnostics
-from briefgen.schema import ID_HINT, ID_RE, Reader, did_you_mean, require_map
+from briefgen.schema import (
+    ID_HINT,
+    ID_RE,
+    RESERVED_ACTOR_IDS,
+    Reader,
+    did_you_mean,
+    require_map,
+    reserved_fragment,
+)
 from briefgen.yamlsrc import Pos, YamlSyntaxError, YMap, YNode, YScalar, YSeq, parse
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -204,6 +212,10 @@ def _load_actors(site_dir: Path, diags: Diagnostics) -> dict[str, Actor] | None:
     actors: dict[str, Actor] = {}
     for key, value in node.values.items():
         entry = require_map(value, rel, diags, f"actor '{key}'")
+        if key in RESERVED_ACTOR_IDS:
+            pos = node.keys[key]
+            diags.error(rel, pos.line, pos.col, f"actor id '{key}' is reserved", "rename the actor")
+            continue
         if not _check_id(key, node.keys[key], rel, diags, "actor") or entry is None:
             continue
         r = Reader(entry, rel, diags, f"actor '{key}'")
@@ -368,6 +380,12 @@ def _read_annotations(
             continue
         a = Reader(item, r.path, r.diags, f"annotation {number}")
         ident = a.ident("id", required=False)
+        if ident and reserved_fragment(ident):
+            a.error(
+                item.values["id"].pos,
+                f"annotation id '{ident}' is reserved for the page itself",
+                "choose another id (not 'main', not starting with 'note-')",
+            )
         kind = a.choice("kind", ("position", "context"), "kind", required=False) or "position"
         quote = a.text("quote")
         prefix, suffix = a.text("prefix", False), a.text("suffix", False)

@@ -18,6 +18,7 @@ from slugify import slugify
 
 from briefgen.anchor import Anchor, AnchorError, anchor_all
 from briefgen.content import AnnotationSpec
+from briefgen.schema import reserved_fragment
 from briefgen.textmap import TextMap, build_text_map, child_text
 
 
@@ -101,8 +102,10 @@ def _add_heading_ids(tokens: list[Token], textmap: TextMap, taken: set[str]) -> 
             continue
         text = "".join(child_text(c) for c in tokens[index + 1].children or [])
         base = slugify(text, max_length=60, word_boundary=True) or "section"
+        if base.startswith("note-"):  # reserved for notes, whatever the suffix
+            base = "section-" + base
         ident, n = base, 2
-        while ident in used:
+        while ident in used or reserved_fragment(ident):
             ident, n = f"{base}-{n}", n + 1
         used.add(ident)
         token.attrSet("id", ident)

@@ -147,6 +147,7 @@ class Site:
     topic_pages: tuple[TopicPage, ...]
     actor_pages: tuple[ActorPage, ...]
     matrix: tuple[tuple[MatrixCell, ...], ...]  # one row per actor, one cell per topic
+    search: bool = True  # the site has a search index and a /search/ page
 
     @property
     def config(self):  # type: ignore[no-untyped-def]
@@ -170,7 +171,7 @@ def ordered_topics(content: Content) -> tuple[Topic, ...]:
     return tuple(content.topics[t] for t in order)
 
 
-def build_site(content: Content, briefings: list[Briefing]) -> Site:
+def build_site(content: Content, briefings: list[Briefing], search: bool = True) -> Site:
     base = content.config.base_path
     actors = tuple(content.actors.values())
     topics = ordered_topics(content)
@@ -228,6 +229,7 @@ def build_site(content: Content, briefings: list[Briefing]) -> Site:
         topic_pages,
         actor_pages,
         matrix,
+        search=search,
     )
 
 

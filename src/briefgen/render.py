@@ -74,6 +74,11 @@ def make_environment(
 
     env.globals.update(site=site, config=site.content.config, url=site.url, asset=asset)
     env.globals["absolute"] = site.absolute
+    env.globals["search_enabled"] = site.search
+    from briefgen import publish  # publish imports this module: import here, not at the top
+
+    env.globals["text_fragment_url"] = publish.text_fragment_url
+    env.globals["quotation_jsonld"] = publish.quotation_jsonld
     env.filters["longdate"] = longdate
     env.filters["isodate"] = lambda d: d.isoformat()
     env.filters["html"] = Markup  # for HTML the pipeline produced itself (already safe)
@@ -121,6 +126,8 @@ def pages(site: Site) -> Iterator[Page]:
         yield Page(
             f"actors/{a.actor.id}/", "actor.html", a.actor.name, a.actor.role, {"actor_page": a}
         )
+    if site.search:
+        yield Page("search/", "search.html", "Search", f"Search {config.title}")
     yield Page("404.html", "404.html", "Page not found")
 
 

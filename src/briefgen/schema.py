@@ -18,6 +18,15 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_HINT = "use lowercase letters a-z, digits and single hyphens, e.g. putin-ceasefire-hope"
 
 
+def reserved_fragment(ident: str) -> bool:
+    """Ids the page chrome uses: `main` (the skip link's target) and `note-*` (notes)."""
+    return ident == "main" or ident.startswith("note-")
+
+
+# Actor ids become CSS classes beside the theme's own `hl-end` and `hl-context`.
+RESERVED_ACTOR_IDS = frozenset({"end", "context"})
+
+
 def type_name(node: YNode) -> str:
     if isinstance(node, YMap):
         return "a mapping"

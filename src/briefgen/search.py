@@ -58,6 +58,10 @@ def records_digest(site: Site) -> str:
     return h.hexdigest()
 
 
+# Record URLs are site-relative ("/briefings/x/"): Pagefind's script prefixes the base path it
+# finds in its own bundle path, so the same index works under any sub-path.
+
+
 def briefing_record(site: Site, briefing: Briefing) -> HtmlRecord:
     language = escape(site.content.config.language)
     body = "".join(c.html for c in briefing.chunks if isinstance(c, HtmlChunk))
@@ -73,11 +77,12 @@ def briefing_record(site: Site, briefing: Briefing) -> HtmlRecord:
         f"<p>{escape(briefing.summary)}</p>{body}"
         f'<div hidden data-pagefind-ignore="index">{actors}{topic_tags}</div>'
         f'<span hidden data-pagefind-filter="kind">{KIND_LABELS["briefing"]}</span>'
+        f'<span hidden data-pagefind-meta="kind">{KIND_LABELS["briefing"]}</span>'
         f'<span hidden data-pagefind-meta="date">{briefing.date.isoformat()}</span>'
         f'<span hidden data-pagefind-sort="date">{briefing.date.isoformat()}</span>'
         "</body></html>"
     )
-    return HtmlRecord(briefing.url, html)
+    return HtmlRecord("/" + briefing.path, html)
 
 
 def annotation_record(a: Annotation) -> CustomRecord:
@@ -101,7 +106,8 @@ def annotation_record(a: Annotation) -> CustomRecord:
         "kind": KIND_LABELS[a.kind],
     }
     content = "\n".join(part for part in (a.quote, a.summary, note) if part)
-    return CustomRecord(a.url, content, meta, filters, {"date": a.date.isoformat()})
+    url = f"/briefings/{a.briefing_slug}/#{a.id}"
+    return CustomRecord(url, content, meta, filters, {"date": a.date.isoformat()})
 
 
 class _TextExtractor(HTMLParser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import lxml.html
@@ -77,7 +78,11 @@ def test_nothing_executable_reaches_the_output(tmp_path: Path) -> None:
         for script in doc.xpath("//script"):
             # Only the theme's own script file, or inert JSON data.
             assert script.get("src") or script.get("type") == "application/ld+json", file
-            assert "alert" not in (script.text or ""), file
+            if script.get("type") == "application/ld+json":
+                # Data, not code: it parses, and cannot close its <script> element.
+                assert "<" not in script.text and json.loads(script.text), file
+            else:
+                assert not (script.text or "").strip(), file
         for element in doc.iter():
             for name, value in element.attrib.items():
                 assert not name.lower().startswith("on"), (file, element.tag, name)
@@ -125,3 +130,24 @@ def test_hidden_files_are_not_content(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site")
     (site / "content/briefings/.#2024-01-02-evil.md").write_text("not: [valid")
     assert main(["build", str(site), "-o", str(tmp_path / "out"), "--no-search", "-q"]) == 0
+
+
+@pytest.mark.parametrize("ident", ["main", "note-alpha-one"])
+def test_annotation_ids_the_page_uses_are_refused(
+    tmp_path: Path, ident: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = write_site(tmp_path / "site")
+    path = site / "content/briefings/2024-01-02-evil.md"
+    path.write_text(path.read_text().replace("id: alpha-one", f"id: {ident}"))
+    assert main(["check", str(site)]) == 1
+    assert f"annotation id '{ident}' is reserved" in capsys.readouterr().err
+
+
+def test_actor_ids_the_theme_uses_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = write_site(tmp_path / "site")
+    actors = site / "content/actors.yaml"
+    actors.write_text(actors.read_text() + "end:\n  name: Synthetic\n  role: Synthetic\n")
+    assert main(["check", str(site)]) == 1
+    assert "actor id 'end' is reserved" in capsys.readouterr().err

@@ -16,6 +16,8 @@ def _audit(site: BuiltSite, page: Page, viewport: ViewportSize) -> list[str]:
     types = site.page_types()
     for kind, path in types.items():
         page.goto(site.url(path))
+        if kind == "search":  # audit the search UI once its components have rendered
+            page.wait_for_selector("pagefind-filter-dropdown .pf-dropdown-trigger-label")
         violations = run_axe(page)
         if violations:
             failures.append(f"== {kind} ({site.url(path)})\n{format_violations(violations)}")

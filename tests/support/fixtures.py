@@ -96,7 +96,7 @@ def build_demo_site(out_dir: Path, base_url: str) -> None:
     )
     cmd = [
         sys.executable, "-m", "briefgen", "build", str(REPO_ROOT),
-        "-o", str(out_dir), "--base-url", base_url, "--no-search",
+        "-o", str(out_dir), "--base-url", base_url,
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0 or not (out_dir / "index.html").is_file():

@@ -223,3 +223,8 @@ def test_unsafe_link_schemes_do_not_become_links() -> None:
     doc = render("[click](javascript:alert(1)) and [data](data:text/html,x) and [v](vbscript:x)\n")
     tree = lxml.html.fragment_fromstring(html(doc), create_parent="div")
     assert not tree.xpath("//a")
+
+
+def test_heading_ids_avoid_ids_the_page_chrome_uses() -> None:
+    doc = render("## Main\n\n## Note: alpha\n\nText.\n")
+    assert [h.id for h in doc.headings] == ["main-2", "section-note-alpha"]

@@ -1,0 +1,1 @@
+"""Performance benchmark: briefgen against Hugo (and Pagefind) on one synthetic corpus."""

@@ -1,0 +1,295 @@
+"""Text Fragment links (#<id>:~:text=...) land on their quote; schema.org JSON-LD is script-safe.
+
+A link is checked by decoding its directive and searching for it the way the WICG algorithm
+does, approximated: blocks in document order, whitespace collapsed, case ignored, terms that
+start or end a match not cutting through a word, prefix and suffix adjacent (whitespace aside)
+and in the same block. The first match must be the annotated passage: in the published plain
+text, and on the rendered briefing page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import Any, NamedTuple
+from urllib.parse import unquote
+
+import lxml.html
+import pytest
+
+from briefgen.model import Annotation, Briefing
+from briefgen.publish import quotation_jsonld, text_fragment_url
+from tests.publish.conftest import Built
+
+WS = re.compile(r"[ \t\n\r\f]+")
+BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hgroup", "li", "main", "nav", "ol", "p", "pre", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+SKIPPED_TAGS = {"script", "style", "template", "noscript", "head"}
+
+
+class Directive(NamedTuple):
+    element_id: str
+    prefix: str | None
+    start: str
+    end: str | None
+    suffix: str | None
+
+
+def parse(url: str) -> Directive:
+    fragment = url.split("#", 1)[1]
+    element_id, directive = fragment.split(":~:", 1)
+    assert directive.startswith("text="), url
+    terms = directive.removeprefix("text=").split(",")
+    prefix = suffix = None
+    if terms[0].endswith("-"):
+        prefix = terms.pop(0)[:-1]
+    if terms[-1].startswith("-"):
+        suffix = terms.pop()[1:]
+    assert 1 <= len(terms) <= 2, url
+    for raw in [prefix, suffix, *terms]:
+        if raw is not None:  # syntax characters and spaces only ever appear encoded
+            assert raw and not set(raw) & set("-&, #"), raw
+    start, end = terms[0], terms[1] if len(terms) == 2 else None
+    return Directive(
+        element_id,
+        unquote(prefix) if prefix is not None else None,
+        unquote(start),
+        unquote(end) if end is not None else None,
+        unquote(suffix) if suffix is not None else None,
+    )
+
+
+def word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def pattern(d: Directive) -> re.Pattern[str]:
+    """The directive as a regex over one block of collapsed text; group `q` is the match."""
+
+    def starts(term: str) -> str:  # the term must not start inside a word
+        return r"(?<!\w)" if word(term[0]) else ""
+
+    def ends(term: str) -> str:  # nor end inside one
+        return r"(?!\w)" if word(term[-1]) else ""
+
+    out = starts(d.prefix) + re.escape(d.prefix) + " ?" if d.prefix else ""
+    quote = ("" if d.prefix else starts(d.start)) + re.escape(d.start)
+    if d.end is not None or d.suffix is None:
+        quote += ends(d.start)
+    if d.end is not None:
+        quote += ".*?" + starts(d.end) + re.escape(d.end) + ends(d.end)
+    out += f"(?P<q>{quote})"
+    if d.suffix:
+        out += " ?" + re.escape(d.suffix) + ends(d.suffix)
+    return re.compile(out, re.IGNORECASE | re.DOTALL)
+
+
+def collapse(text: str) -> tuple[str, list[int]]:
+    """Whitespace runs as one space, and for each output character its index in `text`."""
+    chars: list[str] = []
+    index: list[int] = []
+    for m in re.finditer(r"[ \t\n\r\f]+|[^ \t\n\r\f]+", text):
+        if WS.fullmatch(m.group()):
+            chars.append(" ")
+            index.append(m.start())
+        else:
+            chars.extend(m.group())
+            index.extend(range(m.start(), m.end()))
+    return "".join(chars), index
+
+
+def first_match(blocks: list[str], d: Directive) -> tuple[int, int, int] | None:
+    """(block, start, end) of where a browser lands, offsets in the block's own text."""
+    regex = pattern(d)
+    for n, block in enumerate(blocks):
+        collapsed, index = collapse(block)
+        m = regex.search(collapsed)
+        if m:
+            return n, index[m.start("q")], index[m.end("q") - 1] + 1
+    return None
+
+
+def fragment_annotations(built: Built) -> list[tuple[Briefing, Annotation, str]]:
+    found = []
+    for b in built.site.briefings:
+        for a in b.annotations:
+            url = text_fragment_url(a)
+            if a.single_block:
+                assert url is not None, a.id
+                found.append((b, a, url))
+            else:
+                assert url is None, a.id
+    assert found
+    return found
+
+
+def test_every_single_block_quote_has_a_link_under_its_permalink(built: Built) -> None:
+    for _, a, url in fragment_annotations(built):
+        assert url.startswith(f"{a.url}:~:text="), url
+        assert a.url.startswith(built.site.base_path)
+        assert parse(url).element_id == a.id
+
+
+def test_links_find_their_quote_in_the_plain_text(built: Built) -> None:
+    for b, a, url in fragment_annotations(built):
+        d = parse(url)
+        blocks = b.plain_text.split("\n\n")
+        found = first_match(blocks, d)
+        assert found is not None, (a.id, d)
+        n, start, end = found
+        offset = sum(len(block) + 2 for block in blocks[:n])
+        assert (offset + start, offset + end) == (a.start, a.end), (a.id, d)
+        assert WS.sub(" ", b.plain_text[offset + start : offset + end]) == WS.sub(" ", a.quote)
+        # the pieces themselves are the quote's edges and its neighbours in the block
+        quote = WS.sub(" ", a.quote).strip()
+        assert quote.startswith(d.start)
+        assert quote.endswith(d.end if d.end is not None else d.start)
+        if d.prefix:
+            before = WS.sub(" ", b.plain_text[: a.start]).rstrip()
+            assert before.endswith(d.prefix) and "\n\n" not in a.prefix[-len(d.prefix) :]
+        if d.suffix:
+            after = WS.sub(" ", b.plain_text[a.end :]).lstrip()
+            assert after.startswith(d.suffix) and "\n\n" not in a.suffix[: len(d.suffix)]
+
+
+def page_blocks(html: bytes, target_id: str) -> tuple[list[str], tuple[int, int] | None]:
+    """The page's text as blocks, and (block, offset) where the element `target_id` starts."""
+    blocks: list[str] = []
+    current: list[str] = []
+    where: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        blocks.append("".join(current))
+        current.clear()
+
+    def walk(el: Any) -> None:
+        if not isinstance(el.tag, str) or el.tag in SKIPPED_TAGS:
+            return
+        is_block = el.tag in BLOCK_TAGS
+        if is_block:
+            flush()
+        if el.get("id") == target_id:
+            where.append((len(blocks), len("".join(current))))
+        if el.text:
+            current.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                current.append(child.tail)
+        if is_block:
+            flush()
+
+    walk(lxml.html.fromstring(html))
+    flush()
+    return blocks, (where[0] if where else None)
+
+
+def test_links_find_their_quote_on_the_rendered_page(built: Built) -> None:
+    pages: dict[str, bytes] = {}
+    for b, a, url in fragment_annotations(built):
+        html = pages.setdefault(b.slug, built.read(f"{b.path}index.html"))
+        blocks, mark = page_blocks(html, a.id)
+        assert mark is not None, f"no element with id {a.id}"
+        found = first_match(blocks, parse(url))
+        assert found is not None, (a.id, parse(url))
+        n, start, end = found
+        assert n == mark[0], f"{a.id}: lands in another block: {blocks[n]!r}"
+        assert start == mark[1], (a.id, blocks[n][start:end])
+        assert WS.sub(" ", blocks[n][start:end]) == WS.sub(" ", a.quote)
+
+
+def test_terms_are_percent_encoded(built: Built) -> None:
+    a = built.site.briefings[0].annotations[0]
+    tricky = dataclasses.replace(
+        a,
+        quote="co-operation & trust, “now”",
+        prefix="before: 50% #1 ",
+        suffix=" - after, & more",
+        single_block=True,
+    )
+    url = text_fragment_url(tricky)
+    assert url is not None
+    directive = url.split(":~:", 1)[1]
+    assert directive == (
+        "text=before%3A%2050%25%20%231-,co%2Doperation%20%26%20trust%2C%20%E2%80%9Cnow%E2%80%9D"
+        ",-%2D%20after%2C%20%26%20more"
+    )
+    d = parse(url)
+    assert (d.prefix, d.start, d.end, d.suffix) == (
+        "before: 50% #1",
+        "co-operation & trust, “now”",
+        None,
+        "- after, & more",
+    )
+
+
+def test_long_quotes_become_a_range_whose_end_is_unambiguous(built: Built) -> None:
+    a = built.site.briefings[0].annotations[0]
+    quote = "the end of the war and the end of the war and then the end of the war"
+    url = text_fragment_url(dataclasses.replace(a, quote=quote, prefix="", suffix=""))
+    assert url is not None
+    d = parse(url)
+    assert d.end is not None and quote.startswith(d.start) and quote.endswith(d.end)
+    assert d.end == "then the end of the war"  # shorter ends occur earlier in the quote
+    assert first_match([quote], d) == (0, 0, len(quote))
+
+
+def test_context_is_cut_at_blocks_and_words(built: Built) -> None:
+    a = built.site.briefings[0].annotations[0]
+
+    def context(prefix: str, suffix: str) -> tuple[str | None, str | None]:
+        d = parse(text_fragment_url(dataclasses.replace(a, prefix=prefix, suffix=suffix)) or "")
+        return d.prefix, d.suffix
+
+    cut = " after the quote, cut"
+    cut += "x" * (32 - len(cut))  # 32 code points: the last word may go on beyond them
+    partial = "tial " + "w" * 18 + " before  "
+    assert len(cut) == len(partial) == 32
+    assert context(partial, cut) == ("w" * 18 + " before", "after the quote,")
+    # a block boundary, or the start or end of the text, is a word boundary
+    assert context("heading\n\nright before ", " the end\n\nnext block") == (
+        "right before",
+        "the end",
+    )
+    assert context("at the start ", " at the end") == ("at the start", "at the end")
+    assert context("", "") == (None, None)
+
+
+def test_no_link_when_the_quote_crosses_blocks(built: Built) -> None:
+    a = built.site.briefings[0].annotations[0]
+    assert text_fragment_url(dataclasses.replace(a, single_block=False)) is None
+
+
+def test_quotation_jsonld_is_parseable_and_script_safe(built: Built) -> None:
+    for b in built.site.briefings:
+        for site in (built.site, None):
+            text = quotation_jsonld(b, site)
+            assert not set(text) & set("<>&")
+            data = json.loads(text)
+            assert data["@context"] == "https://schema.org"
+            assert data["@type"] == "Article" and data["headline"] == b.title
+            parts = data["hasPart"]
+            assert [p["text"] for p in parts] == [a.quote for a in b.annotations]
+            for part, a in zip(parts, b.annotations, strict=True):
+                assert part["@type"] == "Quotation"
+                expected = built.base + a.url[len(built.site.base_path) :] if site else a.url
+                assert part["url"] == expected
+                if a.actor is not None:
+                    assert part["spokenByCharacter"] == {"@type": "Person", "name": a.actor.name}
+                else:
+                    assert "spokenByCharacter" not in part
+
+
+@pytest.mark.parametrize("hostile", ["</script><script>alert(1)</script>", "a & b > c <!--"])
+def test_quotation_jsonld_escapes_hostile_text(built: Built, hostile: str) -> None:
+    b = dataclasses.replace(built.site.briefings[0], title=hostile, summary=hostile)
+    text = quotation_jsonld(b, built.site)
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert "\\u003c" in text or "\\u0026" in text
+    data = json.loads(text)
+    assert data["headline"] == hostile and data["description"] == hostile

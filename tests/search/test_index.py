@@ -1,0 +1,81 @@
+"""The search index: what goes in, determinism, and failing without losing the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen import search
+from briefgen.build import BuildOptions, prepare
+from briefgen.cli import main
+from tests.conftest import REPO
+from tests.diagnostics.test_fixture_sites import snapshot
+
+
+def demo_site_model():  # type: ignore[no-untyped-def]
+    return prepare(BuildOptions(REPO)).site
+
+
+def test_one_record_per_annotation_with_readable_filters_and_meta() -> None:
+    site = demo_site_model()
+    pages, notes = search.records(site)
+    annotations = [a for b in site.briefings for a in b.annotations]
+    assert len(pages) == len(site.briefings)
+    assert sorted(n.url for n in notes) == sorted(
+        f"/briefings/{a.briefing_slug}/#{a.id}" for a in annotations
+    )
+    by_url = {n.url: n for n in notes}
+    for a in annotations:
+        record = by_url[f"/briefings/{a.briefing_slug}/#{a.id}"]
+        assert a.quote in record.content and a.summary in record.content
+        assert record.meta["quote"] == a.quote
+        if a.kind == "position":
+            assert a.actor and a.topic and a.stance
+            assert record.filters["actor"] == [a.actor.name]  # labels, not ids
+            assert record.filters["topic"] == [a.topic.title]
+            assert record.filters["stance"] == [a.stance.label]
+            assert record.filters["kind"] == ["Position"]
+        else:
+            assert record.filters["kind"] == ["Context note"]
+        assert record.sort == {"date": a.date.isoformat()}
+
+
+def test_briefing_record_has_the_body_but_not_the_notes_or_chrome() -> None:
+    site = demo_site_model()
+    (page,) = search.records(site)[0]
+    briefing = site.briefings[0]
+    assert "Russia cannot declare a ceasefire" in page.html
+    for a in briefing.annotations:
+        assert search.html_text(a.note_html)[:60] not in search.html_text(page.html)
+    assert "Skip to main content" not in page.html and "<nav" not in page.html
+
+
+def test_two_builds_give_identical_index_files(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        assert main(["build", str(REPO), "-o", str(tmp_path / name), "-q"]) == 0
+    one, two = snapshot(tmp_path / "one" / "pagefind"), snapshot(tmp_path / "two" / "pagefind")
+    assert one == two
+    assert any(name.startswith("filter/") for name in one)
+
+
+def test_a_failed_index_fails_the_build_and_keeps_the_previous_site(
+    demo_site: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    assert main(["build", str(demo_site), "-o", str(out), "-q"]) == 0
+    before = snapshot(out)
+    briefing = next((demo_site / "content/briefings").glob("*.md"))
+    briefing.write_text(briefing.read_text().replace("title: ", "title: Changed ", 1))
+    broken = tmp_path / "pagefind-broken"
+    broken.write_text("#!/bin/sh\necho 'synthetic failure' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "_pagefind_binary", lambda: broken)
+    assert main(["build", str(demo_site), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Pagefind" in err and "previous site is untouched" in err
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
