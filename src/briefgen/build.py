@@ -16,9 +16,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import Environment
+
 from briefgen import output, parallel
 from briefgen.cache import CODE_VERSION, DocCache, digest
-from briefgen.content import BriefingSource, Content
+from briefgen.content import BriefingSource
 from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
 from briefgen.documents import build_briefing
 from briefgen.links import check_links
@@ -201,12 +203,7 @@ def build(options: BuildOptions) -> BuildResult:
         p for p in all_pages if not (p.file in keys and old.keys.get(p.file) == keys[p.file])
     ]
 
-    config = site.content.config
-    assets = {
-        name: path.read_bytes()
-        for name, path in static_files(site.content.site_dir, config.theme).items()
-    }
-    env = make_environment(site.content.site_dir, config.theme, site, assets)
+    env, assets = _environment(site)
     staging = output.new_staging(out)
     try:
 
@@ -258,6 +255,13 @@ def build(options: BuildOptions) -> BuildResult:
     )
 
 
+def _environment(site: Site) -> tuple[Environment, dict[str, bytes]]:
+    """The theme's Jinja environment, and its static files as output path -> bytes."""
+    site_dir, theme = site.content.site_dir, site.content.config.theme
+    assets = {name: path.read_bytes() for name, path in static_files(site_dir, theme).items()}
+    return make_environment(site_dir, theme, site, assets), assets
+
+
 def _since(started: float) -> float:
     return time.perf_counter() - started
 
@@ -296,23 +300,3 @@ def _theme_name(site_dir: Path) -> str:
         return "default"
     match = re.search(r"^theme:\s*([a-z0-9-]+)\s*$", text, re.MULTILINE)
     return match.group(1) if match else "default"
-
-
-def render_site(site: Site) -> dict[str, bytes]:
-    """Every page and asset as bytes, in memory (for tools and tests that want no files)."""
-    config = site.content.config
-    assets = {
-        name: path.read_bytes()
-        for name, path in static_files(site.content.site_dir, config.theme).items()
-    }
-    env = make_environment(site.content.site_dir, config.theme, site, assets)
-    files = {
-        page.file: env.get_template(page.template).render(page=page, **page.context).encode()
-        for page in pages(site)
-    }
-    files.update(assets)
-    files.update(publish_files(site))
-    return files
-
-
-__all__ = ["BuildOptions", "BuildResult", "Content", "build", "prepare", "render_site"]

@@ -6,9 +6,10 @@ Every problem becomes a diagnostic at its own line; one run reports all of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from slugify import slugify
@@ -64,8 +65,8 @@ class Settings:
 
 def load_settings(site_dir: Path, diags: Diagnostics) -> Settings:
     site_node, config = _load_site(site_dir, diags)
-    actors = _load_actors(site_dir, diags)
-    topics = _load_topics(site_dir, diags)
+    actors = _load_registry(site_dir, diags, "actor", _read_actor, RESERVED_ACTOR_IDS)
+    topics = _load_registry(site_dir, diags, "topic", _read_topic)
     if site_node is not None and config is not None:
         _check_config_refs(site_node, config, actors, topics, site_dir, diags)
     return Settings(site_dir, config, actors, topics)
@@ -202,50 +203,52 @@ def _check_id(key: str, pos: Pos, rel: str, diags: Diagnostics, what: str) -> bo
     return False
 
 
-def _load_actors(site_dir: Path, diags: Diagnostics) -> dict[str, Actor] | None:
-    """None when actors.yaml is unreadable: references to actors are then left unchecked."""
-    rel = "content/actors.yaml"
+T = TypeVar("T")
+
+
+def _load_registry(
+    site_dir: Path,
+    diags: Diagnostics,
+    what: str,
+    read: Callable[[str, Reader], T],
+    reserved: frozenset[str] = frozenset(),
+) -> dict[str, T] | None:
+    """An id -> entry mapping file (actors.yaml, topics.yaml), each entry read by `read`.
+
+    None when the file is unreadable: references to its ids are then left unchecked.
+    """
+    rel = f"content/{what}s.yaml"
     try:
         node = _read_map(site_dir, rel, diags)
     except _Unreadable:
         return None
-    actors: dict[str, Actor] = {}
+    entries: dict[str, T] = {}
     for key, value in node.values.items():
-        entry = require_map(value, rel, diags, f"actor '{key}'")
-        if key in RESERVED_ACTOR_IDS:
-            pos = node.keys[key]
-            diags.error(rel, pos.line, pos.col, f"actor id '{key}' is reserved", "rename the actor")
-            continue
-        if not _check_id(key, node.keys[key], rel, diags, "actor") or entry is None:
-            continue
-        r = Reader(entry, rel, diags, f"actor '{key}'")
-        name = r.text("name")
-        color = r.text("color", required=False) or None
-        if color and not COLOR_RE.match(color):
-            r.error(
-                r.key_pos("color"), f"color of actor '{key}' must be #rrggbb", 'color: "#b91c1c"'
+        pos = node.keys[key]
+        if key in reserved:
+            diags.error(
+                rel, pos.line, pos.col, f"{what} id '{key}' is reserved", f"rename the {what}"
             )
-            color = None
-        actors[key] = Actor(key, name, r.text("role"), r.text("short", False) or name, color)
-        r.finish()
-    return actors
-
-
-def _load_topics(site_dir: Path, diags: Diagnostics) -> dict[str, Topic] | None:
-    rel = "content/topics.yaml"
-    try:
-        node = _read_map(site_dir, rel, diags)
-    except _Unreadable:
-        return None
-    topics: dict[str, Topic] = {}
-    for key, value in node.values.items():
-        entry = require_map(value, rel, diags, f"topic '{key}'")
-        if not _check_id(key, node.keys[key], rel, diags, "topic") or entry is None:
             continue
-        r = Reader(entry, rel, diags, f"topic '{key}'")
-        topics[key] = Topic(key, r.text("title"), r.text("question"), r.text("description", False))
-        r.finish()
-    return topics
+        entry = require_map(value, rel, diags, f"{what} '{key}'")
+        if _check_id(key, pos, rel, diags, what) and entry is not None:
+            reader = Reader(entry, rel, diags, f"{what} '{key}'")
+            entries[key] = read(key, reader)
+            reader.finish()
+    return entries
+
+
+def _read_actor(key: str, r: Reader) -> Actor:
+    name = r.text("name")
+    color = r.text("color", required=False) or None
+    if color and not COLOR_RE.match(color):
+        r.error(r.key_pos("color"), f"color of actor '{key}' must be #rrggbb", 'color: "#b91c1c"')
+        color = None
+    return Actor(key, name, r.text("role"), r.text("short", False) or name, color)
+
+
+def _read_topic(key: str, r: Reader) -> Topic:
+    return Topic(key, r.text("title"), r.text("question"), r.text("description", False))
 
 
 def _check_config_refs(
