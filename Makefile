@@ -49,5 +49,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The benchmark against Hugo (see benchmarks/README.md); takes about 20 minutes.
+bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.run --snapshot --json benchmarks/out/results.json
+
 clean:
 	rm -rf site .briefgen-cache screenshots

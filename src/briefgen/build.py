@@ -26,7 +26,7 @@ from briefgen.documents import build_briefing
 from briefgen.links import check_links
 from briefgen.load import Settings, briefing_files, check_unique, load_briefing, load_settings
 from briefgen.markdown import make_parser
-from briefgen.model import Briefing, Site, build_site
+from briefgen.model import Annotation, Briefing, Site, build_site
 from briefgen.publish import publish_files
 from briefgen.render import Page, make_environment, pages, static_files, theme_dirs
 
@@ -168,17 +168,40 @@ def _chrome_digest(site: Site) -> str:
     return digest(repr(summary))
 
 
-def page_keys(prepared: Prepared) -> dict[str, str]:
-    """Output file -> key of everything it depends on, for the pages that have one.
+def _annotations_digest(site: Site) -> str:
+    """Everything pages other than a briefing's own show: annotations and briefing metadata.
 
-    A briefing page depends on its briefing, the theme and the site's chrome; pages that
-    aggregate many briefings (home, topics, actors, compare) are always rendered again.
+    Leaves out the body text and where in it each quote stands (offsets, prefix, suffix).
+    """
+
+    def shown(a: Annotation) -> tuple[object, ...]:
+        fields = (a.id, a.kind, a.number, a.quote, a.actor, a.topic, a.stance, a.summary)
+        return (*fields, a.note_html, a.url, a.single_block)
+
+    summary = [
+        (b.slug, b.title, b.date, b.summary, [shown(a) for a in b.annotations])
+        for b in site.briefings
+    ]
+    return digest(repr(summary))
+
+
+def page_keys(prepared: Prepared) -> dict[str, str]:
+    """Output file -> digest of everything the page depends on.
+
+    A briefing page depends on its briefing, the theme and the site's chrome. Every other page
+    (home, compare, topics, actors) depends on the theme, the chrome and all annotations and
+    briefing metadata, but not on briefings' body text: editing a paragraph that holds no
+    quote re-renders the one briefing page only. (See themes/default/README.md.)
     """
     site = prepared.site
     shared = digest(_theme_digest(site), _chrome_digest(site))
-    return {
+    keys = {
         f"{b.path}index.html": digest(shared, prepared.doc_keys[b.slug]) for b in site.briefings
     }
+    others = digest(shared, _annotations_digest(site))
+    for page in pages(site):
+        keys.setdefault(page.file, others)
+    return keys
 
 
 def build(options: BuildOptions) -> BuildResult:

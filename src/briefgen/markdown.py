@@ -8,11 +8,13 @@ block that starts an annotation so the theme can place that block's notes there.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from slugify import slugify
 
@@ -90,8 +92,17 @@ def render_document(
     )
 
 
+# A note with none of these characters, on one line, is a single plain paragraph: it renders
+# without a parse (most notes are plain prose; a parse costs as much as a short document).
+_MARKDOWN_SIGNIFICANT = re.compile(r"[\\`*_\[\]<>&!#|~\n]|^[-+=]|^\d+[.)]|^\s|\s$")
+
+
 def render_note(md: MarkdownIt, text: str) -> str:
-    return md.render(text) if text else ""
+    if not text:
+        return ""
+    if not _MARKDOWN_SIGNIFICANT.search(text):
+        return f"<p>{escapeHtml(text)}</p>\n"
+    return str(md.render(text))
 
 
 def _add_heading_ids(tokens: list[Token], textmap: TextMap, taken: set[str]) -> tuple[Heading, ...]:

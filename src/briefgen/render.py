@@ -79,6 +79,8 @@ def make_environment(
 
     env.globals["text_fragment_url"] = publish.text_fragment_url
     env.globals["quotation_jsonld"] = publish.quotation_jsonld
+    # Partials that are the same on every page are rendered once, here.
+    env.globals["actor_style"] = Markup(env.get_template("_actor_style.html").render())
     env.filters["longdate"] = longdate
     env.filters["isodate"] = lambda d: d.isoformat()
     env.filters["html"] = Markup  # for HTML the pipeline produced itself (already safe)

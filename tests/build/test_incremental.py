@@ -83,11 +83,16 @@ def test_editing_one_briefing_renders_only_it_and_the_pages_that_list_it(
     second.write_text(text.replace("  - id: ", "  - id: second-"), encoding="utf-8")
     out = demo_site / "out"
     full = build(BuildOptions(demo_site, out, search=False, jobs=1))
-    edit(second, "Russia cannot declare", "Russia cannot  declare")
+    edit(second, "positive steps from Ukraine, Russian", "positive  steps from Ukraine, Russian")
     warm = build(BuildOptions(demo_site, out, search=False, jobs=1))
     # One briefing page fewer than a full render: the other briefing's page was skipped.
     assert warm.rendered == full.rendered - 1
     assert snapshot(out) == cold(demo_site, tmp_path, "two", search=False)
+
+    second.write_text(second.read_text(encoding="utf-8") + "\nA synthetic closing line.\n")
+    body_only = build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert body_only.rendered == 1  # no annotation changed: only that briefing's page
+    assert snapshot(out) == cold(demo_site, tmp_path, "body", search=False)
 
 
 def test_a_failed_warm_build_leaves_the_output_untouched(demo_site: Path) -> None:

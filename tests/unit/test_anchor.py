@@ -6,8 +6,10 @@ import re
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from briefgen.markdown import NotesChunk
+from briefgen.markdown import NotesChunk, make_parser, render_note
 from tests.unit.helpers import html, render, spec
 
 
@@ -228,3 +230,14 @@ def test_unsafe_link_schemes_do_not_become_links() -> None:
 def test_heading_ids_avoid_ids_the_page_chrome_uses() -> None:
     doc = render("## Main\n\n## Note: alpha\n\nText.\n")
     assert [h.id for h in doc.headings] == ["main-2", "section-note-alpha"]
+
+
+@settings(max_examples=400)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab ,.;:'\"-+=1)*_`[]<>&!#|~\n\\\u00a0“”—é")), max_size=24
+    )
+)
+def test_note_fast_path_renders_exactly_as_markdown_it(text: str) -> None:
+    md = make_parser()
+    assert render_note(md, text) == (md.render(text) if text else "")
