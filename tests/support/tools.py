@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = REPO_ROOT / "node_modules"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; elsewhere (a GitHub runner, say) the first of these that exists, or the
+# browser named by BRIEFGEN_CHROMIUM. Never a browser downloaded by a test tool.
+CHROMIUM_CANDIDATES = [
+    os.environ.get("BRIEFGEN_CHROMIUM", ""),
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+]
+CHROMIUM = next(
+    (Path(c) for c in CHROMIUM_CANDIDATES if c and Path(c).is_file()), Path("/usr/bin/chromium")
+)
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 LIGHTHOUSE_CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
