@@ -50,7 +50,7 @@ from jinja2 import TemplateError
 
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.console import Console, plural
-from briefgen.diagnostics import ContentError, Diagnostic, UsageError
+from briefgen.diagnostics import ContentError, Diagnostic, SearchIndexError, UsageError
 from briefgen.render import BUILTIN_THEMES
 
 LIVE = "__briefgen/"  # under the base path; ids are [a-z0-9-], so no page can be called this
@@ -356,11 +356,6 @@ def exception_problems(exc: BaseException, site_dir: Path) -> list[Diagnostic]:
     return [Diagnostic(path, line, 1 if path else 0, "error", message, hint, "build")]
 
 
-def _raised_by_search(exc: BaseException) -> bool:
-    frames = traceback.extract_tb(exc.__traceback__)
-    return any(Path(f.filename).name == "search.py" or "pagefind" in f.filename for f in frames)
-
-
 class Session:
     """One `briefgen serve` run: the temporary output, the live state, the rebuild loop."""
 
@@ -408,13 +403,13 @@ class Session:
             return self._failed(exc.diagnostics.sorted())
         except UsageError as exc:
             return self._failed([Diagnostic("", 0, 0, "error", str(exc), "", "usage")])
+        except SearchIndexError as exc:
+            self.console.error(f"{exc}; serving without search")
+            self.search = False
+            return self.build(changed)
         except Exception as exc:
             if not isinstance(exc, TemplateError):  # a template error is told in full below
                 self.console.err.write(traceback.format_exc())
-            if self.search and _raised_by_search(exc):
-                self.console.error("the search index failed (above); serving without search")
-                self.search = False
-                return self.build(changed)
             return self._failed(exception_problems(exc, self.site_dir))
         self.console.diagnostics(result.diagnostics.sorted())  # warnings
         self.builds += 1
