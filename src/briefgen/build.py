@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from briefgen import output, parallel
+from briefgen import output, parallel, publish
 from briefgen.cache import CODE_VERSION, DocCache, digest
 from briefgen.content import BriefingSource
 from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
@@ -27,7 +27,6 @@ from briefgen.links import check_links
 from briefgen.load import Settings, briefing_files, check_unique, load_briefing, load_settings
 from briefgen.markdown import make_parser
 from briefgen.model import Annotation, Briefing, Site, build_site
-from briefgen.publish import publish_files
 from briefgen.render import Page, make_environment, pages, static_files, theme_dirs
 
 
@@ -241,7 +240,16 @@ def build(options: BuildOptions) -> BuildResult:
         for name, file_digest, changed in rendered:
             files[name] = file_digest
             written += changed
-        for name, data in {**assets, **publish_files(site)}.items():
+        exports = publish.site_files(site)
+        for b in site.briefings:
+            # A briefing's exports change exactly when its page key does (briefing, settings).
+            page = f"{b.path}index.html"
+            names = (f"{b.path}annotations.json", f"{b.path}text.txt")
+            if old.keys.get(page) == keys[page] and all(n in old.files for n in names):
+                files.update({n: old.files[n] for n in names})
+            else:
+                exports.update(publish.briefing_files(site, b))
+        for name, data in {**assets, **exports}.items():
             file_digest, changed = output.stage_if_changed(
                 staging, name, data, old.files.get(name)
             )[1:]

@@ -69,17 +69,29 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def publish_files(site: Site) -> dict[str, bytes]:
     """Output path -> bytes, for every file this stage adds to the site."""
-    out: dict[str, bytes] = {
+    out = site_files(site)
+    for b in site.briefings:
+        out.update(briefing_files(site, b))
+    return dict(sorted(out.items()))
+
+
+def site_files(site: Site) -> dict[str, bytes]:
+    """The files about the whole site: feed, sitemap, robots.txt, positions."""
+    return {
         "feed.xml": feed_xml(site, build_time()),
         "sitemap.xml": sitemap_xml(site),
         "robots.txt": robots_txt(site),
         "data/positions.json": positions_json(site),
         f"data/{SCHEMA_FILE}": positions_schema(),
     }
-    for b in site.briefings:
-        out[f"{b.path}annotations.json"] = annotations_json(site, b)
-        out[f"{b.path}text.txt"] = b.plain_text.encode("utf-8")
-    return dict(sorted(out.items()))
+
+
+def briefing_files(site: Site, b: Briefing) -> dict[str, bytes]:
+    """One briefing's exports. They depend on that briefing and the site's settings only."""
+    return {
+        f"{b.path}annotations.json": annotations_json(site, b),
+        f"{b.path}text.txt": b.plain_text.encode("utf-8"),
+    }
 
 
 # --- dates -------------------------------------------------------------------------------
