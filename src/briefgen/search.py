@@ -196,14 +196,19 @@ class PagefindService:
         self.process.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
 
     def _receive(self) -> dict[str, Any]:
+        """The next reply. Replies can be tens of megabytes (GetFiles): read in chunks and
+        join once, rather than growing and rescanning one buffer (quadratic)."""
         assert self.process is not None and self.process.stdout is not None
-        while b"," not in self.buffer:
-            chunk = os.read(self.process.stdout.fileno(), 1 << 16)
-            if not chunk:
+        parts: list[bytes] = []
+        tail = self.buffer
+        while (end := tail.find(b",")) == -1:
+            parts.append(tail)
+            tail = os.read(self.process.stdout.fileno(), 1 << 20)
+            if not tail:
                 raise SearchIndexError("Pagefind stopped unexpectedly while indexing")
-            self.buffer += chunk
-        message, self.buffer = self.buffer.split(b",", 1)
-        payload: dict[str, Any] = json.loads(base64.b64decode(message))["payload"]
+        parts.append(tail[:end])
+        self.buffer = tail[end + 1 :]
+        payload: dict[str, Any] = json.loads(base64.b64decode(b"".join(parts)))["payload"]
         if payload.get("type") == "Error":
             raise SearchIndexError(f"Pagefind could not index the site: {payload.get('message')}")
         return payload
