@@ -263,7 +263,9 @@ def build(options: BuildOptions) -> BuildResult:
             if search_digest != old.search or not output.has_prefix(old, "pagefind/"):
                 files = {k: v for k, v in files.items() if not k.startswith("pagefind/")}
                 index_site(site, staging)
-                files.update(output.staged_digests(staging, "pagefind/"))
+                bundle = output.staged_digests(staging, "pagefind/")
+                written += sum(old.files.get(name) != value for name, value in bundle.items())
+                files.update(bundle)
             else:
                 files.update({k: v for k, v in old.files.items() if k.startswith("pagefind/")})
         annotations = sum(len(b.annotations) for b in site.briefings)
