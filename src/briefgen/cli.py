@@ -119,6 +119,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors = plural(len(exc.diagnostics.errors(strict=strict)), "error")
         console.failure(errors if args.command == "check" else f"{errors}; nothing was written")
         return EXIT_CONTENT
+    except Exception as exc:
+        # A mistake in a site's own theme is the author's to fix: file and line, no traceback.
+        from jinja2 import TemplateError
+
+        if not isinstance(exc, TemplateError):
+            raise
+        from briefgen.render import exception_problems
+
+        _report(exception_problems(exc, _site_dir(args)), "text", False, console)
+        console.failure("the theme has an error; nothing was written")
+        return EXIT_CONTENT
     return EXIT_USAGE
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from briefgen.diagnostics import Diagnostic
 from briefgen.model import Site
 
 BUILTIN_THEMES = Path(__file__).parent / "themes"
@@ -140,3 +142,27 @@ def render_pages(env: Environment, site: Site) -> dict[str, bytes]:
         html = template.render(page=page, **page.context)
         out[page.file] = html.encode("utf-8")
     return out
+
+
+def exception_problems(exc: BaseException, site_dir: Path) -> list[Diagnostic]:
+    """An unexpected build failure (a template error, say) as a diagnostic at the deepest
+    template or theme line of its traceback, if there is one."""
+    message = f"{type(exc).__name__}: {exc}"
+    path, line = "", 0
+    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if isinstance(filename, str) and isinstance(lineno, int):
+        path, line = filename, lineno
+    else:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".html") and frame.lineno:
+                path, line = frame.filename, frame.lineno
+                break
+    if path:
+        for root in (site_dir, BUILTIN_THEMES.parent.parent):
+            try:
+                path = Path(path).resolve().relative_to(root.resolve()).as_posix()
+                break
+            except ValueError:
+                continue
+    hint = "fix the template and save" if path.endswith(".html") else "see the terminal"
+    return [Diagnostic(path, line, 1 if path else 0, "error", message, hint, "build")]

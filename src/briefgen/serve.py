@@ -51,7 +51,7 @@ from jinja2 import TemplateError
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.console import Console, plural
 from briefgen.diagnostics import ContentError, Diagnostic, SearchIndexError, UsageError
-from briefgen.render import BUILTIN_THEMES
+from briefgen.render import exception_problems
 
 LIVE = "__briefgen/"  # under the base path; ids are [a-z0-9-], so no page can be called this
 DEBOUNCE = 0.08  # seconds without a new change, after watchfiles' batch, before rebuilding
@@ -330,30 +330,6 @@ def base_path(site_dir: Path) -> str:
     except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ValueError):
         return "/"
     return "/" + "".join(p + "/" for p in path.split("/") if p and p not in (".", ".."))
-
-
-def exception_problems(exc: BaseException, site_dir: Path) -> list[Diagnostic]:
-    """An unexpected build failure (a template error, say) as a diagnostic at the deepest
-    template or theme line of its traceback, if there is one."""
-    message = f"{type(exc).__name__}: {exc}"
-    path, line = "", 0
-    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if isinstance(filename, str) and isinstance(lineno, int):
-        path, line = filename, lineno
-    else:
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith(".html") and frame.lineno:
-                path, line = frame.filename, frame.lineno
-                break
-    if path:
-        for root in (site_dir, BUILTIN_THEMES.parent.parent):
-            try:
-                path = Path(path).resolve().relative_to(root.resolve()).as_posix()
-                break
-            except ValueError:
-                continue
-    hint = "fix the template and save" if path.endswith(".html") else "see the terminal"
-    return [Diagnostic(path, line, 1 if path else 0, "error", message, hint, "build")]
 
 
 class Session:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from briefgen.cli import main
+from tests.diagnostics.test_fixture_sites import snapshot
 
 
 def test_site_theme_overrides_templates_and_static_files_one_by_one(
@@ -36,3 +39,32 @@ def test_unknown_theme_is_a_content_error_at_its_line(fixture_site, capsys) -> N
     config.write_text(config.read_text() + "theme: missing\n")
     assert main(["check", str(site)]) == 1
     assert capsys.readouterr().err.startswith("content/site.yaml:6:1: error: theme 'missing'")
+
+
+@pytest.mark.parametrize(
+    ("template", "line"),
+    [
+        ('{% extends "base.html" %}\n{% block main %}\n{% if %}\n{% endblock %}', 3),
+        (
+            '{% extends "base.html" %}\n{% block main %}\n{{ no_such_thing.attr }}\n{% endblock %}',
+            3,
+        ),
+    ],
+    ids=["syntax", "undefined"],
+)
+def test_a_broken_theme_template_is_reported_at_its_line_and_nothing_is_written(
+    fixture_site, tmp_path: Path, capsys: pytest.CaptureFixture[str], template: str, line: int
+) -> None:
+    site = fixture_site("minimal")
+    out = tmp_path / "out"
+    assert main(["build", str(site), "-o", str(out), "--no-search", "-q"]) == 0
+    before = snapshot(out)
+    override = site / "themes/default/templates/404.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(template)
+    capsys.readouterr()
+    assert main(["build", str(site), "-o", str(out), "--no-search"]) == 1
+    err = capsys.readouterr().err
+    assert f"themes/default/templates/404.html:{line}:" in err
+    assert "Traceback" not in err
+    assert snapshot(out) == before
