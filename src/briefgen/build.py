@@ -216,76 +216,111 @@ def build(options: BuildOptions) -> BuildResult:
 
     cache = DocCache(options.site_dir, options.cache)
     prepared = prepare(options, cache)
-    site = prepared.site
     gc.freeze()  # the model is long-lived: keep the collector from walking it again and again
-    keys = page_keys(prepared)
-    old = previous if previous is not None else output.Manifest.empty()
-    all_pages = list(pages(site))
-    to_render = [
-        p for p in all_pages if not (p.file in keys and old.keys.get(p.file) == keys[p.file])
-    ]
-
-    env, assets = _environment(site)
-    staging = output.new_staging(out)
     try:
+        writer = _Writer(prepared, options, previous or output.Manifest.empty())
+        manifest = writer.write(inputs, commit_over=previous)
+    finally:
+        gc.unfreeze()
+    cache.prune()
+    return BuildResult(
+        out,
+        manifest.pages,
+        manifest.annotations,
+        _since(started),
+        prepared.diagnostics,
+        rendered=writer.rendered,
+        written=writer.written,
+    )
+
+
+class _Writer:
+    """Phase two: stage what changed beside the output, then commit it (see output.py)."""
+
+    def __init__(self, prepared: Prepared, options: BuildOptions, old: output.Manifest) -> None:
+        self.prepared = prepared
+        self.site = prepared.site
+        self.options = options
+        self.old = old
+        self.keys = page_keys(prepared)
+        self.files: dict[str, str] = {}  # output path -> digest, for the new manifest
+        self.rendered = 0
+        self.written = 0
+
+    def write(self, inputs: str, commit_over: output.Manifest | None) -> output.Manifest:
+        out = self.options.output
+        staging = output.new_staging(out)
+        try:
+            env, assets = _environment(self.site)
+            all_pages = list(pages(self.site))
+            self._pages(env, all_pages, staging)
+            self._stage({**assets, **self._exports()}, staging)
+            search = self._search(staging) if self.options.search else ""
+            annotations = sum(len(b.annotations) for b in self.site.briefings)
+            manifest = output.Manifest(
+                self.files, self.keys, inputs, search, len(all_pages), annotations
+            )
+            output.commit(staging, out, manifest, commit_over)
+        except BaseException:
+            output.discard(staging)
+            raise
+        return manifest
+
+    def _unchanged(self, name: str) -> bool:
+        return name in self.old.files and self.old.keys.get(name) == self.keys.get(name)
+
+    def _pages(self, env: Environment, all_pages: list[Page], staging: Path) -> None:
+        """Render the pages whose inputs changed, in parallel; keep the others as they are."""
+        old = self.old
 
         def render(page: Page) -> tuple[str, str, bool]:
             html = env.get_template(page.template).render(page=page, **page.context)
             data = html.encode("utf-8")
             return output.stage_if_changed(staging, page.file, data, old.files.get(page.file))
 
-        rendered = parallel.run(render, to_render, options.jobs or parallel.default_jobs())
-        files = {name: old.files[name] for name in keys if name not in {r[0] for r in rendered}}
-        written = 0
-        for name, file_digest, changed in rendered:
-            files[name] = file_digest
-            written += changed
-        exports = publish.site_files(site)
-        for b in site.briefings:
-            # A briefing's exports change exactly when its page key does (briefing, settings).
-            page = f"{b.path}index.html"
-            names = (f"{b.path}annotations.json", f"{b.path}text.txt")
-            if old.keys.get(page) == keys[page] and all(n in old.files for n in names):
-                files.update({n: old.files[n] for n in names})
-            else:
-                exports.update(publish.briefing_files(site, b))
-        for name, data in {**assets, **exports}.items():
-            file_digest, changed = output.stage_if_changed(
-                staging, name, data, old.files.get(name)
-            )[1:]
-            files[name] = file_digest
-            written += changed
-        search_digest = ""
-        if options.search:
-            from briefgen.search import index_site, records_digest
+        to_render = [p for p in all_pages if not self._unchanged(p.file)]
+        jobs = self.options.jobs or parallel.default_jobs()
+        for page in all_pages:
+            if self._unchanged(page.file):
+                self.files[page.file] = old.files[page.file]
+        for name, file_digest, changed in parallel.run(render, to_render, jobs):
+            self.files[name] = file_digest
+            self.written += changed
+        self.rendered = len(to_render)
 
-            search_digest = records_digest(site)
-            if search_digest != old.search or not output.has_prefix(old, "pagefind/"):
-                files = {k: v for k, v in files.items() if not k.startswith("pagefind/")}
-                index_site(site, staging)
-                bundle = output.staged_digests(staging, "pagefind/")
-                written += sum(old.files.get(name) != value for name, value in bundle.items())
-                files.update(bundle)
+    def _exports(self) -> dict[str, bytes]:
+        """The publish stage's files; a briefing's own only when its page key changed."""
+        exports = publish.site_files(self.site)
+        for b in self.site.briefings:
+            names = (f"{b.path}annotations.json", f"{b.path}text.txt")
+            if self._unchanged(f"{b.path}index.html") and all(n in self.old.files for n in names):
+                self.files.update({n: self.old.files[n] for n in names})
             else:
-                files.update({k: v for k, v in old.files.items() if k.startswith("pagefind/")})
-        annotations = sum(len(b.annotations) for b in site.briefings)
-        manifest = output.Manifest(files, keys, inputs, search_digest, len(all_pages), annotations)
-        output.commit(staging, out, manifest, previous)
-    except BaseException:
-        output.discard(staging)
-        raise
-    finally:
-        gc.unfreeze()
-    cache.prune()
-    return BuildResult(
-        out,
-        len(all_pages),
-        annotations,
-        _since(started),
-        prepared.diagnostics,
-        rendered=len(rendered),
-        written=written,
-    )
+                exports.update(publish.briefing_files(self.site, b))
+        return exports
+
+    def _stage(self, data: dict[str, bytes], staging: Path) -> None:
+        for name, content in data.items():
+            _, file_digest, changed = output.stage_if_changed(
+                staging, name, content, self.old.files.get(name)
+            )
+            self.files[name] = file_digest
+            self.written += changed
+
+    def _search(self, staging: Path) -> str:
+        """Index again only when what the index holds changed; returns its digest."""
+        from briefgen.search import index_site, records_digest
+
+        search_digest = records_digest(self.site)
+        old_bundle = {k: v for k, v in self.old.files.items() if k.startswith("pagefind/")}
+        if search_digest == self.old.search and old_bundle:
+            self.files.update(old_bundle)
+            return search_digest
+        index_site(self.site, staging)
+        bundle = output.staged_digests(staging, "pagefind/")
+        self.written += sum(self.old.files.get(name) != value for name, value in bundle.items())
+        self.files.update(bundle)
+        return search_digest
 
 
 def _environment(site: Site) -> tuple[Environment, dict[str, bytes]]:

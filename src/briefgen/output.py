@@ -72,10 +72,6 @@ def intact(out_dir: Path, manifest: Manifest) -> bool:
     return all((out_dir / name).is_file() for name in manifest.files)
 
 
-def has_prefix(manifest: Manifest, prefix: str) -> bool:
-    return any(name.startswith(prefix) for name in manifest.files)
-
-
 def new_staging(out_dir: Path) -> Path:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
