@@ -137,10 +137,11 @@ def _process_briefings(
         briefing = None
         if source is not None and content is not None:
             briefing = build_briefing(md, content, source, diags)
-        return DocResult(key, source, briefing, tuple(diags.items))
+        result = DocResult(key, source, briefing, tuple(diags.items))
+        cache.put(key, result)  # in the worker: the parent's time is the bottleneck
+        return result
 
     for result in parallel.run(process, missing, options.jobs or parallel.default_jobs()):
-        cache.put(result.key, result)
         results[result.key] = result
     return [results[key] for _, key in planned]
 
@@ -254,7 +255,7 @@ class _Writer:
             env, assets = _environment(self.site)
             all_pages = list(pages(self.site))
             self._pages(env, all_pages, staging)
-            self._stage({**assets, **self._exports()}, staging)
+            self._stage({**assets, **publish.site_files(self.site)}, staging)
             search = self._search(staging) if self.options.search else ""
             annotations = sum(len(b.annotations) for b in self.site.briefings)
             manifest = output.Manifest(
@@ -266,38 +267,49 @@ class _Writer:
             raise
         return manifest
 
-    def _unchanged(self, name: str) -> bool:
-        return name in self.old.files and self.old.keys.get(name) == self.keys.get(name)
+    def _outputs(self, page: Page) -> list[str]:
+        """The files a page's task writes: the page, and a briefing's own exports."""
+        briefing = page.context.get("briefing")
+        if briefing is None:
+            return [page.file]
+        return [page.file, *publish.briefing_file_names(briefing)]
+
+    def _unchanged(self, page: Page) -> bool:
+        old = self.old
+        same_inputs = old.keys.get(page.file) == self.keys.get(page.file)
+        return same_inputs and all(name in old.files for name in self._outputs(page))
 
     def _pages(self, env: Environment, all_pages: list[Page], staging: Path) -> None:
-        """Render the pages whose inputs changed, in parallel; keep the others as they are."""
-        old = self.old
+        """Render the pages whose inputs changed, in parallel; keep the others as they are.
 
-        def render(page: Page) -> tuple[str, str, bool]:
+        A briefing page's task also writes that briefing's exports (annotations.json,
+        text.txt): they depend on the same inputs, and the work is spread over the workers.
+        """
+        old, site = self.old, self.site
+
+        def render(page: Page) -> list[tuple[str, str, bool]]:
             html = env.get_template(page.template).render(page=page, **page.context)
-            data = html.encode("utf-8")
-            return output.stage_if_changed(staging, page.file, data, old.files.get(page.file))
+            files = {page.file: html.encode("utf-8")}
+            briefing = page.context.get("briefing")
+            if briefing is not None:
+                files.update(publish.briefing_files(site, briefing))
+            return [
+                output.stage_if_changed(staging, name, data, old.files.get(name))
+                for name, data in files.items()
+            ]
 
-        to_render = [p for p in all_pages if not self._unchanged(p.file)]
-        jobs = self.options.jobs or parallel.default_jobs()
+        to_render = []
         for page in all_pages:
-            if self._unchanged(page.file):
-                self.files[page.file] = old.files[page.file]
-        for name, file_digest, changed in parallel.run(render, to_render, jobs):
-            self.files[name] = file_digest
-            self.written += changed
-        self.rendered = len(to_render)
-
-    def _exports(self) -> dict[str, bytes]:
-        """The publish stage's files; a briefing's own only when its page key changed."""
-        exports = publish.site_files(self.site)
-        for b in self.site.briefings:
-            names = (f"{b.path}annotations.json", f"{b.path}text.txt")
-            if self._unchanged(f"{b.path}index.html") and all(n in self.old.files for n in names):
-                self.files.update({n: self.old.files[n] for n in names})
+            if self._unchanged(page):
+                self.files.update({name: old.files[name] for name in self._outputs(page)})
             else:
-                exports.update(publish.briefing_files(self.site, b))
-        return exports
+                to_render.append(page)
+        jobs = self.options.jobs or parallel.default_jobs()
+        for staged in parallel.run(render, to_render, jobs):
+            for name, file_digest, changed in staged:
+                self.files[name] = file_digest
+                self.written += changed
+        self.rendered = len(to_render)
 
     def _stage(self, data: dict[str, bytes], staging: Path) -> None:
         for name, content in data.items():

@@ -86,12 +86,14 @@ def site_files(site: Site) -> dict[str, bytes]:
     }
 
 
+def briefing_file_names(b: Briefing) -> tuple[str, str]:
+    return f"{b.path}annotations.json", f"{b.path}text.txt"
+
+
 def briefing_files(site: Site, b: Briefing) -> dict[str, bytes]:
     """One briefing's exports. They depend on that briefing and the site's settings only."""
-    return {
-        f"{b.path}annotations.json": annotations_json(site, b),
-        f"{b.path}text.txt": b.plain_text.encode("utf-8"),
-    }
+    annotations, text = briefing_file_names(b)
+    return {annotations: annotations_json(site, b), text: b.plain_text.encode("utf-8")}
 
 
 # --- dates -------------------------------------------------------------------------------
