@@ -25,7 +25,7 @@ from briefgen.content import (
     Stance,
     Topic,
 )
-from briefgen.diagnostics import ContentError, Diagnostics
+from briefgen.diagnostics import Diagnostics
 from briefgen.schema import (
     ID_HINT,
     ID_RE,
@@ -87,20 +87,6 @@ def load_briefing(path: Path, settings: Settings, diags: Diagnostics) -> Briefin
         path, settings.site_dir, settings.actors, settings.topics, settings.stances, diags
     )
     return _derive_ids(source) if source is not None else None
-
-
-def load_content(site_dir: Path, include_drafts: bool = False) -> Content:
-    """Load and validate everything under `site_dir/content`; raise ContentError on errors."""
-    diags = Diagnostics()
-    settings = load_settings(site_dir, diags)
-    briefings = [
-        b for path in briefing_files(site_dir) if (b := load_briefing(path, settings, diags))
-    ]
-    check_unique(briefings, diags)
-    content = settings.content(tuple(b for b in briefings if include_drafts or not b.draft))
-    if diags.errors() or content is None:
-        raise ContentError(diags)
-    return content
 
 
 def _rel(path: Path, site_dir: Path) -> str:

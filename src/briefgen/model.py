@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from briefgen.content import Actor, Content, Source, Stance, Topic
+from briefgen.content import Actor, Content, SiteConfig, Source, Stance, Topic
 from briefgen.markdown import Chunk, Heading, LinkRef, NotesChunk
 
 CONTEXT_CHARS = 32  # W3C TextQuoteSelector prefix/suffix length
@@ -150,7 +150,7 @@ class Site:
     search: bool = True  # the site has a search index and a /search/ page
 
     @property
-    def config(self):  # type: ignore[no-untyped-def]
+    def config(self) -> SiteConfig:
         return self.content.config
 
     def url(self, path: str = "") -> str:

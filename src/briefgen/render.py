@@ -135,15 +135,6 @@ def pages(site: Site) -> Iterator[Page]:
     yield Page("404.html", "404.html", "Page not found")
 
 
-def render_pages(env: Environment, site: Site) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for page in pages(site):
-        template = env.get_template(page.template)
-        html = template.render(page=page, **page.context)
-        out[page.file] = html.encode("utf-8")
-    return out
-
-
 def exception_problems(exc: BaseException, site_dir: Path) -> list[Diagnostic]:
     """An unexpected build failure (a template error, say) as a diagnostic at the deepest
     template or theme line of its traceback, if there is one."""

@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_quiet_prints_nothing_on_success_but_always_prints_diagnostics(
     ok = run_pipe(briefgen("check", demo_site, "--quiet"))
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, "", "")
 
-    broken = FIXTURE_SITES / "quote-not-found"
+    broken = shutil.copytree(FIXTURE_SITES / "quote-not-found", tmp_path / "broken")
     bad = run_pipe(briefgen("build", broken, "-o", tmp_path / "out2", "--quiet", "--no-search"))
     assert bad.returncode == 1
     assert "quote not found" in bad.stderr
