@@ -115,24 +115,25 @@ def _process_briefings(
     settings: Settings, cache: DocCache, options: BuildOptions
 ) -> list[DocResult]:
     settings_key = repr((settings.config, settings.actors, settings.topics))
-    planned: list[tuple[Path, str]] = []
+    planned: list[tuple[Path, str, bytes]] = []
     for path in briefing_files(settings.site_dir):
         rel = path.relative_to(settings.site_dir).as_posix()
-        planned.append((path, digest(settings_key, rel, path.read_bytes())))
+        data = path.read_bytes()
+        planned.append((path, digest(settings_key, rel, data), data))
     results: dict[str, DocResult] = {}
     missing = []
-    for path, key in planned:
+    for path, key, data in planned:
         hit = cache.get(key)
         if isinstance(hit, DocResult):
             results[key] = hit
         else:
-            missing.append((path, key))
+            missing.append((path, key, data))
     md = make_parser()
 
-    def process(item: tuple[Path, str]) -> DocResult:
-        path, key = item
+    def process(item: tuple[Path, str, bytes]) -> DocResult:
+        path, key, data = item
         diags = Diagnostics()
-        source = load_briefing(path, settings, diags)
+        source = load_briefing(path, settings, diags, data)  # read once, above
         content = settings.content()
         briefing = None
         if source is not None and content is not None:
@@ -143,7 +144,7 @@ def _process_briefings(
 
     for result in parallel.run(process, missing, options.jobs or parallel.default_jobs()):
         results[result.key] = result
-    return [results[key] for _, key in planned]
+    return [results[key] for _, key, _ in planned]
 
 
 def _theme_digest(site: Site) -> str:

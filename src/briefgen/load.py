@@ -82,11 +82,33 @@ def briefing_files(site_dir: Path) -> list[Path]:
     )
 
 
-def load_briefing(path: Path, settings: Settings, diags: Diagnostics) -> BriefingSource | None:
+def load_briefing(
+    path: Path, settings: Settings, diags: Diagnostics, data: bytes | None = None
+) -> BriefingSource | None:
+    """One briefing; `data` is the file's bytes when the caller has already read them."""
+    data = path.read_bytes() if data is None else data
     source = _load_briefing(
-        path, settings.site_dir, settings.actors, settings.topics, settings.stances, diags
+        path, data, settings.site_dir, settings.actors, settings.topics, settings.stances, diags
     )
     return _derive_ids(source) if source is not None else None
+
+
+def decode(data: bytes, rel: str, diags: Diagnostics) -> str | None:
+    """The file's text; a diagnostic at the first byte that is not UTF-8 (a BOM is allowed)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        diags.error(
+            rel,
+            line,
+            col,
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            "save it as UTF-8 (most editors: 'Save with encoding')",
+        )
+        return None
 
 
 def _rel(path: Path, site_dir: Path) -> str:
@@ -105,7 +127,10 @@ def _read_map(site_dir: Path, rel: str, diags: Diagnostics) -> YMap:
     if not path.is_file():
         diags.error(rel, 1, 1, f"{rel} is missing", f"create {rel}; see the README")
         raise _Unreadable
-    node = _parse_yaml(path.read_text(encoding="utf-8-sig"), rel, diags, 0)
+    text = decode(path.read_bytes(), rel, diags)
+    if text is None:
+        raise _Unreadable
+    node = _parse_yaml(text, rel, diags, 0)
     mapping = require_map(node, rel, diags, rel)
     if mapping is None:
         raise _Unreadable
@@ -288,6 +313,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 def _load_briefing(
     path: Path,
+    data: bytes,
     site_dir: Path,
     actors: dict[str, Actor] | None,
     topics: dict[str, Topic] | None,
@@ -299,7 +325,9 @@ def _load_briefing(
     if not ID_RE.match(slug):
         diags.error(rel, 1, 1, f"file name {path.name!r} does not make a valid slug", ID_HINT)
         return None
-    text = path.read_text(encoding="utf-8-sig")
+    text = decode(data, rel, diags)
+    if text is None:
+        return None
     parts = split_front_matter(text)
     if parts is None:
         diags.error(

@@ -37,6 +37,7 @@ import yaml
 from slugify import slugify
 
 from briefgen.diagnostics import ContentError, Diagnostics, UsageError
+from briefgen.load import decode
 from briefgen.schema import ID_RE
 
 SUBHEADING_MAX = 100
@@ -81,12 +82,8 @@ def read_seed(path: Path, shown: str, diags: Diagnostics) -> Seed | None:
         raise UsageError(f"{shown} is a directory, not a seed file") from None
     except OSError as exc:
         raise UsageError(f"cannot read seed file {shown}: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        diags.error(shown, line, col, "seed file is not UTF-8 text", "save it as UTF-8")
+    text = decode(data, shown, diags)
+    if text is None:
         return None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1

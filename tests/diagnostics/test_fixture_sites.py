@@ -136,3 +136,18 @@ def test_check_on_a_clean_site_is_silent_and_writes_nothing(
     assert main(["check", str(site)]) == 0
     assert capsys.readouterr().err == ""
     assert snapshot(site) == before
+
+
+def test_a_file_that_is_not_utf8_is_a_diagnostic_at_the_bad_byte(
+    fixture_site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = fixture_site("minimal")
+    briefing = site / BRIEFING
+    briefing.write_bytes(briefing.read_bytes().replace(b"the fixture says", b"the fixture s\xe9ys"))
+    actors = site / "content/actors.yaml"
+    actors.write_bytes(actors.read_bytes().replace(b"Synthetic role B", b"Synth\xe9tic role B"))
+    assert main(["check", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{BRIEFING}:20:55: error: the file is not UTF-8 text (byte 0xe9)" in err
+    assert "content/actors.yaml:7:14: error: the file is not UTF-8 text" in err
