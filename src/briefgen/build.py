@@ -322,14 +322,15 @@ class _Writer:
 
     def _search(self, staging: Path) -> str:
         """Index again only when what the index holds changed; returns its digest."""
-        from briefgen.search import index_site, records_digest
+        from briefgen.search import index_site, records, records_digest
 
-        search_digest = records_digest(self.site)
+        indexed = records(self.site)
+        search_digest = records_digest(self.site, indexed)
         old_bundle = {k: v for k, v in self.old.files.items() if k.startswith("pagefind/")}
         if search_digest == self.old.search and old_bundle:
             self.files.update(old_bundle)
             return search_digest
-        index_site(self.site, staging)
+        index_site(self.site, staging, indexed)
         bundle = output.staged_digests(staging, "pagefind/")
         self.written += sum(self.old.files.get(name) != value for name, value in bundle.items())
         self.files.update(bundle)

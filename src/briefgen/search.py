@@ -43,15 +43,18 @@ class CustomRecord:
     sort: dict[str, str] = field(default_factory=dict)
 
 
-def records(site: Site) -> tuple[list[HtmlRecord], list[CustomRecord]]:
+Records = tuple[list[HtmlRecord], list[CustomRecord]]
+
+
+def records(site: Site) -> Records:
     pages = [briefing_record(site, b) for b in site.briefings]
     notes = [annotation_record(a) for b in site.briefings for a in b.annotations]
     return pages, notes
 
 
-def records_digest(site: Site) -> str:
+def records_digest(site: Site, indexed: Records) -> str:
     """Changes exactly when what the index would hold changes."""
-    pages, notes = records(site)
+    pages, notes = indexed
     h = hashlib.sha256(site.content.config.language.encode())
     for record in [*pages, *notes]:
         h.update(repr(record).encode())
@@ -125,9 +128,9 @@ def html_text(html: str) -> str:
     return " ".join("".join(parser.parts).split())
 
 
-def index_site(site: Site, out_dir: Path) -> None:
-    """Write the Pagefind bundle into out_dir/pagefind."""
-    pages, notes = records(site)
+def index_site(site: Site, out_dir: Path, indexed: Records | None = None) -> None:
+    """Write the Pagefind bundle into out_dir/pagefind (`indexed`: the records, if made)."""
+    pages, notes = indexed if indexed is not None else records(site)
     language = site.content.config.language
     requests: list[dict[str, object]] = [
         {"type": "AddFile", "file_path": None, "url": p.url, "file_contents": p.html} for p in pages
