@@ -176,8 +176,12 @@ def _load_site(site_dir: Path, diags: Diagnostics) -> tuple[YMap | None, SiteCon
     language = r.text("language", required=False, default="en")
     theme = r.ident("theme", required=False) or "default"
     compare = r.id_list("compare")
-    if compare and len(compare) != 2:
-        r.error(r.key_pos("compare"), "compare must name exactly two actors", "compare: [a, b]")
+    if compare and (len(compare) != 2 or compare[0][0] == compare[1][0]):
+        r.error(
+            r.key_pos("compare"),
+            "compare must name exactly two different actors",
+            "compare: [a, b]",
+        )
     order = tuple(i for i, _ in r.id_list("topics_order"))
     stances = _read_stances(r.mapping("stances"), rel, diags)
     r.finish()

@@ -151,3 +151,15 @@ def test_a_file_that_is_not_utf8_is_a_diagnostic_at_the_bad_byte(
     assert "Traceback" not in err
     assert f"{BRIEFING}:20:55: error: the file is not UTF-8 text (byte 0xe9)" in err
     assert "content/actors.yaml:7:14: error: the file is not UTF-8 text" in err
+
+
+def test_compare_must_name_two_different_actors(
+    fixture_site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = fixture_site("minimal")
+    config = site / "content/site.yaml"
+    config.write_text(config.read_text().replace("[actor-a, actor-b]", "[actor-a, actor-a]"))
+    assert main(["check", str(site)]) == 1
+    assert capsys.readouterr().err.startswith(
+        "content/site.yaml:5:1: error: compare must name exactly two different actors"
+    )
