@@ -9,10 +9,11 @@ are not rewritten.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import os
+import pickle
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,10 +41,16 @@ class BuildOptions:
     strict: bool = False
     jobs: int = 0  # 0: one per core
     cache: bool = True
+    # Keep the previous search index as it is (maybe stale) and index at a later build: serve
+    # shows an edited page first, then indexes. The manifest marks the index stale.
+    defer_search: bool = False
 
     @property
     def output(self) -> Path:
         return self.out_dir if self.out_dir is not None else self.site_dir / "site"
+
+
+STALE_SEARCH = "stale"  # a manifest's search digest when indexing was deferred
 
 
 @dataclass(frozen=True)
@@ -63,9 +70,11 @@ class DocResult:
     """Everything phase one learns from one briefing file; cached by `key`."""
 
     key: str
-    source: BriefingSource | None
+    source: BriefingSource | None  # without its body, which only build_briefing() reads
     briefing: Briefing | None
     diagnostics: tuple[Diagnostic, ...]
+    feed_entry: str = ""  # its entry in feed.xml, made here so a warm build only joins them
+    shown: str = ""  # shown_digest() of the briefing
 
 
 @dataclass(frozen=True)
@@ -73,13 +82,21 @@ class Prepared:
     site: Site
     diagnostics: Diagnostics
     doc_keys: dict[str, str]  # slug -> cache key of its briefing
+    feed_entries: dict[str, str] = field(default_factory=dict)  # slug -> its feed entry
+    shown: dict[str, str] = field(default_factory=dict)  # slug -> shown_digest()
 
 
-def prepare(options: BuildOptions, cache: DocCache | None = None) -> Prepared:
+Memory = dict[str, DocResult]  # cache key -> result, kept between builds by a long-lived process
+
+
+def prepare(
+    options: BuildOptions, cache: DocCache | None = None, memory: Memory | None = None
+) -> Prepared:
     """Phase one: everything read, anchored, rendered in memory and cross-checked."""
     diags = Diagnostics()
     settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
-    results = _process_briefings(settings, cache or DocCache(options.site_dir, False), options)
+    cache = cache or DocCache(options.site_dir, False)
+    results = _process_briefings(settings, cache, options, {} if memory is None else memory)
     for result in results:
         diags.items.extend(result.diagnostics)
     check_unique([r.source for r in results if r.source is not None], diags)
@@ -95,7 +112,10 @@ def prepare(options: BuildOptions, cache: DocCache | None = None) -> Prepared:
     check_links(site, diags)
     if diags.errors(strict=options.strict):
         raise ContentError(diags)
-    return Prepared(site, diags, {r.source.slug: r.key for r in kept if r.source})
+    doc_keys = {r.source.slug: r.key for r in kept if r.source}
+    feed_entries = {r.source.slug: r.feed_entry for r in kept if r.source and r.feed_entry}
+    shown = {r.source.slug: r.shown for r in kept if r.source and r.shown}
+    return Prepared(site, diags, doc_keys, feed_entries, shown)
 
 
 def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
@@ -112,39 +132,59 @@ def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
 
 
 def _process_briefings(
-    settings: Settings, cache: DocCache, options: BuildOptions
+    settings: Settings, cache: DocCache, options: BuildOptions, memory: Memory
 ) -> list[DocResult]:
+    """Every briefing file's result: from memory, else the cache, else made (in parallel).
+
+    `memory` is left holding exactly this build's results."""
     settings_key = repr((settings.config, settings.actors, settings.topics))
     planned: list[tuple[Path, str, bytes]] = []
     for path in briefing_files(settings.site_dir):
         rel = path.relative_to(settings.site_dir).as_posix()
         data = path.read_bytes()
         planned.append((path, digest(settings_key, rel, data), data))
-    results: dict[str, DocResult] = {}
-    missing = []
-    for path, key, data in planned:
-        hit = cache.get(key)
+    results = {key: memory[key] for _, key, _ in planned if key in memory}
+    cache.mark_used(results)
+    cached = cache.get_many(key for _, key, _ in planned if key not in results)
+    for key, blob in cached.items():
+        hit = _unpickle(blob)
         if isinstance(hit, DocResult):
             results[key] = hit
-        else:
-            missing.append((path, key, data))
+    missing = [item for item in planned if item[1] not in results]
     md = make_parser()
 
-    def process(item: tuple[Path, str, bytes]) -> DocResult:
+    def process(item: tuple[Path, str, bytes]) -> bytes:
         path, key, data = item
         diags = Diagnostics()
         source = load_briefing(path, settings, diags, data)  # read once, above
         content = settings.content()
-        briefing = None
+        briefing, entry, shown = None, "", ""
         if source is not None and content is not None:
             briefing = build_briefing(md, content, source, diags)
-        result = DocResult(key, source, briefing, tuple(diags.items))
-        cache.put(key, result)  # in the worker: the parent's time is the bottleneck
-        return result
+            if not diags.errors():  # a failing build publishes nothing
+                entry, shown = publish.feed_entry(content.config, briefing), shown_digest(briefing)
+        if source is not None:  # the body was needed once, above: keep the cache entry small
+            source = dataclasses.replace(source, body="")
+        result = DocResult(key, source, briefing, tuple(diags.items), entry, shown)
+        # Pickled once, here: the same bytes cross to the parent and go into the cache.
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
-    for result in parallel.run(process, missing, options.jobs or parallel.default_jobs()):
+    fresh = {}
+    for blob in parallel.run(process, missing, options.jobs or parallel.default_jobs()):
+        result = pickle.loads(blob)
         results[result.key] = result
+        fresh[result.key] = blob
+    cache.put_many(fresh)
+    memory.clear()
+    memory.update(results)
     return [results[key] for _, key, _ in planned]
+
+
+def _unpickle(blob: bytes) -> object:
+    try:
+        return pickle.loads(blob)
+    except Exception:  # written by other code (the key covers our version, but be safe): a miss
+        return None
 
 
 def _theme_digest(site: Site) -> str:
@@ -169,25 +209,28 @@ def _chrome_digest(site: Site) -> str:
     return digest(repr(summary))
 
 
-def _annotations_digest(site: Site) -> str:
-    """Everything pages other than a briefing's own show: annotations and briefing metadata.
+def shown_digest(b: Briefing) -> str:
+    """What pages other than a briefing's own show of it: metadata and annotations.
 
-    Leaves out the body text and where in it each quote stands (offsets, prefix, suffix).
+    Leaves out the body text and where in it each quote stands (offsets, prefix, suffix), but
+    not the Text Fragment links positions.json gives (they quote the words around a passage).
     """
 
     def shown(a: Annotation) -> tuple[object, ...]:
         fields = (a.id, a.kind, a.number, a.quote, a.actor, a.topic, a.stance, a.summary)
-        return (*fields, a.note_html, a.url, a.single_block)
+        return (*fields, a.note_html, a.url, a.fragment_url)
 
-    summary = [
-        (b.slug, b.title, b.date, b.summary, [shown(a) for a in b.annotations])
-        for b in site.briefings
-    ]
-    return digest(repr(summary))
+    return digest(repr((b.slug, b.title, b.date, b.summary, [shown(a) for a in b.annotations])))
+
+
+def _annotations_digest(prepared: Prepared) -> str:
+    """Everything pages other than a briefing's own show: annotations and briefing metadata."""
+    shown = prepared.shown
+    return digest(*(shown.get(b.slug) or shown_digest(b) for b in prepared.site.briefings))
 
 
 def page_keys(prepared: Prepared) -> dict[str, str]:
-    """Output file -> digest of everything the page depends on.
+    """Output file -> digest of everything the page (or site file) depends on.
 
     A briefing page depends on its briefing, the theme and the site's chrome. Every other page
     (home, compare, topics, actors) depends on the theme, the chrome and all annotations and
@@ -199,13 +242,18 @@ def page_keys(prepared: Prepared) -> dict[str, str]:
     keys = {
         f"{b.path}index.html": digest(shared, prepared.doc_keys[b.slug]) for b in site.briefings
     }
-    others = digest(shared, _annotations_digest(site))
+    others = digest(shared, _annotations_digest(prepared))
     for page in pages(site):
         keys.setdefault(page.file, others)
+    # positions.json shows annotations, like the listing pages; the sitemap lists every page.
+    keys["data/positions.json"] = others
+    keys["sitemap.xml"] = digest(others, *keys)
     return keys
 
 
-def build(options: BuildOptions) -> BuildResult:
+def build(options: BuildOptions, memory: Memory | None = None) -> BuildResult:
+    """Build the site. `memory`, given by a long-lived caller (serve), carries every
+    briefing's result from one build to the next: a save then re-reads one file only."""
     started = time.perf_counter()
     out = options.output
     output.check_output_dir(out, options.site_dir)
@@ -217,13 +265,10 @@ def build(options: BuildOptions) -> BuildResult:
         )
 
     cache = DocCache(options.site_dir, options.cache)
-    prepared = prepare(options, cache)
-    gc.freeze()  # the model is long-lived: keep the collector from walking it again and again
-    try:
+    with parallel.collector_paused():
+        prepared = prepare(options, cache, memory)
         writer = _Writer(prepared, options, previous or output.Manifest.empty())
         manifest = writer.write(inputs, commit_over=previous)
-    finally:
-        gc.unfreeze()
     cache.prune()
     return BuildResult(
         out,
@@ -256,7 +301,9 @@ class _Writer:
             env, assets = _environment(self.site)
             all_pages = list(pages(self.site))
             self._pages(env, all_pages, staging)
-            self._stage({**assets, **publish.site_files(self.site)}, staging)
+            self._stage(assets, staging)
+            makers = publish.site_file_makers(self.site, self.prepared.feed_entries)
+            self._stage_site_files(makers, staging)
             search = self._search(staging) if self.options.search else ""
             annotations = sum(len(b.annotations) for b in self.site.briefings)
             manifest = output.Manifest(
@@ -320,6 +367,14 @@ class _Writer:
             self.files[name] = file_digest
             self.written += changed
 
+    def _stage_site_files(self, makers: dict[str, Callable[[], bytes]], staging: Path) -> None:
+        for name, make in makers.items():
+            key, old_digest = self.keys.get(name), self.old.files.get(name)
+            if key is not None and key == self.old.keys.get(name) and old_digest is not None:
+                self.files[name] = old_digest  # its inputs did not change: neither did it
+            else:
+                self._stage({name: make()}, staging)
+
     def _search(self, staging: Path) -> str:
         """Index again only when what the index holds changed; returns its digest."""
         from briefgen.search import index_site, records, records_digest
@@ -327,6 +382,9 @@ class _Writer:
         indexed = records(self.site)
         search_digest = records_digest(self.site, indexed)
         old_bundle = {k: v for k, v in self.old.files.items() if k.startswith("pagefind/")}
+        if self.options.defer_search and old_bundle:
+            self.files.update(old_bundle)
+            return STALE_SEARCH if search_digest != self.old.search else search_digest
         if search_digest == self.old.search and old_bundle:
             self.files.update(old_bundle)
             return search_digest
@@ -358,6 +416,7 @@ def _input_digest(options: BuildOptions) -> str:
         options.drafts,
         options.search,
         options.strict,
+        options.defer_search,
         epoch,
     )
     h.update(repr(settings).encode())

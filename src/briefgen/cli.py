@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -91,6 +93,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run() -> None:
+    """The `briefgen` command: main(), then exit without tearing the interpreter down.
+
+    Teardown frees a big site's objects one by one for nothing (a third of a second at 4,000
+    briefings). Every file briefgen writes is closed by then; only the console needs a flush.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console.from_env(quiet=getattr(args, "quiet", False))
@@ -172,6 +186,8 @@ def _check(args: argparse.Namespace, console: Console) -> int:
 def _build(args: argparse.Namespace, console: Console) -> int:
     from briefgen.build import BuildOptions, build
 
+    # One build, then exit: the collector would only walk the site model again on its way out.
+    gc.disable()
     site_dir = _site_dir(args)
     options = BuildOptions(
         site_dir=site_dir,

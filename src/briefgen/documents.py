@@ -6,6 +6,7 @@ from markdown_it import MarkdownIt
 
 from briefgen.content import BriefingSource, Content
 from briefgen.diagnostics import Diagnostics
+from briefgen.fragments import fragment_link
 from briefgen.markdown import RenderedDocument, render_document, render_note
 from briefgen.model import CONTEXT_CHARS, Annotation, Briefing
 
@@ -64,13 +65,17 @@ def _annotation(
     spec = anchor.spec
     text = doc.plain_text
     quote = text[anchor.start : anchor.end]
+    prefix = text[max(0, anchor.start - CONTEXT_CHARS) : anchor.start]
+    suffix = text[anchor.end : anchor.end + CONTEXT_CHARS]
+    url = f"{url_base}#{spec.id}"
+    single_block = "\n\n" not in quote
     return Annotation(
         id=spec.id,
         kind=spec.kind,
         number=index + 1,
         quote=quote,
-        prefix=text[max(0, anchor.start - CONTEXT_CHARS) : anchor.start],
-        suffix=text[anchor.end : anchor.end + CONTEXT_CHARS],
+        prefix=prefix,
+        suffix=suffix,
         start=anchor.start,
         end=anchor.end,
         actor=content.actors[spec.actor] if spec.actor else None,
@@ -81,6 +86,7 @@ def _annotation(
         briefing_slug=source.slug,
         briefing_title=source.title,
         date=source.date,
-        url=f"{url_base}#{spec.id}",
-        single_block="\n\n" not in quote,
+        url=url,
+        single_block=single_block,
+        fragment_url=fragment_link(url, quote, prefix, suffix, single_block),
     )

@@ -125,8 +125,14 @@ def text_fragment_url(annotation: Annotation) -> str | None:
     highlights the quote; one without, or one whose text no longer matches, still lands on the
     passage's permalink (the ``#<id>`` before the ``:~:`` directive delimiter). Same form as
     `annotation.url` (a path under the site's base path); absolute_url() makes it absolute.
+    Computed once per annotation, when the briefing is built: see `Annotation.fragment_url`.
     """
-    directive = text_directive(annotation)
-    if directive is None:
-        return None
-    return f"{annotation.url}:~:{directive}"
+    a = annotation
+    return fragment_link(a.url, a.quote, a.prefix, a.suffix, a.single_block)
+
+
+def fragment_link(
+    url: str, quote_text: str, prefix: str, suffix: str, single_block: bool
+) -> str | None:
+    directive = _directive(quote_text, prefix, suffix) if single_block else None
+    return None if directive is None else f"{url}:~:{directive}"

@@ -35,6 +35,7 @@ class Annotation:
     date: dt.date
     url: str  # the passage's permalink: <base>briefings/<slug>/#<id>
     single_block: bool  # the quote stays in one block (Text Fragment links work)
+    fragment_url: str | None = None  # its Text Fragment link, if single_block (fragments.py)
 
 
 @dataclass(frozen=True)

