@@ -20,8 +20,8 @@ from pathlib import Path
 from jinja2 import Environment
 
 from briefgen import output, parallel, publish
-from briefgen.cache import CODE_VERSION, DocCache, digest
-from briefgen.content import BriefingSource
+from briefgen.cache import CACHE_DIR, CODE_VERSION, DocCache, digest
+from briefgen.content import BriefingSource, SiteConfig
 from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
 from briefgen.documents import build_briefing
 from briefgen.links import check_links
@@ -75,6 +75,7 @@ class DocResult:
     diagnostics: tuple[Diagnostic, ...]
     feed_entry: str = ""  # its entry in feed.xml, made here so a warm build only joins them
     shown: str = ""  # shown_digest() of the briefing
+    search_key: str = ""  # search.briefing_digest() of it, when the build indexes
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Prepared:
     doc_keys: dict[str, str]  # slug -> cache key of its briefing
     feed_entries: dict[str, str] = field(default_factory=dict)  # slug -> its feed entry
     shown: dict[str, str] = field(default_factory=dict)  # slug -> shown_digest()
+    search_keys: dict[str, str] = field(default_factory=dict)  # slug -> briefing_digest()
 
 
 Memory = dict[str, DocResult]  # cache key -> result, kept between builds by a long-lived process
@@ -115,7 +117,8 @@ def prepare(
     doc_keys = {r.source.slug: r.key for r in kept if r.source}
     feed_entries = {r.source.slug: r.feed_entry for r in kept if r.source and r.feed_entry}
     shown = {r.source.slug: r.shown for r in kept if r.source and r.shown}
-    return Prepared(site, diags, doc_keys, feed_entries, shown)
+    search_keys = {r.source.slug: r.search_key for r in kept if r.source and r.search_key}
+    return Prepared(site, diags, doc_keys, feed_entries, shown, search_keys)
 
 
 def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
@@ -158,14 +161,10 @@ def _process_briefings(
         diags = Diagnostics()
         source = load_briefing(path, settings, diags, data)  # read once, above
         content = settings.content()
-        briefing, entry, shown = None, "", ""
+        briefing = None
         if source is not None and content is not None:
             briefing = build_briefing(md, content, source, diags)
-            if not diags.errors():  # a failing build publishes nothing
-                entry, shown = publish.feed_entry(content.config, briefing), shown_digest(briefing)
-        if source is not None:  # the body was needed once, above: keep the cache entry small
-            source = dataclasses.replace(source, body="")
-        result = DocResult(key, source, briefing, tuple(diags.items), entry, shown)
+        result = _doc_result(key, source, briefing, diags, settings.config, options.search)
         # Pickled once, here: the same bytes cross to the parent and go into the cache.
         return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -178,6 +177,30 @@ def _process_briefings(
     memory.clear()
     memory.update(results)
     return [results[key] for _, key, _ in planned]
+
+
+def _doc_result(
+    key: str,
+    source: BriefingSource | None,
+    briefing: Briefing | None,
+    diags: Diagnostics,
+    config: SiteConfig | None,
+    search: bool,
+) -> DocResult:
+    """The result as cached: with what later stages need of the briefing made here, in the
+    worker (its feed entry and digests), and without the body text only build_briefing() reads.
+    """
+    entry = shown = search_key = ""
+    if briefing is not None and config is not None and not diags.errors():
+        entry = publish.feed_entry(config, briefing)
+        shown = shown_digest(briefing)
+        if search:
+            from briefgen.search import briefing_digest
+
+            search_key = briefing_digest(config.language, briefing)
+    if source is not None:
+        source = dataclasses.replace(source, body="")
+    return DocResult(key, source, briefing, tuple(diags.items), entry, shown, search_key)
 
 
 def _unpickle(blob: bytes) -> object:
@@ -251,9 +274,14 @@ def page_keys(prepared: Prepared) -> dict[str, str]:
     return keys
 
 
-def build(options: BuildOptions, memory: Memory | None = None) -> BuildResult:
-    """Build the site. `memory`, given by a long-lived caller (serve), carries every
-    briefing's result from one build to the next: a save then re-reads one file only."""
+def build(
+    options: BuildOptions,
+    memory: Memory | None = None,
+    interrupted: Callable[[], bool] | None = None,
+) -> BuildResult:
+    """Build the site. A long-lived caller (serve) may pass `memory`, which carries every
+    briefing's result from one build to the next, and `interrupted`, polled while the search
+    index is made: when it turns true the build raises BuildInterrupted, output untouched."""
     started = time.perf_counter()
     out = options.output
     output.check_output_dir(out, options.site_dir)
@@ -267,7 +295,7 @@ def build(options: BuildOptions, memory: Memory | None = None) -> BuildResult:
     cache = DocCache(options.site_dir, options.cache)
     with parallel.collector_paused():
         prepared = prepare(options, cache, memory)
-        writer = _Writer(prepared, options, previous or output.Manifest.empty())
+        writer = _Writer(prepared, options, previous or output.Manifest.empty(), interrupted)
         manifest = writer.write(inputs, commit_over=previous)
     cache.prune()
     return BuildResult(
@@ -284,7 +312,14 @@ def build(options: BuildOptions, memory: Memory | None = None) -> BuildResult:
 class _Writer:
     """Phase two: stage what changed beside the output, then commit it (see output.py)."""
 
-    def __init__(self, prepared: Prepared, options: BuildOptions, old: output.Manifest) -> None:
+    def __init__(
+        self,
+        prepared: Prepared,
+        options: BuildOptions,
+        old: output.Manifest,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> None:
+        self.interrupted = interrupted
         self.prepared = prepared
         self.site = prepared.site
         self.options = options
@@ -298,7 +333,7 @@ class _Writer:
         out = self.options.output
         staging = output.new_staging(out)
         try:
-            env, assets = _environment(self.site)
+            env, assets = _environment(self.site, self.options.cache)
             all_pages = list(pages(self.site))
             self._pages(env, all_pages, staging)
             self._stage(assets, staging)
@@ -377,29 +412,31 @@ class _Writer:
 
     def _search(self, staging: Path) -> str:
         """Index again only when what the index holds changed; returns its digest."""
-        from briefgen.search import index_site, records, records_digest
+        from briefgen.search import briefing_digest, index_digest, index_site
 
-        indexed = records(self.site)
-        search_digest = records_digest(self.site, indexed)
+        language = self.site.content.config.language
+        made = self.prepared.search_keys
+        search_digest = index_digest(
+            language,
+            [made.get(b.slug) or briefing_digest(language, b) for b in self.site.briefings],
+        )
         old_bundle = {k: v for k, v in self.old.files.items() if k.startswith("pagefind/")}
-        if self.options.defer_search and old_bundle:
+        if old_bundle and (self.options.defer_search or search_digest == self.old.search):
             self.files.update(old_bundle)
-            return STALE_SEARCH if search_digest != self.old.search else search_digest
-        if search_digest == self.old.search and old_bundle:
-            self.files.update(old_bundle)
-            return search_digest
-        index_site(self.site, staging, indexed)
+            return search_digest if search_digest == self.old.search else STALE_SEARCH
+        index_site(self.site, staging, self.interrupted)
         bundle = output.staged_digests(staging, "pagefind/")
         self.written += sum(self.old.files.get(name) != value for name, value in bundle.items())
         self.files.update(bundle)
         return search_digest
 
 
-def _environment(site: Site) -> tuple[Environment, dict[str, bytes]]:
+def _environment(site: Site, cache: bool) -> tuple[Environment, dict[str, bytes]]:
     """The theme's Jinja environment, and its static files as output path -> bytes."""
     site_dir, theme = site.content.site_dir, site.content.config.theme
     assets = {name: path.read_bytes() for name, path in static_files(site_dir, theme).items()}
-    return make_environment(site_dir, theme, site, assets), assets
+    bytecode = site_dir / CACHE_DIR / "templates" if cache else None
+    return make_environment(site_dir, theme, site, assets, bytecode), assets
 
 
 def _since(started: float) -> float:

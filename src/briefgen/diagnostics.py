@@ -81,6 +81,10 @@ class SearchIndexError(Exception):
     """Pagefind is missing or failed; the build stops and the previous site stays (exit 2)."""
 
 
+class BuildInterrupted(Exception):
+    """The caller asked a build to stop (serve, on a newer save); the output is untouched."""
+
+
 def format_diagnostics(items: list[Diagnostic], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([asdict(d) for d in items], indent=2, ensure_ascii=False)

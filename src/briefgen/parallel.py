@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -24,6 +25,11 @@ _TASK: Callable[[Any], Any] | None = None
 def _worker_init() -> None:
     # The inherited heap is frozen (see run); the workers' own garbage is short-lived.
     gc.disable()
+    # Signals are the parent's business (serve turns SIGTERM into KeyboardInterrupt, which
+    # would print a traceback per worker); the pool ends its workers when the parent stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:

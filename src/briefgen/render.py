@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from briefgen.diagnostics import Diagnostic
@@ -57,11 +64,22 @@ def static_files(site_dir: Path, theme: str) -> dict[str, Path]:
 
 
 def make_environment(
-    site_dir: Path, theme: str, site: Site, assets: dict[str, bytes]
+    site_dir: Path,
+    theme: str,
+    site: Site,
+    assets: dict[str, bytes],
+    bytecode_dir: Path | None = None,
 ) -> Environment:
+    """The theme's environment. With `bytecode_dir`, compiled templates are kept there (Jinja
+    checks each against its source), which spares a warm build compiling them again."""
     loaders = [FileSystemLoader(d / "templates") for d in theme_dirs(site_dir, theme)]
+    bytecode = None
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        bytecode = FileSystemBytecodeCache(str(bytecode_dir))
     env = Environment(
         loader=ChoiceLoader(loaders),
+        bytecode_cache=bytecode,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -8,23 +8,27 @@ URL is the passage's permalink, so a hit lands on the highlighted quote.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
 import os
+import select
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, cast
 
-from briefgen.diagnostics import SearchIndexError
+from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.markdown import HtmlChunk
 from briefgen.model import Annotation, Briefing, Site
 from briefgen.output import safe_relpath
 
+POLL_SECONDS = 0.05  # how often an interruptible indexing run checks whether to stop
 KIND_LABELS = {"briefing": "Briefing", "position": "Position", "context": "Context note"}
 
 
@@ -47,26 +51,30 @@ Records = tuple[list[HtmlRecord], list[CustomRecord]]
 
 
 def records(site: Site) -> Records:
-    pages = [briefing_record(site, b) for b in site.briefings]
+    language = site.content.config.language
+    pages = [briefing_record(language, b) for b in site.briefings]
     notes = [annotation_record(a) for b in site.briefings for a in b.annotations]
     return pages, notes
 
 
-def records_digest(site: Site, indexed: Records) -> str:
+def briefing_digest(language: str, briefing: Briefing) -> str:
+    """Changes exactly when what the index holds of this briefing changes."""
+    page = briefing_record(language, briefing)
+    notes = [annotation_record(a) for a in briefing.annotations]
+    return hashlib.sha256(repr((language, page, notes)).encode()).hexdigest()
+
+
+def index_digest(language: str, briefing_digests: list[str]) -> str:
     """Changes exactly when what the index would hold changes."""
-    pages, notes = indexed
-    h = hashlib.sha256(site.content.config.language.encode())
-    for record in [*pages, *notes]:
-        h.update(repr(record).encode())
-    return h.hexdigest()
+    return hashlib.sha256(repr((language, briefing_digests)).encode()).hexdigest()
 
 
 # Record URLs are site-relative ("/briefings/x/"): Pagefind's script prefixes the base path it
 # finds in its own bundle path, so the same index works under any sub-path.
 
 
-def briefing_record(site: Site, briefing: Briefing) -> HtmlRecord:
-    language = escape(site.content.config.language)
+def briefing_record(language: str, briefing: Briefing) -> HtmlRecord:
+    language = escape(language)
     body = "".join(c.html for c in briefing.chunks if isinstance(c, HtmlChunk))
     actors = "".join(
         f'<span data-pagefind-filter="actor">{escape(a.name)}</span>' for a in briefing.actors
@@ -128,9 +136,12 @@ def html_text(html: str) -> str:
     return " ".join("".join(parser.parts).split())
 
 
-def index_site(site: Site, out_dir: Path, indexed: Records | None = None) -> None:
-    """Write the Pagefind bundle into out_dir/pagefind (`indexed`: the records, if made)."""
-    pages, notes = indexed if indexed is not None else records(site)
+def index_site(site: Site, out_dir: Path, interrupted: Callable[[], bool] | None = None) -> None:
+    """Write the Pagefind bundle into out_dir/pagefind. When `interrupted()` turns true while
+    Pagefind works, stop it and raise BuildInterrupted."""
+    pages, notes = records(site)
+    if interrupted is not None and interrupted():
+        raise BuildInterrupted("search indexing stopped for a newer change")
     language = site.content.config.language
     requests: list[dict[str, object]] = [
         {"type": "AddFile", "file_path": None, "url": p.url, "file_contents": p.html} for p in pages
@@ -149,7 +160,7 @@ def index_site(site: Site, out_dir: Path, indexed: Records | None = None) -> Non
     ]
     bundle = (out_dir / "pagefind").resolve()
     config = {"force_language": language}
-    with PagefindService() as service:
+    with PagefindService(interrupted) as service:
         index_id = service.call({"type": "NewIndex", "config": config})["index_id"]
         service.call_many([{**r, "index_id": index_id} for r in requests])
         # GetFiles rather than WriteFiles: the service may still be writing when it replies.
@@ -169,10 +180,11 @@ class PagefindService:
     replies as they come. The protocol: base64-encoded JSON messages, each ended by a comma.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, interrupted: Callable[[], bool] | None = None) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.next_id = 0
         self.buffer = b""
+        self.interrupted = interrupted  # polled while waiting for Pagefind
 
     def __enter__(self) -> PagefindService:
         binary = _pagefind_binary()
@@ -181,10 +193,13 @@ class PagefindService:
         )
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         assert self.process is not None
+        if exc_type is not None:  # interrupted or failed: nothing it writes will be used
+            self.process.kill()
         if self.process.stdin and not self.process.stdin.closed:
-            self.process.stdin.close()
+            with contextlib.suppress(OSError):  # it is gone already
+                self.process.stdin.close()
         try:
             self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
@@ -206,6 +221,7 @@ class PagefindService:
         tail = self.buffer
         while (end := tail.find(b",")) == -1:
             parts.append(tail)
+            self._wait_for_output()
             tail = os.read(self.process.stdout.fileno(), 1 << 20)
             if not tail:
                 raise SearchIndexError("Pagefind stopped unexpectedly while indexing")
@@ -216,6 +232,17 @@ class PagefindService:
             raise SearchIndexError(f"Pagefind could not index the site: {payload.get('message')}")
         return payload
 
+    def _wait_for_output(self) -> None:
+        """Block until Pagefind has written something, checking `interrupted` meanwhile."""
+        if self.interrupted is None:
+            return
+        assert self.process is not None and self.process.stdout is not None
+        while True:
+            if self.interrupted():
+                raise BuildInterrupted("search indexing stopped for a newer change")
+            if select.select([self.process.stdout], [], [], POLL_SECONDS)[0]:
+                return
+
     def call(self, payload: dict[str, object]) -> dict[str, Any]:
         self._send(payload)
         assert self.process is not None and self.process.stdin is not None
@@ -224,10 +251,12 @@ class PagefindService:
 
     def call_many(self, payloads: list[dict[str, object]]) -> None:
         def feed() -> None:
-            for payload in payloads:
-                self._send(payload)
-            assert self.process is not None and self.process.stdin is not None
-            self.process.stdin.flush()
+            # Pagefind stopped (or was stopped) when these fail: the reading side reports it.
+            with contextlib.suppress(OSError, ValueError):
+                for payload in payloads:
+                    self._send(payload)
+                assert self.process is not None and self.process.stdin is not None
+                self.process.stdin.flush()
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()

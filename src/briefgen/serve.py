@@ -12,7 +12,7 @@
 - Search comes last: a rebuild after a save keeps the previous Pagefind index (indexing a big
   site takes seconds, Pagefind has no incremental mode) and reloads pages at once; after
   SEARCH_QUIET without saves, a second build indexes, without reloading pages. A save during
-  that indexing waits for it.
+  that indexing stops it (Pagefind is killed, the output left as it was) and is built at once.
 - Live reload over server-sent events. Every HTML response gets, at serve time only, a script
   tag carrying the id of the build it came from; the script listens on `<base>__briefgen/events`.
   Each event's data is the state `{"good": <id of the build being served>, "problems": [...]}`:
@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +54,13 @@ from jinja2 import TemplateError
 
 from briefgen.build import BuildOptions, BuildResult, Memory, build
 from briefgen.console import Console, plural
-from briefgen.diagnostics import ContentError, Diagnostic, SearchIndexError, UsageError
+from briefgen.diagnostics import (
+    BuildInterrupted,
+    ContentError,
+    Diagnostic,
+    SearchIndexError,
+    UsageError,
+)
 from briefgen.render import exception_problems
 
 LIVE = "__briefgen/"  # under the base path; ids are [a-z0-9-], so no page can be called this
@@ -81,9 +87,15 @@ TYPES = {
 
 
 class Rebuild(Protocol):
-    """Build the site into options.output; `changed` is None for a full build."""
+    """Build the site into options.output; `changed` is None for a full build. `interrupted`
+    is polled while indexing search (see build())."""
 
-    def __call__(self, options: BuildOptions, changed: frozenset[Path] | None) -> BuildResult: ...
+    def __call__(
+        self,
+        options: BuildOptions,
+        changed: frozenset[Path] | None,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> BuildResult: ...
 
 
 class WarmRebuild:
@@ -94,8 +106,13 @@ class WarmRebuild:
     def __init__(self) -> None:
         self.memory: Memory = {}
 
-    def __call__(self, options: BuildOptions, changed: frozenset[Path] | None) -> BuildResult:
-        return build(options, self.memory)
+    def __call__(
+        self,
+        options: BuildOptions,
+        changed: frozenset[Path] | None,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> BuildResult:
+        return build(options, self.memory, interrupted)
 
 
 # -- state shared with the request threads ---------------------------------------------------
@@ -400,10 +417,15 @@ class Session:
         )
         return True
 
-    def index_search(self) -> None:
-        """Index the site for search after deferred builds. Pages are unchanged: no reload."""
+    def index_search(self, interrupted: Callable[[], bool]) -> None:
+        """Index the site for search after deferred builds. Pages are unchanged: no reload.
+        A new save (`interrupted()`) stops it; it runs again once the saves pause."""
+        options = self._options(defer_search=False)
+        try:
+            result = self._attempt(options, frozenset(), interrupted)
+        except BuildInterrupted:
+            return
         self.search_stale = False
-        result = self._attempt(self._options(defer_search=False), frozenset())
         if result is not None:
             self.console.info(f"search index up to date ({result.seconds:.2f} s)")
 
@@ -418,11 +440,16 @@ class Session:
         )
 
     def _attempt(
-        self, options: BuildOptions, changed: frozenset[Path] | None
+        self,
+        options: BuildOptions,
+        changed: frozenset[Path] | None,
+        interrupted: Callable[[], bool] | None = None,
     ) -> BuildResult | None:
         """One build; a failure is told to the console and to open pages, and gives None."""
         try:
-            return self.rebuild(options, changed)
+            return self.rebuild(options, changed, interrupted)
+        except BuildInterrupted:
+            raise
         except ContentError as exc:
             self._failed(exc.diagnostics.sorted())
         except UsageError as exc:
@@ -430,7 +457,7 @@ class Session:
         except SearchIndexError as exc:
             self.console.error(f"{exc}; serving without search")
             self.search = False
-            return self._attempt(dataclasses.replace(options, search=False), changed)
+            return self._attempt(dataclasses.replace(options, search=False), changed, interrupted)
         except Exception as exc:
             if not isinstance(exc, TemplateError):  # a template error is told in full below
                 self.console.err.write(traceback.format_exc())
@@ -463,7 +490,7 @@ class Session:
                 changed = set(watcher.changes.get(timeout=wait))
             except queue.Empty:
                 if self.search_stale:
-                    self.index_search()
+                    self.index_search(lambda: not watcher.changes.empty())
                     continue
                 paths = self.watch_paths()
                 if paths != watcher.paths:

@@ -134,6 +134,25 @@ def test_a_deferred_search_index_is_kept_then_brought_up_to_date(
     assert snapshot(out) == cold(demo_site, tmp_path, "deferred")
 
 
+def test_an_interrupted_search_index_leaves_the_output_untouched(demo_site: Path) -> None:
+    from briefgen.diagnostics import BuildInterrupted
+
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=True, jobs=1))
+    before = snapshot(out)
+    edit(demo_site / BRIEFING, "    summary: ", "    summary: Edited. ")
+    polls: list[int] = []
+
+    def interrupted() -> bool:  # "a newer save arrived", once Pagefind is busy
+        polls.append(1)
+        return len(polls) > 1
+
+    with pytest.raises(BuildInterrupted):
+        build(BuildOptions(demo_site, out, search=True, jobs=1), interrupted=interrupted)
+    assert snapshot(out) == before
+    assert not list(demo_site.glob(".out.new-*"))  # no staging left behind
+
+
 def test_a_damaged_cache_is_rebuilt_not_an_error(demo_site: Path, tmp_path: Path) -> None:
     out = demo_site / "out"
     build(BuildOptions(demo_site, out, search=False, jobs=1))
