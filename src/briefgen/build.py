@@ -148,8 +148,7 @@ def _process_briefings(
         planned.append((path, digest(settings_key, rel, data), data))
     results = {key: memory[key] for _, key, _ in planned if key in memory}
     cache.mark_used(results)
-    cached = cache.get_many(key for _, key, _ in planned if key not in results)
-    for key, blob in cached.items():
+    for key, blob in cache.get_many(key for _, key, _ in planned if key not in results):
         hit = _unpickle(blob)
         if isinstance(hit, DocResult):
             results[key] = hit
@@ -168,12 +167,12 @@ def _process_briefings(
         # Pickled once, here: the same bytes cross to the parent and go into the cache.
         return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
-    fresh = {}
-    for blob in parallel.run(process, missing, options.jobs or parallel.default_jobs()):
-        result = pickle.loads(blob)
-        results[result.key] = result
-        fresh[result.key] = blob
-    cache.put_many(fresh)
+    jobs = options.jobs or parallel.default_jobs()
+    with cache.writer() as put:
+        for _, blob in parallel.run_unordered(process, missing, jobs):
+            result = pickle.loads(blob)
+            results[result.key] = result
+            put(result.key, blob)
     memory.clear()
     memory.update(results)
     return [results[key] for _, key, _ in planned]

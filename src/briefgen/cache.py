@@ -14,15 +14,16 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from briefgen import __version__
 
 CACHE_DIR = ".briefgen-cache"
 DB_NAME = "docs.sqlite3"
-_BATCH = 500  # keys per SELECT, under SQLite's smallest limit on bound parameters
+_BATCH = 500  # keys per SELECT (under SQLite's smallest limit on parameters), rows per INSERT
+_INSERT = "INSERT OR REPLACE INTO docs VALUES (?, ?)"
 
 
 def _code_version() -> str:
@@ -54,33 +55,46 @@ class DocCache:
         self.enabled = enabled
         self.used: set[str] = set()
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+    def get_many(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """The entries found, one at a time (a big site's entries are hundreds of MB)."""
         wanted = list(dict.fromkeys(keys))
         self.used.update(wanted)
         if not self.enabled or not self.path.is_file():
-            return {}
-        found: dict[str, bytes] = {}
+            return
         try:
             with closing(self._connect()) as db:
                 for i in range(0, len(wanted), _BATCH):
                     batch = wanted[i : i + _BATCH]
                     marks = ",".join("?" * len(batch))
-                    rows = db.execute(f"SELECT key, value FROM docs WHERE key IN ({marks})", batch)
-                    found.update(rows)
+                    yield from db.execute(
+                        f"SELECT key, value FROM docs WHERE key IN ({marks})", batch
+                    )
         except sqlite3.Error:
-            return {}  # damaged or locked: rebuild what we need, rewrite it below
-        return found
+            return  # damaged or locked: what was not found is made again, and rewritten
 
     def mark_used(self, keys: Iterable[str]) -> None:
         """Keep these entries at prune() time (found elsewhere, in a caller's memory, say)."""
         self.used.update(keys)
 
-    def put_many(self, entries: Mapping[str, bytes]) -> None:
-        self.used.update(entries)
-        if not self.enabled or not entries:
-            return
-        insert = "INSERT OR REPLACE INTO docs VALUES (?, ?)"
-        self._write(lambda db: db.executemany(insert, entries.items()))
+    @contextmanager
+    def writer(self) -> Iterator[Callable[[str, bytes], None]]:
+        """`put(key, value)`. Values are written in batches: few are held in memory at once."""
+        pending: list[tuple[str, bytes]] = []
+
+        def flush() -> None:
+            if pending:
+                self._write(lambda db: db.executemany(_INSERT, pending))
+                pending.clear()
+
+        def put(key: str, value: bytes) -> None:
+            self.used.add(key)
+            if self.enabled:
+                pending.append((key, value))
+                if len(pending) >= _BATCH:
+                    flush()
+
+        yield put
+        flush()
 
     def prune(self) -> None:
         """Remove entries this build did not use (edited or deleted briefings)."""

@@ -32,9 +32,9 @@ def _worker_init() -> None:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
-def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+def _run_chunk(chunk: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]]:
     assert _TASK is not None
-    return [_TASK(item) for item in chunk]
+    return [(index, _TASK(item)) for index, item in chunk]
 
 
 @contextmanager
@@ -57,23 +57,31 @@ def default_jobs() -> int:
 
 def run(task: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     """`[task(i) for i in items]`, in order, over up to `jobs` processes."""
+    ordered: list[Any] = [None] * len(items)
+    for index, result in run_unordered(task, items, jobs):
+        ordered[index] = result
+    return ordered
+
+
+def run_unordered(task: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[tuple[int, R]]:
+    """`(index, task(item))` for every item, in no particular order, as results come in: a
+    caller can consume (and drop) each result before the last is made."""
     global _TASK
     jobs = min(jobs, len(items) // MIN_ITEMS_PER_JOB)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
+        yield from ((index, task(item)) for index, item in enumerate(items))
+        return
     # Strided chunks: costly items tend to sit together (a site's few big listing pages come
     # last), and striding spreads them over the workers instead of handing them to one.
     count = min(len(items), jobs * 4)
-    chunks = [items[i::count] for i in range(count)]
+    indexed = list(enumerate(items))
+    chunks = [indexed[i::count] for i in range(count)]
     _TASK = task
     gc.freeze()  # a forked child's collector would touch, and so copy, every inherited object
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
-            results = pool.map(_run_chunk, chunks, chunksize=1)
+            for chunk_results in pool.imap_unordered(_run_chunk, chunks):
+                yield from chunk_results
     finally:
         gc.unfreeze()
         _TASK = None
-    ordered: list[Any] = [None] * len(items)
-    for i, chunk_results in enumerate(results):
-        ordered[i::count] = chunk_results
-    return ordered
