@@ -13,6 +13,7 @@ import hashlib
 import os
 import pickle
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,9 +74,13 @@ class DocResult:
     source: BriefingSource | None  # without its body, which only build_briefing() reads
     briefing: Briefing | None
     diagnostics: tuple[Diagnostic, ...]
-    feed_entry: str = ""  # its entry in feed.xml, made here so a warm build only joins them
+    feed_entry: bytes = b""  # its entry in feed.xml, made here so a warm build only joins them
     shown: str = ""  # shown_digest() of the briefing
     search_key: str = ""  # search.briefing_digest() of it, when the build indexes
+    # The briefing's body (chunks, plain text), compressed: `briefing` is kept without it. Only
+    # its own page, exports and search record read a body; a big site's parent process (and
+    # the workers it forks) would otherwise hold every one as Python strings.
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,8 @@ class Prepared:
     site: Site
     diagnostics: Diagnostics
     doc_keys: dict[str, str]  # slug -> cache key of its briefing
-    feed_entries: dict[str, str] = field(default_factory=dict)  # slug -> its feed entry
+    feed_entries: dict[str, bytes] = field(default_factory=dict)  # slug -> its feed entry
+    bodies: dict[str, bytes] = field(default_factory=dict)  # slug -> body, for with_body()
     shown: dict[str, str] = field(default_factory=dict)  # slug -> shown_digest()
     search_keys: dict[str, str] = field(default_factory=dict)  # slug -> briefing_digest()
 
@@ -92,9 +98,16 @@ Memory = dict[str, DocResult]  # cache key -> result, kept between builds by a l
 
 
 def prepare(
-    options: BuildOptions, cache: DocCache | None = None, memory: Memory | None = None
+    options: BuildOptions,
+    cache: DocCache | None = None,
+    memory: Memory | None = None,
+    *,
+    bodies_apart: bool = False,
 ) -> Prepared:
-    """Phase one: everything read, anchored, rendered in memory and cross-checked."""
+    """Phase one: everything read, anchored, rendered in memory and cross-checked.
+
+    With `bodies_apart`, the site's briefings come without their bodies (see DocResult.body;
+    `Prepared.with_body()` restores one); otherwise they are complete."""
     diags = Diagnostics()
     settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
     cache = cache or DocCache(options.site_dir, False)
@@ -110,7 +123,11 @@ def prepare(
     ]
     sources = tuple(r.source for r in kept if r.source)
     content = dataclasses.replace(content, briefings=sources)
-    site = build_site(content, [r.briefing for r in kept if r.briefing], options.search)
+    bodies = {r.source.slug: r.body for r in kept if r.source and r.body}
+    briefings = [r.briefing for r in kept if r.briefing]
+    if not bodies_apart:
+        briefings = [with_body(b, bodies.get(b.slug)) for b in briefings]
+    site = build_site(content, briefings, options.search)
     check_links(site, diags)
     if diags.errors(strict=options.strict):
         raise ContentError(diags)
@@ -118,7 +135,9 @@ def prepare(
     feed_entries = {r.source.slug: r.feed_entry for r in kept if r.source and r.feed_entry}
     shown = {r.source.slug: r.shown for r in kept if r.source and r.shown}
     search_keys = {r.source.slug: r.search_key for r in kept if r.source and r.search_key}
-    return Prepared(site, diags, doc_keys, feed_entries, shown, search_keys)
+    return Prepared(
+        site, diags, doc_keys, feed_entries, bodies if bodies_apart else {}, shown, search_keys
+    )
 
 
 def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
@@ -189,17 +208,40 @@ def _doc_result(
     """The result as cached: with what later stages need of the briefing made here, in the
     worker (its feed entry and digests), and without the body text only build_briefing() reads.
     """
-    entry = shown = search_key = ""
+    entry, shown, search_key, body = b"", "", "", b""
     if briefing is not None and config is not None and not diags.errors():
-        entry = publish.feed_entry(config, briefing)
+        entry = publish.feed_entry(config, briefing).encode("utf-8")
         shown = shown_digest(briefing)
         if search:
             from briefgen.search import briefing_digest
 
             search_key = briefing_digest(config.language, briefing)
+    if briefing is not None:
+        parts = (briefing.chunks, briefing.plain_text)
+        body = zlib.compress(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        briefing = dataclasses.replace(briefing, chunks=(), plain_text="")
     if source is not None:
-        source = dataclasses.replace(source, body="")
-    return DocResult(key, source, briefing, tuple(diags.items), entry, shown, search_key)
+        source = _slim(source)
+    diagnostics = tuple(diags.items)
+    return DocResult(key, source, briefing, diagnostics, entry, shown, search_key, body)
+
+
+def _slim(source: BriefingSource) -> BriefingSource:
+    """What later stages read of a source: ids, positions, flags (check_unique, drafts). Its
+    body and texts were used by build_briefing() and are in the briefing now."""
+    specs = tuple(
+        dataclasses.replace(s, quote="", prefix="", suffix="", summary="", note="")
+        for s in source.annotations
+    )
+    return dataclasses.replace(source, body="", annotations=specs)
+
+
+def with_body(briefing: Briefing, body: bytes | None) -> Briefing:
+    """The briefing complete again, given its DocResult.body."""
+    if not body:
+        return briefing
+    chunks, plain_text = pickle.loads(zlib.decompress(body))
+    return dataclasses.replace(briefing, chunks=chunks, plain_text=plain_text)
 
 
 def _unpickle(blob: bytes) -> object:
@@ -293,7 +335,7 @@ def build(
 
     cache = DocCache(options.site_dir, options.cache)
     with parallel.collector_paused():
-        prepared = prepare(options, cache, memory)
+        prepared = prepare(options, cache, memory, bodies_apart=True)
         writer = _Writer(prepared, options, previous or output.Manifest.empty(), interrupted)
         manifest = writer.write(inputs, commit_over=previous)
     cache.prune()
@@ -370,9 +412,13 @@ class _Writer:
         old, site = self.old, self.site
 
         def render(page: Page) -> list[tuple[str, str, bool]]:
-            html = env.get_template(page.template).render(page=page, **page.context)
+            context = page.context
+            briefing = context.get("briefing")
+            if briefing is not None:
+                briefing = with_body(briefing, self.prepared.bodies.get(briefing.slug))
+                context = {**context, "briefing": briefing}
+            html = env.get_template(page.template).render(page=page, **context)
             files = {page.file: html.encode("utf-8")}
-            briefing = page.context.get("briefing")
             if briefing is not None:
                 files.update(publish.briefing_files(site, briefing))
             return [
@@ -414,16 +460,20 @@ class _Writer:
         from briefgen.search import briefing_digest, index_digest, index_site
 
         language = self.site.content.config.language
-        made = self.prepared.search_keys
+        made, bodies = self.prepared.search_keys, self.prepared.bodies
         search_digest = index_digest(
             language,
-            [made.get(b.slug) or briefing_digest(language, b) for b in self.site.briefings],
+            [
+                made.get(b.slug) or briefing_digest(language, with_body(b, bodies.get(b.slug)))
+                for b in self.site.briefings
+            ],
         )
         old_bundle = {k: v for k, v in self.old.files.items() if k.startswith("pagefind/")}
         if old_bundle and (self.options.defer_search or search_digest == self.old.search):
             self.files.update(old_bundle)
             return search_digest if search_digest == self.old.search else STALE_SEARCH
-        index_site(self.site, staging, self.interrupted)
+        complete = (with_body(b, bodies.get(b.slug)) for b in self.site.briefings)
+        index_site(self.site, staging, self.interrupted, complete)
         bundle = output.staged_digests(staging, "pagefind/")
         self.written += sum(self.old.files.get(name) != value for name, value in bundle.items())
         self.files.update(bundle)

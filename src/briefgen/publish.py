@@ -72,13 +72,13 @@ def publish_files(site: Site) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def site_files(site: Site, feed_entries: Mapping[str, str] | None = None) -> dict[str, bytes]:
+def site_files(site: Site, feed_entries: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
     """The files about the whole site: feed, sitemap, robots.txt, positions."""
     return {name: make() for name, make in site_file_makers(site, feed_entries).items()}
 
 
 def site_file_makers(
-    site: Site, feed_entries: Mapping[str, str] | None = None
+    site: Site, feed_entries: Mapping[str, bytes] | None = None
 ) -> dict[str, Callable[[], bytes]]:
     """Each site file, made on demand: a warm build skips those whose inputs did not change."""
     return {
@@ -174,7 +174,7 @@ def _xml_bytes(root: ET.Element) -> bytes:
 
 
 def feed_xml(
-    site: Site, now: dt.datetime | None = None, entries: Mapping[str, str] | None = None
+    site: Site, now: dt.datetime | None = None, entries: Mapping[str, bytes] | None = None
 ) -> bytes:
     """Atom 1.0. `now` (from SOURCE_DATE_EPOCH) is the feed's `updated` when given.
 
@@ -201,12 +201,12 @@ def feed_xml(
     ET.indent(feed, space="  ")
     head = ET.tostring(feed, encoding="unicode").removesuffix("</feed>")
     made = entries or {}
-    parts = [_XML_DECLARATION, head]
+    parts = [(_XML_DECLARATION + head).encode("utf-8")]
     for b in site.briefings:  # newest first
         entry = made.get(b.slug)
-        parts += ["  ", entry if entry is not None else feed_entry(config, b), "\n"]
-    parts.append("</feed>\n")
-    return "".join(parts).encode("utf-8")
+        parts += [b"  ", entry or feed_entry(config, b).encode("utf-8"), b"\n"]
+    parts.append(b"</feed>\n")
+    return b"".join(parts)
 
 
 def feed_entry(config: SiteConfig, b: Briefing) -> str:

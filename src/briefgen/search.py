@@ -16,7 +16,7 @@ import os
 import select
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
@@ -50,10 +50,13 @@ class CustomRecord:
 Records = tuple[list[HtmlRecord], list[CustomRecord]]
 
 
-def records(site: Site) -> Records:
+def records(site: Site, briefings: Iterable[Briefing] | None = None) -> Records:
+    """What the index holds, for `briefings` (complete, with bodies) or the site's."""
     language = site.content.config.language
-    pages = [briefing_record(language, b) for b in site.briefings]
-    notes = [annotation_record(a) for b in site.briefings for a in b.annotations]
+    pages, notes = [], []
+    for b in site.briefings if briefings is None else briefings:
+        pages.append(briefing_record(language, b))
+        notes += [annotation_record(a) for a in b.annotations]
     return pages, notes
 
 
@@ -136,10 +139,15 @@ def html_text(html: str) -> str:
     return " ".join("".join(parser.parts).split())
 
 
-def index_site(site: Site, out_dir: Path, interrupted: Callable[[], bool] | None = None) -> None:
+def index_site(
+    site: Site,
+    out_dir: Path,
+    interrupted: Callable[[], bool] | None = None,
+    briefings: Iterable[Briefing] | None = None,
+) -> None:
     """Write the Pagefind bundle into out_dir/pagefind. When `interrupted()` turns true while
-    Pagefind works, stop it and raise BuildInterrupted."""
-    pages, notes = records(site)
+    Pagefind works, stop it and raise BuildInterrupted. `briefings`: see records()."""
+    pages, notes = records(site, briefings)
     if interrupted is not None and interrupted():
         raise BuildInterrupted("search indexing stopped for a newer change")
     language = site.content.config.language
