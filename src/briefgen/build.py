@@ -433,7 +433,7 @@ class _Writer:
             else:
                 to_render.append(page)
         jobs = self.options.jobs or parallel.default_jobs()
-        for staged in parallel.run(render, to_render, jobs):
+        for staged in parallel.run(render, to_render, jobs, together=_is_listing):
             for name, file_digest, changed in staged:
                 self.files[name] = file_digest
                 self.written += changed
@@ -478,6 +478,11 @@ class _Writer:
         self.written += sum(self.old.files.get(name) != value for name, value in bundle.items())
         self.files.update(bundle)
         return search_digest
+
+
+def _is_listing(page: Page) -> bool:
+    """Listing pages read every annotation; a briefing page only its own briefing."""
+    return "briefing" not in page.context
 
 
 def _environment(site: Site, cache: bool) -> tuple[Environment, dict[str, bytes]]:

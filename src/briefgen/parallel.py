@@ -19,7 +19,10 @@ R = TypeVar("R")
 
 MIN_ITEMS_PER_JOB = 64  # below this, forking costs more than it saves
 
+# The task and its items, set before the workers fork: they inherit both, and only item
+# indices and results are pickled.
 _TASK: Callable[[Any], Any] | None = None
+_ITEMS: Sequence[Any] = ()
 
 
 def _worker_init() -> None:
@@ -32,9 +35,9 @@ def _worker_init() -> None:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
-def _run_chunk(chunk: Sequence[tuple[int, Any]]) -> list[tuple[int, Any]]:
+def _run_chunk(chunk: Sequence[int]) -> list[tuple[int, Any]]:
     assert _TASK is not None
-    return [(index, _TASK(item)) for index, item in chunk]
+    return [(index, _TASK(_ITEMS[index])) for index in chunk]
 
 
 @contextmanager
@@ -55,28 +58,43 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def run(task: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
-    """`[task(i) for i in items]`, in order, over up to `jobs` processes."""
+def run(
+    task: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    together: Callable[[T], bool] | None = None,
+) -> list[R]:
+    """`[task(i) for i in items]`, in order, over up to `jobs` processes (see run_unordered)."""
     ordered: list[Any] = [None] * len(items)
-    for index, result in run_unordered(task, items, jobs):
+    for index, result in run_unordered(task, items, jobs, together):
         ordered[index] = result
     return ordered
 
 
-def run_unordered(task: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[tuple[int, R]]:
+def run_unordered(
+    task: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    together: Callable[[T], bool] | None = None,
+) -> Iterator[tuple[int, R]]:
     """`(index, task(item))` for every item, in no particular order, as results come in: a
-    caller can consume (and drop) each result before the last is made."""
-    global _TASK
+    caller can consume (and drop) each result before the last is made.
+
+    Items for which `together(item)` is true go to one worker, first. Memory is why: a forked
+    worker copies each page of the inherited heap it touches (reference counts are writes), so
+    the tasks that read the whole site model belong in one worker, not in all."""
+    global _TASK, _ITEMS
     jobs = min(jobs, len(items) // MIN_ITEMS_PER_JOB)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from ((index, task(item)) for index, item in enumerate(items))
         return
     # Strided chunks: costly items tend to sit together (a site's few big listing pages come
     # last), and striding spreads them over the workers instead of handing them to one.
-    count = min(len(items), jobs * 4)
-    indexed = list(enumerate(items))
-    chunks = [indexed[i::count] for i in range(count)]
-    _TASK = task
+    grouped = [i for i, item in enumerate(items) if together is not None and together(item)]
+    rest = [i for i, item in enumerate(items) if together is None or not together(item)]
+    count = min(len(rest), jobs * 4)
+    chunks = ([grouped] if grouped else []) + [rest[i::count] for i in range(count)]
+    _TASK, _ITEMS = task, items
     gc.freeze()  # a forked child's collector would touch, and so copy, every inherited object
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
@@ -84,4 +102,4 @@ def run_unordered(task: Callable[[T], R], items: Sequence[T], jobs: int) -> Iter
                 yield from chunk_results
     finally:
         gc.unfreeze()
-        _TASK = None
+        _TASK, _ITEMS = None, ()
