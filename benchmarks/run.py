@@ -13,6 +13,7 @@ never a fast figure. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -62,46 +63,65 @@ def _proc_table() -> dict[int, tuple[int, int]]:
     return table
 
 
-def tree_rss(root: int) -> int:
-    """Sum of the resident set sizes of `root` and all its descendants."""
+def _pss(pid: int) -> int:
+    """Proportional set size: resident bytes, each shared page divided among its sharers."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) over `root` and all its descendants.
+
+    RSS counts a page shared by forked workers once per process; PSS splits it among them, so
+    its sum is the memory the tree really holds. Both are reported."""
     table = _proc_table()
     children: dict[int, list[int]] = {}
     for pid, (ppid, _) in table.items():
         children.setdefault(ppid, []).append(pid)
-    total, stack = 0, [root]
+    rss = pss = 0
+    stack = [root]
     while stack:
         pid = stack.pop()
         if pid in table:
-            total += table[pid][1]
+            rss += table[pid][1]
+            pss += _pss(pid)
         stack.extend(children.get(pid, ()))
-    return total
+    return rss, pss
 
 
 class PeakSampler(threading.Thread):
-    """Samples the process tree's RSS every 20 ms until stopped; keeps the peak."""
+    """Samples the process tree's memory every 20 ms until stopped; keeps the peaks."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
-        self.peak = 0
+        self.peak_rss = self.peak_pss = 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while True:
-            self.peak = max(self.peak, tree_rss(self.pid))
+            rss, pss = tree_memory(self.pid)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
             if self._stop_event.wait(SAMPLE_SECONDS):
                 return
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self._stop_event.set()
         self.join()
-        return self.peak
+        return self.peak_rss, self.peak_pss
 
 
 @dataclass(frozen=True)
 class Run:
     seconds: float
-    peak_rss: int  # bytes, whole process tree
+    peak_rss: int  # bytes, whole process tree, sum of RSS
+    peak_pss: int = 0  # bytes, whole process tree, sum of PSS
 
 
 def measure(cmd: Sequence[str], cwd: Path | None = None) -> Run:
@@ -113,12 +133,12 @@ def measure(cmd: Sequence[str], cwd: Path | None = None) -> Run:
         sampler.start()
         rc = proc.wait()
         seconds = time.perf_counter() - started
-        peak = sampler.stop()
+        peak_rss, peak_pss = sampler.stop()
         if rc != 0:
             log.seek(0)
             tail = log.read()[-3000:].decode("utf-8", "replace")
             raise BenchError(f"{' '.join(cmd)} exited {rc}:\n{tail}")
-    return Run(seconds, peak)
+    return Run(seconds, peak_rss, peak_pss)
 
 
 def output_of(cmd: Sequence[str]) -> str:
@@ -281,12 +301,14 @@ class Figures:
     n: int
     seconds: dict[str, list[float]] = field(default_factory=dict)
     peak_rss: dict[str, list[int]] = field(default_factory=dict)
+    peak_pss: dict[str, list[int]] = field(default_factory=dict)
     html_files: dict[str, int] = field(default_factory=dict)
     index_bytes: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, run: Run) -> None:
         self.seconds.setdefault(name, []).append(run.seconds)
         self.peak_rss.setdefault(name, []).append(run.peak_rss)
+        self.peak_pss.setdefault(name, []).append(run.peak_pss)
 
     def median(self, name: str) -> float:
         return statistics.median(self.seconds[name])
@@ -297,6 +319,7 @@ class Figures:
     def summary(self) -> dict[str, Any]:
         med = {k: statistics.median(v) for k, v in self.seconds.items()}
         rss = {k: statistics.median(v) for k, v in self.peak_rss.items()}
+        pss = {k: statistics.median(v) for k, v in self.peak_pss.items()}
         ratios = {}
         if "hugo_cold" in med:
             ratios["cold_no_search_vs_hugo"] = med["briefgen_cold_no_search"] / med["hugo_cold"]
@@ -313,11 +336,13 @@ class Figures:
             "n": self.n,
             "median_seconds": med,
             "median_peak_rss_bytes": rss,
+            "median_peak_pss_bytes": pss,
             "ratios": ratios,
             "html_files": self.html_files,
             "search_index_bytes": self.index_bytes,
             "runs_seconds": self.seconds,
             "runs_peak_rss_bytes": self.peak_rss,
+            "runs_peak_pss_bytes": self.peak_pss,
         }
 
 
@@ -353,7 +378,8 @@ def bench_size(n: int, repeat: int, jobs: list[str], hugo: str) -> Figures:
 
     def record(name: str, run: Run) -> None:
         figures.add(name, run)
-        log(f"  N={n} {name:<32} {run.seconds:8.2f} s {run.peak_rss / MB:8.0f} MB")
+        memory = f"{run.peak_pss / MB:6.0f} MB PSS {run.peak_rss / MB:6.0f} MB RSS"
+        log(f"  N={n} {name:<32} {run.seconds:8.2f} s {memory}")
 
     def check_search_site(text: str | None = None) -> None:
         figures.html_files["briefgen"] = expect_pages(out_s, n, "briefgen")
@@ -388,7 +414,11 @@ def bench_size(n: int, repeat: int, jobs: list[str], hugo: str) -> Figures:
         figures.index_bytes["hugo"] = expect_index(out_hugo, n, "pagefind")
         record("pagefind_on_hugo", pagefind_run)
         seconds = hugo_run.seconds + pagefind_run.seconds
-        record("hugo_pagefind", Run(seconds, max(hugo_run.peak_rss, pagefind_run.peak_rss)))
+        peaks = (hugo_run, pagefind_run)
+        record(
+            "hugo_pagefind",
+            Run(seconds, max(r.peak_rss for r in peaks), max(r.peak_pss for r in peaks)),
+        )
 
         run = build(out_s)
         check_search_site()
@@ -449,17 +479,95 @@ def bench_demo(repeat: int, jobs: list[str]) -> dict[str, Any]:
 
 
 def bench_memory(n: int, jobs: list[str]) -> dict[str, Any]:
+    """Cold builds of the N corpus, without and with search: their peak memory."""
     root = ensure_corpus(n)
     site, out = root / "briefgen", root / "site-search"
+    result: dict[str, Any] = {"n": n}
+    for name, extra in (("no_search", ["--no-search"]), ("search", [])):
+        rmtree(out)
+        rmtree(site / ".briefgen-cache")
+        log(f"memory: N={n} briefgen cold build, {name.replace('_', ' ')} ...")
+        run = measure(briefgen_cmd("build", str(site), "-o", str(out), "--quiet", *jobs, *extra))
+        expect_pages(out, n, "briefgen")
+        if not extra:
+            result["index_bytes"] = expect_index(out, n, "briefgen")
+        result[name] = {
+            "seconds": run.seconds,
+            "peak_pss_bytes": run.peak_pss,
+            "peak_rss_bytes": run.peak_rss,
+        }
+        peaks = f"{run.peak_pss / MB:.0f} MB PSS, {run.peak_rss / MB:.0f} MB RSS"
+        log(f"  {run.seconds:.2f} s, peak {peaks}")
     rmtree(out)
-    rmtree(site / ".briefgen-cache")
-    log(f"memory: N={n} briefgen cold build with search ...")
-    run = measure(briefgen_cmd("build", str(site), "-o", str(out), "--quiet", *jobs))
-    expect_pages(out, n, "briefgen")
-    index = expect_index(out, n, "briefgen")
-    rmtree(out)
-    log(f"  N={n} cold with search {run.seconds:.2f} s, peak {run.peak_rss / MB:.0f} MB")
-    return {"n": n, "seconds": run.seconds, "peak_rss_bytes": run.peak_rss, "index_bytes": index}
+    return result
+
+
+def bench_serve(n: int, saves: int = 3) -> dict[str, Any]:
+    """`briefgen serve` on the N corpus: from saving a briefing to the page showing the edit
+    (what an author waits for; live reload fires when that build is done), and to the search
+    index catching up. Polls the page every 10 ms; the site's cache is warm from bench_size."""
+    import socket
+    import urllib.request
+
+    root = ensure_corpus(n)
+    site = root / "briefgen"
+    number = n // 3 + 1
+    edited_md = site / "content" / "briefings" / f"{corpus.slug(number)}.md"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    page_url = f"http://127.0.0.1:{port}/briefings/{corpus.slug(number)}/"
+    with tempfile.TemporaryFile() as log_file:
+        cmd = briefgen_cmd("serve", str(site), "--port", str(port))
+        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT)
+
+        def output() -> str:
+            log_file.seek(0)
+            return log_file.read().decode("utf-8", "replace")
+
+        def wait_for(check: Callable[[], bool], what: str, timeout: float = 600) -> float:
+            started = time.perf_counter()
+            while not check():
+                if proc.poll() is not None or time.perf_counter() - started > timeout:
+                    raise BenchError(f"serve: no {what}:\n{output()[-3000:]}")
+                time.sleep(0.01)
+            return time.perf_counter() - started
+
+        def indexed_since(count: int) -> bool:
+            return output().count("search index up to date") > count
+
+        def page_has(text: str) -> bool:
+            try:
+                with urllib.request.urlopen(page_url, timeout=5) as response:
+                    return text in response.read().decode("utf-8")
+            except OSError:
+                return False
+
+        try:
+            log(f"serve: N={n} starting ...")
+            wait_for(lambda: "watching" in output(), "start")
+            to_page, to_index = [], []
+            for i in range(saves):
+                time.sleep(1.0)  # watchfiles settles; each save is its own change
+                marker = f"servemark{i}x{time.time_ns()}"
+                indexed = output().count("search index up to date")
+                with edited_md.open("a", encoding="utf-8") as f:
+                    f.write(f"\n{marker} lorem ipsum.\n")
+                to_page.append(wait_for(functools.partial(page_has, marker), "refreshed page"))
+                later = wait_for(functools.partial(indexed_since, indexed), "search index")
+                to_index.append(to_page[-1] + later)
+                log(f"  save {i + 1}: page {to_page[-1]:.2f} s, search index {to_index[-1]:.2f} s")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+            edited_md.write_text(corpus.briefing(number), encoding="utf-8")
+    return {
+        "n": n,
+        "save_to_page_seconds": statistics.median(to_page),
+        "save_to_search_seconds": statistics.median(to_index),
+        "runs_save_to_page_seconds": to_page,
+        "runs_save_to_search_seconds": to_index,
+    }
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -514,8 +622,44 @@ def table(sizes: list[dict[str, Any]], memory: dict[str, Any] | None) -> str:
             lambda s: s[m]["briefgen_rebuild_edit_briefing"] < 1.0,
         ),
         (
+            "serve: save to refreshed page",
+            lambda s: _s(s["serve"]["save_to_page_seconds"]) if "serve" in s else "–",
+            "< 1 s",
+            lambda s: "serve" in s and s["serve"]["save_to_page_seconds"] < 1.0,
+        ),
+        (
+            "serve: save to search index updated",
+            lambda s: _s(s["serve"]["save_to_search_seconds"]) if "serve" in s else "–",
+            "",
+            None,
+        ),
+        (
             "rebuild, one template edited",
             lambda s: _s(s[m]["briefgen_rebuild_edit_template"]),
+            "",
+            None,
+        ),
+        (
+            "peak memory (PSS) briefgen cold, no search",
+            lambda s: _mb(s["median_peak_pss_bytes"]["briefgen_cold_no_search"]),
+            "",
+            None,
+        ),
+        (
+            "peak memory (PSS) briefgen cold, with search",
+            lambda s: _mb(s["median_peak_pss_bytes"]["briefgen_cold_search"]),
+            "",
+            None,
+        ),
+        (
+            "peak memory (PSS) Hugo",
+            lambda s: _mb(s["median_peak_pss_bytes"]["hugo_cold"]),
+            "",
+            None,
+        ),
+        (
+            "peak memory (PSS) Hugo + Pagefind",
+            lambda s: _mb(s["median_peak_pss_bytes"]["hugo_pagefind"]),
             "",
             None,
         ),
@@ -565,13 +709,15 @@ def table(sizes: list[dict[str, Any]], memory: dict[str, Any] | None) -> str:
         cells = " | ".join(cell(s) for s in sizes)
         lines.append(f"| {label} | {cells} | {target}{status} |")
     if memory is not None:
-        ok = "met" if memory["peak_rss_bytes"] < 1024 * MB else "**missed**"
         lines.append("")
-        lines.append(
-            f"Memory: briefgen cold build with search at N = {memory['n']:,}: peak RSS "
-            f"{_mb(memory['peak_rss_bytes'])} (all processes; target < 1 GB: {ok}), "
-            f"{_s(memory['seconds'])}."
-        )
+        for name, what in (("no_search", "without search"), ("search", "with search")):
+            run = memory[name]
+            ok = "met" if run["peak_pss_bytes"] < 1024 * MB else "**missed**"
+            lines.append(
+                f"Memory at N = {memory['n']:,}, briefgen cold build {what}: peak "
+                f"{_mb(run['peak_pss_bytes'])} PSS (all processes; target < 1 GB: {ok}), "
+                f"{_mb(run['peak_rss_bytes'])} summed RSS, {_s(run['seconds'])}."
+            )
     return "\n".join(lines)
 
 
@@ -611,6 +757,7 @@ def main(argv: list[str] | None = None) -> int:
         help="measure a copy of the working tree's src/ and themes/ (immune to edits meanwhile)",
     )
     parser.add_argument("--no-demo", action="store_true", help="skip the demo-site figures")
+    parser.add_argument("--no-serve", action="store_true", help="skip the serve figures")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not sizes or min(sizes) < 1 or args.repeat < 1:
@@ -634,7 +781,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         demo = None if args.no_demo else bench_demo(args.repeat, jobs)
-        results = [bench_size(n, args.repeat, jobs, hugo).summary() for n in sizes]
+        results = []
+        for n in sizes:
+            results.append(bench_size(n, args.repeat, jobs, hugo).summary())
+            if not args.no_serve:
+                results[-1]["serve"] = bench_serve(n)
         memory = bench_memory(args.memory, jobs) if args.memory > 0 else None
     except BenchError as e:
         print(f"benchmark failed: {e}", file=sys.stderr)
