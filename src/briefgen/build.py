@@ -9,8 +9,6 @@ are not rewritten.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import os
 import pickle
 import time
 import zlib
@@ -21,35 +19,17 @@ from pathlib import Path
 from jinja2 import Environment
 
 from briefgen import output, parallel, publish
-from briefgen.cache import CACHE_DIR, CODE_VERSION, DocCache, digest
+from briefgen.cache import CACHE_DIR, DocCache, digest
 from briefgen.content import BriefingSource, SiteConfig
 from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
 from briefgen.documents import build_briefing
+from briefgen.inputs import BuildOptions as BuildOptions  # re-exported: build's options
+from briefgen.inputs import State, state, theme_dirs
 from briefgen.links import check_links
 from briefgen.load import Settings, briefing_files, check_unique, load_briefing, load_settings
 from briefgen.markdown import make_parser
 from briefgen.model import Annotation, Briefing, Site, build_site
-from briefgen.render import Page, make_environment, pages, static_files, theme_dirs
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    site_dir: Path
-    out_dir: Path | None = None  # defaults to site_dir/site
-    base_url: str | None = None
-    drafts: bool = False
-    search: bool = True
-    strict: bool = False
-    jobs: int = 0  # 0: one per core
-    cache: bool = True
-    # Keep the previous search index as it is (maybe stale) and index at a later build: serve
-    # shows an edited page first, then indexes. The manifest marks the index stale.
-    defer_search: bool = False
-
-    @property
-    def output(self) -> Path:
-        return self.out_dir if self.out_dir is not None else self.site_dir / "site"
-
+from briefgen.render import Page, make_environment, pages, static_files
 
 STALE_SEARCH = "stale"  # a manifest's search digest when indexing was deferred
 
@@ -319,16 +299,18 @@ def build(
     options: BuildOptions,
     memory: Memory | None = None,
     interrupted: Callable[[], bool] | None = None,
+    start: State | None = None,
 ) -> BuildResult:
     """Build the site. A long-lived caller (serve) may pass `memory`, which carries every
     briefing's result from one build to the next, and `interrupted`, polled while the search
-    index is made: when it turns true the build raises BuildInterrupted, output untouched."""
+    index is made: when it turns true the build raises BuildInterrupted, output untouched.
+    `start`: inputs.state(options), when the caller has it already."""
     started = time.perf_counter()
     out = options.output
-    output.check_output_dir(out, options.site_dir)
-    previous = output.read_manifest(out)
-    inputs = _input_digest(options)
-    if previous is not None and previous.inputs == inputs and output.intact(out, previous):
+    start = start or state(options)
+    previous, inputs = start.previous, start.inputs
+    if start.unchanged:
+        assert previous is not None
         return BuildResult(
             out, previous.pages, previous.annotations, _since(started), unchanged=True
         )
@@ -495,40 +477,3 @@ def _environment(site: Site, cache: bool) -> tuple[Environment, dict[str, bytes]
 
 def _since(started: float) -> float:
     return time.perf_counter() - started
-
-
-def _input_digest(options: BuildOptions) -> str:
-    """Every input of a build: options, version, content files and theme files."""
-    h = hashlib.sha256()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # the feed's timestamp follows it
-    settings = (
-        CODE_VERSION,
-        options.base_url,
-        options.drafts,
-        options.search,
-        options.strict,
-        options.defer_search,
-        epoch,
-    )
-    h.update(repr(settings).encode())
-    site_dir = options.site_dir
-    folders = [site_dir / "content", *theme_dirs(site_dir, _theme_name(site_dir))]
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            rel = str(path.relative_to(folder)).encode()
-            h.update(len(rel).to_bytes(8, "little") + rel)
-            data = path.read_bytes()
-            h.update(len(data).to_bytes(8, "little") + data)
-    return h.hexdigest()
-
-
-def _theme_name(site_dir: Path) -> str:
-    """The theme named in site.yaml, read leniently (the build validates it properly)."""
-    import re
-
-    try:
-        text = (site_dir / "content" / "site.yaml").read_text(encoding="utf-8")
-    except OSError:
-        return "default"
-    match = re.search(r"^theme:\s*([a-z0-9-]+)\s*$", text, re.MULTILINE)
-    return match.group(1) if match else "default"

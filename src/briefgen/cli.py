@@ -184,7 +184,7 @@ def _check(args: argparse.Namespace, console: Console) -> int:
 
 
 def _build(args: argparse.Namespace, console: Console) -> int:
-    from briefgen.build import BuildOptions, build
+    from briefgen.inputs import BuildOptions, state
 
     # One build, then exit: the collector would only walk the site model again on its way out.
     gc.disable()
@@ -198,8 +198,16 @@ def _build(args: argparse.Namespace, console: Console) -> int:
         strict=args.strict,
         jobs=args.jobs,
     )
+    start = state(options)
+    if start.unchanged and start.previous is not None:  # without loading the pipeline at all
+        previous = start.previous
+        totals = f"{plural(previous.pages, 'page')}, {plural(previous.annotations, 'annotation')}"
+        console.summary(f"nothing changed: {options.output} is up to date ({totals})")
+        return EXIT_OK
+    from briefgen.build import build
+
     with console.progress("building"):
-        result = build(options)
+        result = build(options, start=start)
     _report(result.diagnostics.sorted(), "text", args.strict, console)
     totals = f"{plural(result.pages, 'page')}, {plural(result.annotations, 'annotation')}"
     if result.unchanged:

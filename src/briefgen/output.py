@@ -69,7 +69,8 @@ def read_manifest(out_dir: Path) -> Manifest | None:
 
 def intact(out_dir: Path, manifest: Manifest) -> bool:
     """Every file the manifest lists is still there."""
-    return all((out_dir / name).is_file() for name in manifest.files)
+    root = str(out_dir)
+    return all(os.path.isfile(os.path.join(root, name)) for name in manifest.files)
 
 
 def new_staging(out_dir: Path) -> Path:

@@ -24,9 +24,8 @@ from jinja2 import (
 from markupsafe import Markup
 
 from briefgen.diagnostics import Diagnostic
+from briefgen.inputs import BUILTIN_THEMES, theme_dirs
 from briefgen.model import Site
-
-BUILTIN_THEMES = Path(__file__).parent / "themes"
 
 
 @dataclass(frozen=True)
@@ -42,14 +41,6 @@ class Page:
     @property
     def file(self) -> str:
         return self.path if self.path.endswith(".html") else self.path + "index.html"
-
-
-def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
-    """The theme's folders, most specific first; the built-in default is always last."""
-    dirs = [site_dir / "themes" / theme]
-    if theme == "default":
-        dirs = [d for d in dirs if d.resolve() != (BUILTIN_THEMES / "default").resolve()]
-    return [d for d in dirs if d.is_dir()] + [BUILTIN_THEMES / "default"]
 
 
 def static_files(site_dir: Path, theme: str) -> dict[str, Path]:

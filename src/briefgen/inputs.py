@@ -1,0 +1,106 @@
+"""A build's options and inputs, and whether anything changed since the last build.
+
+Light on purpose (no Markdown, YAML or Jinja imports): `briefgen build` asks `up_to_date()`
+first, and a rebuild with nothing changed ends here, without loading the pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen import output
+from briefgen.cache import CODE_VERSION
+
+BUILTIN_THEMES = Path(__file__).parent / "themes"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    site_dir: Path
+    out_dir: Path | None = None  # defaults to site_dir/site
+    base_url: str | None = None
+    drafts: bool = False
+    search: bool = True
+    strict: bool = False
+    jobs: int = 0  # 0: one per core
+    cache: bool = True
+    # Keep the previous search index as it is (maybe stale) and index at a later build: serve
+    # shows an edited page first, then indexes. The manifest marks the index stale.
+    defer_search: bool = False
+
+    @property
+    def output(self) -> Path:
+        return self.out_dir if self.out_dir is not None else self.site_dir / "site"
+
+
+def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
+    """The theme's folders, most specific first; the built-in default is always last."""
+    dirs = [site_dir / "themes" / theme]
+    if theme == "default":
+        dirs = [d for d in dirs if d.resolve() != (BUILTIN_THEMES / "default").resolve()]
+    return [d for d in dirs if d.is_dir()] + [BUILTIN_THEMES / "default"]
+
+
+def input_digest(options: BuildOptions) -> str:
+    """Every input of a build: options, version, content files and theme files."""
+    h = hashlib.sha256()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # the feed's timestamp follows it
+    settings = (
+        CODE_VERSION,
+        options.base_url,
+        options.drafts,
+        options.search,
+        options.strict,
+        options.defer_search,
+        epoch,
+    )
+    h.update(repr(settings).encode())
+    site_dir = options.site_dir
+    folders = [site_dir / "content", *theme_dirs(site_dir, _theme_name(site_dir))]
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            rel = str(path.relative_to(folder)).encode()
+            h.update(len(rel).to_bytes(8, "little") + rel)
+            data = path.read_bytes()
+            h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a build starts: the last build's manifest (None before the first) and the digest
+    of this build's inputs."""
+
+    out_dir: Path
+    previous: output.Manifest | None
+    inputs: str
+
+    @property
+    def unchanged(self) -> bool:
+        """Nothing to do: same inputs as the last build, and all it wrote still there."""
+        previous = self.previous
+        return (
+            previous is not None
+            and previous.inputs == self.inputs
+            and output.intact(self.out_dir, previous)
+        )
+
+
+def state(options: BuildOptions) -> State:
+    output.check_output_dir(options.output, options.site_dir)
+    previous = output.read_manifest(options.output)
+    return State(options.output, previous, input_digest(options))
+
+
+def _theme_name(site_dir: Path) -> str:
+    """The theme named in site.yaml, read leniently (the build validates it properly)."""
+    try:
+        text = (site_dir / "content" / "site.yaml").read_text(encoding="utf-8")
+    except OSError:
+        return "default"
+    match = re.search(r"^theme:\s*([a-z0-9-]+)\s*$", text, re.MULTILINE)
+    return match.group(1) if match else "default"
