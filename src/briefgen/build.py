@@ -57,6 +57,7 @@ class DocResult:
     feed_entry: bytes = b""  # its entry in feed.xml, made here so a warm build only joins them
     shown: str = ""  # shown_digest() of the briefing
     search_key: str = ""  # search.briefing_digest() of it, when the build indexes
+    position_rows: tuple[tuple[str, str], ...] = ()  # (id, publish.position_row()) each
     # The briefing's body (chunks, plain text), compressed: `briefing` is kept without it. Only
     # its own page, exports and search record read a body; a big site's parent process (and
     # the workers it forks) would otherwise hold every one as Python strings.
@@ -70,6 +71,7 @@ class Prepared:
     doc_keys: dict[str, str]  # slug -> cache key of its briefing
     feed_entries: dict[str, bytes] = field(default_factory=dict)  # slug -> its feed entry
     bodies: dict[str, bytes] = field(default_factory=dict)  # slug -> body, for with_body()
+    position_rows: dict[str, str] = field(default_factory=dict)  # annotation id -> its row
     shown: dict[str, str] = field(default_factory=dict)  # slug -> shown_digest()
     search_keys: dict[str, str] = field(default_factory=dict)  # slug -> briefing_digest()
 
@@ -115,8 +117,16 @@ def prepare(
     feed_entries = {r.source.slug: r.feed_entry for r in kept if r.source and r.feed_entry}
     shown = {r.source.slug: r.shown for r in kept if r.source and r.shown}
     search_keys = {r.source.slug: r.search_key for r in kept if r.source and r.search_key}
+    rows = {key: row for r in kept for key, row in r.position_rows}
     return Prepared(
-        site, diags, doc_keys, feed_entries, bodies if bodies_apart else {}, shown, search_keys
+        site,
+        diags,
+        doc_keys,
+        feed_entries,
+        bodies if bodies_apart else {},
+        rows,
+        shown,
+        search_keys,
     )
 
 
@@ -189,8 +199,10 @@ def _doc_result(
     worker (its feed entry and digests), and without the body text only build_briefing() reads.
     """
     entry, shown, search_key, body = b"", "", "", b""
+    rows: tuple[tuple[str, str], ...] = ()
     if briefing is not None and config is not None and not diags.errors():
         entry = publish.feed_entry(config, briefing).encode("utf-8")
+        rows = tuple((a.id, publish.position_row(config, a)) for a in briefing.positions)
         shown = shown_digest(briefing)
         if search:
             from briefgen.search import briefing_digest
@@ -203,7 +215,7 @@ def _doc_result(
     if source is not None:
         source = _slim(source)
     diagnostics = tuple(diags.items)
-    return DocResult(key, source, briefing, diagnostics, entry, shown, search_key, body)
+    return DocResult(key, source, briefing, diagnostics, entry, shown, search_key, rows, body)
 
 
 def _slim(source: BriefingSource) -> BriefingSource:
@@ -360,7 +372,10 @@ class _Writer:
             all_pages = list(pages(self.site))
             self._pages(env, all_pages, staging)
             self._stage(assets, staging)
-            makers = publish.site_file_makers(self.site, self.prepared.feed_entries)
+            prepared = self.prepared
+            makers = publish.site_file_makers(
+                self.site, prepared.feed_entries, prepared.position_rows
+            )
             self._stage_site_files(makers, staging)
             search = self._search(staging) if self.options.search else ""
             annotations = sum(len(b.annotations) for b in self.site.briefings)

@@ -78,14 +78,17 @@ def site_files(site: Site, feed_entries: Mapping[str, bytes] | None = None) -> d
 
 
 def site_file_makers(
-    site: Site, feed_entries: Mapping[str, bytes] | None = None
+    site: Site,
+    feed_entries: Mapping[str, bytes] | None = None,
+    position_rows: Mapping[str, str] | None = None,
 ) -> dict[str, Callable[[], bytes]]:
-    """Each site file, made on demand: a warm build skips those whose inputs did not change."""
+    """Each site file, made on demand: a warm build skips those whose inputs did not change.
+    `feed_entries` and `position_rows`: the pieces made ahead, see feed_xml, positions_json."""
     return {
         "feed.xml": lambda: feed_xml(site, build_time(), feed_entries),
         "sitemap.xml": lambda: sitemap_xml(site),
         "robots.txt": lambda: robots_txt(site),
-        "data/positions.json": lambda: positions_json(site),
+        "data/positions.json": lambda: positions_json(site, position_rows),
         f"data/{SCHEMA_FILE}": positions_schema,
     }
 
@@ -409,42 +412,57 @@ def positions_schema() -> bytes:
     return (files("briefgen") / "schemas" / SCHEMA_FILE).read_bytes()
 
 
-def _position(site: Site, a: Annotation) -> dict[str, Any]:
+def position_row(config: SiteConfig, a: Annotation) -> str:
+    """One position of positions.json, as JSON text. It depends on the annotation and the
+    settings only: the build makes it with the briefing (in parallel, cached)."""
     assert a.stance is not None
     fragment = a.fragment_url
-    return {
+    row = {
         "id": a.id,
         "stance": {"id": a.stance.id, "label": a.stance.label},
         "summary": a.summary,
         "quote": a.quote,
         "date": a.date.isoformat(),
-        "url": absolute_url(site, a.url),
-        "textFragmentUrl": absolute_url(site, fragment) if fragment else None,
+        "url": _absolute_url(config, a.url),
+        "textFragmentUrl": _absolute_url(config, fragment) if fragment else None,
         "briefing": {
             "slug": a.briefing_slug,
             "title": a.briefing_title,
-            "url": site.absolute(f"briefings/{a.briefing_slug}/"),
+            "url": f"{config.base_url}briefings/{a.briefing_slug}/",
         },
     }
+    return json.dumps(row, ensure_ascii=False)
 
 
-def positions_data(site: Site) -> dict[str, Any]:
+def positions_json(site: Site, rows: Mapping[str, str] | None = None) -> bytes:
+    """data/positions.json: the site, its stances, actors and topics, and the matrix of
+    positions by actor and topic (newest first). `rows` maps annotation ids to position_row(),
+    made ahead by the build; any missing is made here. Written as JSON text joined from the
+    rows' own JSON text, one line (no indent: the same bytes json.dumps would give)."""
     config = site.content.config
-    matrix = []
+    made = rows or {}
+
+    def row(a: Annotation) -> str:
+        return made.get(a.id) or position_row(config, a)
+
+    cells = []
     for actor_page in site.actor_pages:  # actors in actors.yaml order, topics in site order
         for tp in actor_page.by_topic:
-            history = [_position(site, p) for p in tp.positions]  # newest first
+            history = [row(p) for p in tp.positions]  # newest first
             stances = {p.stance.id for p in tp.positions if p.stance is not None}
             dates = {p.date for p in tp.positions}
-            matrix.append(
-                {
-                    "actor": actor_page.actor.id,
-                    "topic": tp.topic.id,
-                    "changed": len(stances) > 1 and len(dates) > 1,
-                    "latest": history[0],
-                    "history": history,
-                }
+            changed = len(stances) > 1 and len(dates) > 1
+            head = json.dumps({"actor": actor_page.actor.id, "topic": tp.topic.id})[:-1]
+            cells.append(
+                f'{head}, "changed": {json.dumps(changed)}, "latest": {history[0]}, '
+                f'"history": [{", ".join(history)}]}}'
             )
+    document = json.dumps(_positions_head(site), ensure_ascii=False)[:-1]
+    return f'{document}, "matrix": [{", ".join(cells)}]}}\n'.encode()
+
+
+def _positions_head(site: Site) -> dict[str, Any]:
+    config = site.content.config
     newest = _newest(p.date for b in site.briefings for p in b.positions)
     return {
         "$schema": site.absolute(f"data/{SCHEMA_FILE}"),
@@ -475,12 +493,7 @@ def positions_data(site: Site) -> dict[str, Any]:
             }
             for t in site.topics
         ],
-        "matrix": matrix,
     }
-
-
-def positions_json(site: Site) -> bytes:
-    return _json_bytes(positions_data(site))
 
 
 # --- schema.org JSON-LD ------------------------------------------------------------------

@@ -107,7 +107,7 @@ def test_a_body_edit_leaves_the_site_wide_exports_alone(
     for name in ("positions_json", "sitemap_xml"):
         real = getattr(publish, name)
         monkeypatch.setattr(
-            publish, name, lambda site, real=real, name=name: made.append(name) or real(site)
+            publish, name, lambda *args, real=real, name=name: made.append(name) or real(*args)
         )
     briefing = demo_site / BRIEFING
     briefing.write_text(briefing.read_text(encoding="utf-8") + "\nA synthetic closing line.\n")
