@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 
 from briefgen.content import Actor, Content, SiteConfig, Source, Stance, Topic
@@ -55,11 +56,12 @@ class Briefing:
     links: tuple[LinkRef, ...]
     by_id: dict[str, Annotation] = field(repr=False, compare=False)
 
-    @property
+    # Derived once per object (templates ask for them many times per page).
+    @cached_property
     def positions(self) -> tuple[Annotation, ...]:
         return tuple(a for a in self.annotations if a.kind == "position")
 
-    @property
+    @cached_property
     def actors(self) -> tuple[Actor, ...]:
         """Actors with a position here, in order of first appearance."""
         seen: dict[str, Actor] = {}
@@ -67,6 +69,15 @@ class Briefing:
             if a.actor is not None:
                 seen.setdefault(a.actor.id, a.actor)
         return tuple(seen.values())
+
+    @cached_property
+    def positions_by_topic(self) -> dict[str, tuple[Annotation, ...]]:
+        """Topic id -> the positions on it here, in document order."""
+        by_topic: dict[str, list[Annotation]] = {}
+        for a in self.positions:
+            if a.topic is not None:
+                by_topic.setdefault(a.topic.id, []).append(a)
+        return {topic: tuple(ps) for topic, ps in by_topic.items()}
 
     def notes(self, chunk: NotesChunk) -> list[Annotation]:
         return [self.by_id[i] for i in chunk.annotation_ids]
