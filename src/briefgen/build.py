@@ -24,12 +24,12 @@ from briefgen.content import BriefingSource, SiteConfig
 from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
 from briefgen.documents import build_briefing
 from briefgen.inputs import BuildOptions as BuildOptions  # re-exported: build's options
-from briefgen.inputs import State, state, theme_dirs
+from briefgen.inputs import State, state
 from briefgen.links import check_links
 from briefgen.load import Settings, briefing_files, check_unique, load_briefing, load_settings
 from briefgen.markdown import make_parser
 from briefgen.model import Annotation, Briefing, Site, build_site
-from briefgen.render import Page, make_environment, pages, static_files
+from briefgen.render import Page, make_environment, pages, static_files, theme_digests
 
 STALE_SEARCH = "stale"  # a manifest's search digest when indexing was deferred
 
@@ -243,15 +243,6 @@ def _unpickle(blob: bytes) -> object:
         return None
 
 
-def _theme_digest(site: Site) -> str:
-    config = site.content.config
-    parts: list[bytes | str] = []
-    for folder in theme_dirs(site.content.site_dir, config.theme):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    return digest(*parts)
-
-
 def _chrome_digest(site: Site) -> str:
     """What a briefing page may show besides its own briefing: settings and site structure."""
     summary = (
@@ -286,24 +277,26 @@ def _annotations_digest(prepared: Prepared) -> str:
 
 
 def page_keys(prepared: Prepared) -> dict[str, str]:
-    """Output file -> digest of everything the page (or site file) depends on.
+    """Output file -> digest of everything the page (or site-wide file) depends on.
 
-    A briefing page depends on its briefing, the theme and the site's chrome. Every other page
-    (home, compare, topics, actors) depends on the theme, the chrome and all annotations and
-    briefing metadata, but not on briefings' body text: editing a paragraph that holds no
-    quote re-renders the one briefing page only. (See themes/default/README.md.)
+    A page depends on its template and the templates that one uses (see render.theme_digests),
+    the static assets and the site's chrome. A briefing page also depends on its briefing;
+    every other page (home, compare, topics, actors) on all annotations and briefing metadata,
+    but not on briefings' body text: editing a paragraph that holds no quote re-renders the
+    one briefing page only. (See themes/default/README.md.)
     """
     site = prepared.site
-    shared = digest(_theme_digest(site), _chrome_digest(site))
-    keys = {
-        f"{b.path}index.html": digest(shared, prepared.doc_keys[b.slug]) for b in site.briefings
-    }
-    others = digest(shared, _annotations_digest(prepared))
+    theme = theme_digests(site.content.site_dir, site.content.config.theme)
+    chrome = _chrome_digest(site)
+    annotations = _annotations_digest(prepared)
+    keys = {}
     for page in pages(site):
-        keys.setdefault(page.file, others)
+        briefing = page.context.get("briefing")
+        own = prepared.doc_keys[briefing.slug] if briefing is not None else annotations
+        keys[page.file] = digest(theme.of(page.template), chrome, own)
     # positions.json shows annotations, like the listing pages; the sitemap lists every page.
-    keys["data/positions.json"] = others
-    keys["sitemap.xml"] = digest(others, *keys)
+    keys["data/positions.json"] = digest(chrome, annotations)
+    keys["sitemap.xml"] = digest(chrome, annotations, *keys)
     return keys
 
 

@@ -19,6 +19,8 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    TemplateSyntaxError,
+    meta,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -52,6 +54,63 @@ def static_files(site_dir: Path, theme: str) -> dict[str, Path]:
             if path.is_file():
                 files["static/" + path.relative_to(static).as_posix()] = path
     return files
+
+
+GLOBAL_PARTIALS = ("_actor_style.html",)  # rendered once per build, shown on every page
+
+
+@dataclass(frozen=True)
+class ThemeDigests:
+    """What a page's look depends on: the static assets (their versions are in every page's
+    links) and its template with every template that one extends, imports or includes."""
+
+    assets: str
+    templates: dict[str, str]  # template name -> digest of it and all it uses
+
+    def of(self, template: str) -> str:
+        return hashlib.sha256((self.assets + self.templates.get(template, "")).encode()).hexdigest()
+
+
+def theme_digests(site_dir: Path, theme: str) -> ThemeDigests:
+    """Editing briefing.html then re-renders briefing pages only, base.html every page."""
+    sources: dict[str, bytes] = {}
+    for theme_dir in reversed(theme_dirs(site_dir, theme)):
+        folder = theme_dir / "templates"
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                sources[path.relative_to(folder).as_posix()] = path.read_bytes()
+    uses = {name: _referenced(source) for name, source in sources.items()}
+
+    def closure(name: str) -> set[str]:
+        seen, todo = {name, *GLOBAL_PARTIALS}, [name, *GLOBAL_PARTIALS]
+        while todo:
+            used = uses.get(todo.pop(), set())
+            if used is None:  # a name only known at render time: it may use any template
+                return set(sources)
+            todo += [n for n in used if n not in seen]
+            seen |= used
+        return seen
+
+    def digest_of(names: set[str]) -> str:
+        h = hashlib.sha256()
+        for n in sorted(names & sources.keys()):
+            h.update(f"{n}\0{len(sources[n])}\0".encode() + sources[n])
+        return h.hexdigest()
+
+    assets = hashlib.sha256()
+    for name, path in static_files(site_dir, theme).items():
+        assets.update(f"{name}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return ThemeDigests(assets.hexdigest(), {n: digest_of(closure(n)) for n in sources})
+
+
+def _referenced(source: bytes) -> set[str] | None:
+    """Templates a template names ({% extends/import/include %}); None when one is dynamic."""
+    try:
+        ast = Environment().parse(source.decode("utf-8"))
+    except (UnicodeDecodeError, TemplateSyntaxError):
+        return None  # the build reports it; meanwhile assume it uses everything
+    names = set(meta.find_referenced_templates(ast))
+    return None if None in names else {n for n in names if n is not None}
 
 
 def make_environment(

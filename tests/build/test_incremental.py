@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from briefgen import publish
-from briefgen.build import BuildOptions, Memory, build
+from briefgen.build import BuildOptions, Memory, build, prepare
 from briefgen.cache import CACHE_DIR, DB_NAME
 from tests.diagnostics.test_fixture_sites import snapshot
 
@@ -96,6 +97,33 @@ def test_editing_one_briefing_renders_only_it_and_the_pages_that_list_it(
     body_only = build(BuildOptions(demo_site, out, search=False, jobs=1))
     assert body_only.rendered == 1  # no annotation changed: only that briefing's page
     assert snapshot(out) == cold(demo_site, tmp_path, "body", search=False)
+
+
+@pytest.mark.parametrize(
+    ("template", "rendered"),
+    [
+        ("briefing.html", lambda name: name.startswith("briefings/")),
+        ("topic.html", lambda name: name.startswith("topics/") and name != "topics/index.html"),
+        ("_macros.html", lambda name: not name.startswith(("search/", "404"))),
+        ("base.html", lambda name: True),
+    ],
+)
+def test_a_template_edit_renders_the_pages_that_use_that_template(
+    demo_site: Path, tmp_path: Path, template: str, rendered: Callable[[str], bool]
+) -> None:
+    from briefgen.render import BUILTIN_THEMES, pages
+
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    site = prepare(BuildOptions(demo_site, out, search=False)).site
+    expected = [p.file for p in pages(site) if rendered(p.file)]
+    override = demo_site / "themes/default/templates" / template
+    override.parent.mkdir(parents=True)
+    source = (BUILTIN_THEMES / "default/templates" / template).read_text(encoding="utf-8")
+    override.write_text(source + "{# synthetic edit #}\n", encoding="utf-8")
+    warm = build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert warm.rendered == len(expected) > 0
+    assert snapshot(out) == cold(demo_site, tmp_path, template, search=False)
 
 
 def test_a_body_edit_leaves_the_site_wide_exports_alone(
