@@ -9,6 +9,7 @@ are not rewritten.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import pickle
 import time
 import zlib
@@ -24,7 +25,7 @@ from briefgen.content import BriefingSource, SiteConfig
 from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
 from briefgen.documents import build_briefing
 from briefgen.inputs import BuildOptions as BuildOptions  # re-exported: build's options
-from briefgen.inputs import State, state
+from briefgen.inputs import FileHashes, State, state
 from briefgen.links import check_links
 from briefgen.load import Settings, briefing_files, check_unique, load_briefing, load_settings
 from briefgen.markdown import make_parser
@@ -85,6 +86,7 @@ def prepare(
     memory: Memory | None = None,
     *,
     bodies_apart: bool = False,
+    hashes: FileHashes | None = None,
 ) -> Prepared:
     """Phase one: everything read, anchored, rendered in memory and cross-checked.
 
@@ -93,7 +95,8 @@ def prepare(
     diags = Diagnostics()
     settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
     cache = cache or DocCache(options.site_dir, False)
-    results = _process_briefings(settings, cache, options, {} if memory is None else memory)
+    memory = {} if memory is None else memory
+    results = _process_briefings(settings, cache, options, memory, hashes or FileHashes())
     for result in results:
         diags.items.extend(result.diagnostics)
     check_unique([r.source for r in results if r.source is not None], diags)
@@ -144,30 +147,41 @@ def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
 
 
 def _process_briefings(
-    settings: Settings, cache: DocCache, options: BuildOptions, memory: Memory
+    settings: Settings,
+    cache: DocCache,
+    options: BuildOptions,
+    memory: Memory,
+    hashes: FileHashes,
 ) -> list[DocResult]:
     """Every briefing file's result: from memory, else the cache, else made (in parallel).
 
     `memory` is left holding exactly this build's results."""
     settings_key = repr((settings.config, settings.actors, settings.topics))
-    planned: list[tuple[Path, str, bytes]] = []
+    planned: list[tuple[Path, str]] = []
     for path in briefing_files(settings.site_dir):
         rel = path.relative_to(settings.site_dir).as_posix()
-        data = path.read_bytes()
-        planned.append((path, digest(settings_key, rel, data), data))
-    results = {key: memory[key] for _, key, _ in planned if key in memory}
+        planned.append((path, digest(settings_key, rel, hashes.of(path))))
+    results = {key: memory[key] for _, key in planned if key in memory}
     cache.mark_used(results)
-    for key, blob in cache.get_many(key for _, key, _ in planned if key not in results):
+    for key, blob in cache.get_many(key for _, key in planned if key not in results):
         hit = _unpickle(blob)
         if isinstance(hit, DocResult):
             results[key] = hit
-    missing = [item for item in planned if item[1] not in results]
+    # What is made is made from the bytes read here; its key is theirs, even if the file
+    # changed since it was hashed (so no result is ever cached under another content's key).
+    missing = []
+    for path, key in planned:
+        if key not in results:
+            data = path.read_bytes()
+            rel = path.relative_to(settings.site_dir).as_posix()
+            content_key = digest(settings_key, rel, hashlib.sha256(data).digest())
+            missing.append((path, content_key, data))
     md = make_parser()
 
     def process(item: tuple[Path, str, bytes]) -> bytes:
         path, key, data = item
         diags = Diagnostics()
-        source = load_briefing(path, settings, diags, data)  # read once, above
+        source = load_briefing(path, settings, diags, data)
         content = settings.content()
         briefing = None
         if source is not None and content is not None:
@@ -184,7 +198,8 @@ def _process_briefings(
             put(result.key, blob)
     memory.clear()
     memory.update(results)
-    return [results[key] for _, key, _ in planned]
+    made = {path: key for path, key, _ in missing}
+    return [results[made.get(path, key)] for path, key in planned]
 
 
 def _doc_result(
@@ -305,14 +320,16 @@ def build(
     memory: Memory | None = None,
     interrupted: Callable[[], bool] | None = None,
     start: State | None = None,
+    hashes: FileHashes | None = None,
 ) -> BuildResult:
     """Build the site. A long-lived caller (serve) may pass `memory`, which carries every
     briefing's result from one build to the next, and `interrupted`, polled while the search
     index is made: when it turns true the build raises BuildInterrupted, output untouched.
-    `start`: inputs.state(options), when the caller has it already."""
+    `start`: inputs.state(options), when the caller has it already; `hashes`: a FileHashes
+    kept by a long-lived caller."""
     started = time.perf_counter()
     out = options.output
-    start = start or state(options)
+    start = start or state(options, hashes)
     previous, inputs = start.previous, start.inputs
     if start.unchanged:
         assert previous is not None
@@ -322,7 +339,7 @@ def build(
 
     cache = DocCache(options.site_dir, options.cache)
     with parallel.collector_paused():
-        prepared = prepare(options, cache, memory, bodies_apart=True)
+        prepared = prepare(options, cache, memory, bodies_apart=True, hashes=start.hashes)
         writer = _Writer(prepared, options, previous or output.Manifest.empty(), interrupted)
         manifest = writer.write(inputs, commit_over=previous)
     cache.prune()

@@ -45,7 +45,26 @@ def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
     return [d for d in dirs if d.is_dir()] + [BUILTIN_THEMES / "default"]
 
 
-def input_digest(options: BuildOptions) -> str:
+class FileHashes:
+    """Files' content hashes. Each file is read once per build; a long-lived process (serve)
+    keeps one of these across builds and re-reads only files whose size, modification time or
+    inode changed since (editors and git always change them)."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, tuple[tuple[int, int, int, int], bytes]] = {}
+
+    def of(self, path: Path) -> bytes:
+        st = os.stat(path)
+        signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        known = self._known.get(path)
+        if known is not None and known[0] == signature:
+            return known[1]
+        content = hashlib.sha256(path.read_bytes()).digest()
+        self._known[path] = (signature, content)
+        return content
+
+
+def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str:
     """Every input of a build: options, version, content files and theme files."""
     h = hashlib.sha256()
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # the feed's timestamp follows it
@@ -59,14 +78,14 @@ def input_digest(options: BuildOptions) -> str:
         epoch,
     )
     h.update(repr(settings).encode())
+    hashes = hashes or FileHashes()
     site_dir = options.site_dir
     folders = [site_dir / "content", *theme_dirs(site_dir, _theme_name(site_dir))]
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            rel = str(path.relative_to(folder)).encode()
-            h.update(len(rel).to_bytes(8, "little") + rel)
-            data = path.read_bytes()
-            h.update(len(data).to_bytes(8, "little") + data)
+        skip = len(str(folder)) + 1
+        for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.parts):
+            rel = str(path)[skip:].encode()
+            h.update(len(rel).to_bytes(8, "little") + rel + hashes.of(path))
     return h.hexdigest()
 
 
@@ -78,6 +97,7 @@ class State:
     out_dir: Path
     previous: output.Manifest | None
     inputs: str
+    hashes: FileHashes  # of the input files, for the build to reuse
 
     @property
     def unchanged(self) -> bool:
@@ -90,10 +110,11 @@ class State:
         )
 
 
-def state(options: BuildOptions) -> State:
+def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
     output.check_output_dir(options.output, options.site_dir)
     previous = output.read_manifest(options.output)
-    return State(options.output, previous, input_digest(options))
+    hashes = hashes or FileHashes()
+    return State(options.output, previous, input_digest(options, hashes), hashes)
 
 
 def _theme_name(site_dir: Path) -> str:

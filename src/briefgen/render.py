@@ -10,6 +10,7 @@ import hashlib
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ def theme_digests(site_dir: Path, theme: str) -> ThemeDigests:
     def closure(name: str) -> set[str]:
         seen, todo = {name, *GLOBAL_PARTIALS}, [name, *GLOBAL_PARTIALS]
         while todo:
-            used = uses.get(todo.pop(), set())
+            used = uses.get(todo.pop(), frozenset())
             if used is None:  # a name only known at render time: it may use any template
                 return set(sources)
             todo += [n for n in used if n not in seen]
@@ -103,14 +104,15 @@ def theme_digests(site_dir: Path, theme: str) -> ThemeDigests:
     return ThemeDigests(assets.hexdigest(), {n: digest_of(closure(n)) for n in sources})
 
 
-def _referenced(source: bytes) -> set[str] | None:
+@lru_cache(maxsize=256)  # serve asks again on every save; templates rarely change
+def _referenced(source: bytes) -> frozenset[str] | None:
     """Templates a template names ({% extends/import/include %}); None when one is dynamic."""
     try:
         ast = Environment().parse(source.decode("utf-8"))
     except (UnicodeDecodeError, TemplateSyntaxError):
         return None  # the build reports it; meanwhile assume it uses everything
     names = set(meta.find_referenced_templates(ast))
-    return None if None in names else {n for n in names if n is not None}
+    return None if None in names else frozenset(n for n in names if n is not None)
 
 
 def make_environment(

@@ -61,6 +61,7 @@ from briefgen.diagnostics import (
     SearchIndexError,
     UsageError,
 )
+from briefgen.inputs import FileHashes
 from briefgen.render import exception_problems
 
 LIVE = "__briefgen/"  # under the base path; ids are [a-z0-9-], so no page can be called this
@@ -105,6 +106,7 @@ class WarmRebuild:
 
     def __init__(self) -> None:
         self.memory: Memory = {}
+        self.hashes = FileHashes()  # files are re-read only when their stat changes
 
     def __call__(
         self,
@@ -112,7 +114,7 @@ class WarmRebuild:
         changed: frozenset[Path] | None,
         interrupted: Callable[[], bool] | None = None,
     ) -> BuildResult:
-        return build(options, self.memory, interrupted)
+        return build(options, self.memory, interrupted, hashes=self.hashes)
 
 
 # -- state shared with the request threads ---------------------------------------------------
