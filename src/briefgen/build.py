@@ -91,7 +91,7 @@ def prepare(
     """Phase one: everything read, anchored, rendered in memory and cross-checked.
 
     With `bodies_apart`, the site's briefings come without their bodies (see DocResult.body;
-    `Prepared.with_body()` restores one); otherwise they are complete."""
+    `with_body()` restores one); otherwise they are complete."""
     diags = Diagnostics()
     settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
     cache = cache or DocCache(options.site_dir, False)
