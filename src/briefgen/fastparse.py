@@ -199,7 +199,7 @@ def _risky(text: str) -> bool:
 
 
 def _attempt(text: str) -> tuple[list[Token], set[str]] | None:
-    if _PYRS is None or _risky(text):
+    if _PYRS is None or not _TOKEN_LAYOUT_KNOWN or _risky(text):
         return None
     try:
         root = _PYRS.tree(text)
@@ -258,26 +258,9 @@ def _tok(
     return tok
 
 
-if [f.name for f in dataclasses.fields(Token)] != _FIELDS:  # pragma: no cover - a new version
-
-    def _tok(
-        type_: str,
-        tag: str,
-        nesting: Any,
-        attrs: dict[str, str | int | float],
-        map_: list[int] | None,
-        level: int,
-        children: list[Token] | None,
-        content: str,
-        markup: str,
-        info: str,
-        block: bool,
-        hidden: bool,
-    ) -> Token:
-        return Token(
-            type_, tag, nesting, attrs, map_, level, children, content, markup, info,
-            block=block, hidden=hidden,
-        )  # fmt: skip
+# Tokens are made field by field; a markdown-it-py whose Token has other fields turns the fast
+# path off rather than making tokens it does not know.
+_TOKEN_LAYOUT_KNOWN = [f.name for f in dataclasses.fields(Token)] == _FIELDS
 
 
 # -- conversion -----------------------------------------------------------------------------
