@@ -203,13 +203,14 @@ def snapshot() -> Path:
     rmtree(target)
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     shutil.copytree(REPO / "src", target / "src", symlinks=True, ignore=ignore)
-    shutil.copytree(REPO / "themes", target / "themes", symlinks=True, ignore=ignore)
+    # The built-in themes are the package data briefgen.themes (see pyproject.toml).
+    shutil.copytree(REPO / "themes", target / "src" / "briefgen" / "themes", ignore=ignore)
     return target / "src"
 
 
 def theme_template() -> Path:
     """The default theme's briefing template, in the briefgen being measured."""
-    return (SRC / "briefgen" / "themes" / "default" / "templates" / "briefing.html").resolve()
+    return (REPO / "themes" / "default" / "templates" / "briefing.html").resolve()
 
 
 def source_digest() -> str:

@@ -39,7 +39,7 @@ def _jobs(value: str) -> int:
 
 
 def _date(value: str) -> dt.date:
-    from briefgen.scaffold import _parse_date
+    from briefgen.scaffold.skeleton import _parse_date
 
     date = _parse_date(value)
     if date is None:
@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(args, console)
         if args.command == "serve":
-            from briefgen.serve import serve
+            from briefgen.serve.server import serve
 
             return serve(_site_dir(args), args.host, args.port, console)
         if args.command == "new":
@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if not isinstance(exc, TemplateError):
             raise
-        from briefgen.render import exception_problems
+        from briefgen.theme.render import exception_problems
 
         _report(exception_problems(exc, _site_dir(args)), "text", False, console)
         console.failure("the theme has an error; nothing was written")
@@ -163,7 +163,7 @@ def _site_dir(args: argparse.Namespace) -> Path:
 def _check(args: argparse.Namespace, console: Console) -> int:
     import time
 
-    from briefgen.build import BuildOptions, prepare
+    from briefgen.build.pipeline import BuildOptions, prepare
 
     started = time.perf_counter()
     options = BuildOptions(_site_dir(args), drafts=args.drafts, strict=args.strict)
@@ -184,7 +184,7 @@ def _check(args: argparse.Namespace, console: Console) -> int:
 
 
 def _build(args: argparse.Namespace, console: Console) -> int:
-    from briefgen.inputs import BuildOptions, state
+    from briefgen.build.inputs import BuildOptions, state
 
     # One build, then exit: the collector would only walk the site model again on its way out.
     gc.disable()
@@ -204,7 +204,7 @@ def _build(args: argparse.Namespace, console: Console) -> int:
         totals = f"{plural(previous.pages, 'page')}, {plural(previous.annotations, 'annotation')}"
         console.summary(f"nothing changed: {options.output} is up to date ({totals})")
         return EXIT_OK
-    from briefgen.build import build
+    from briefgen.build.pipeline import build
 
     with console.progress("building"):
         result = build(options, start=start)
@@ -221,7 +221,7 @@ def _build(args: argparse.Namespace, console: Console) -> int:
 
 
 def _new(args: argparse.Namespace, console: Console) -> int:
-    from briefgen.scaffold import new
+    from briefgen.scaffold.skeleton import new
 
     site_dir: Path = args.dir
     path = new(site_dir, args.title, args.seed, args.date)
@@ -230,7 +230,7 @@ def _new(args: argparse.Namespace, console: Console) -> int:
 
 
 def _import(args: argparse.Namespace, console: Console) -> int:
-    from briefgen.scaffold import import_seeds
+    from briefgen.scaffold.skeleton import import_seeds
 
     paths: list[Path] = list(args.paths)
     site_dir = Path(".")

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from briefgen.cli import main
-from briefgen.load import split_front_matter
-from briefgen.markdown import make_parser
-from briefgen.scaffold import escape_markdown, is_subheading
+from briefgen.content.briefings import split_front_matter
+from briefgen.document.markdown import make_parser
+from briefgen.scaffold.skeleton import escape_markdown, is_subheading
 from tests.conftest import REPO
 
 SEED = REPO / "seeds" / "000_7faf2711d6594d17.txt"

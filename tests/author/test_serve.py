@@ -138,7 +138,7 @@ def test_a_template_error_is_reported_at_its_line_and_the_site_kept(
 ) -> None:
     override = demo_site / "themes" / "default" / "templates" / "404.html"
     override.parent.mkdir(parents=True)
-    shutil.copy(REPO / "src/briefgen/themes/default/templates/404.html", override)
+    shutil.copy(REPO / "themes/default/templates/404.html", override)
     served = start_serve(demo_site, tmp_path)
     try:
         good_page = served.get(BRIEFING_PATH).body

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from briefgen.cli import main
-from briefgen.load import split_front_matter
+from briefgen.content.briefings import split_front_matter
 from tests.conftest import REPO
 
 BASE = "https://demo.example/sub/path/"

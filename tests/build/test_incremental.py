@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import publish
-from briefgen.build import BuildOptions, Memory, build, prepare
-from briefgen.cache import CACHE_DIR, DB_NAME
+from briefgen.build.cache import CACHE_DIR, DB_NAME
+from briefgen.build.pipeline import BuildOptions, Memory, build, prepare
+from briefgen.exports import files as exports_files
 from tests.diagnostics.test_fixture_sites import snapshot
 
 BRIEFING = "content/briefings/2024-07-04-putin-ceasefire-impossible.md"
@@ -49,7 +49,7 @@ def _add_copy(site: Path) -> None:
 
 
 def _override_template(site: Path) -> None:
-    from briefgen.render import BUILTIN_THEMES
+    from briefgen.theme.files import BUILTIN_THEMES
 
     target = site / "themes/default/templates/briefing.html"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +111,8 @@ def test_editing_one_briefing_renders_only_it_and_the_pages_that_list_it(
 def test_a_template_edit_renders_the_pages_that_use_that_template(
     demo_site: Path, tmp_path: Path, template: str, rendered: Callable[[str], bool]
 ) -> None:
-    from briefgen.render import BUILTIN_THEMES, pages
+    from briefgen.site.pages import pages
+    from briefgen.theme.files import BUILTIN_THEMES
 
     out = demo_site / "out"
     build(BuildOptions(demo_site, out, search=False, jobs=1))
@@ -133,9 +134,11 @@ def test_a_body_edit_leaves_the_site_wide_exports_alone(
     build(BuildOptions(demo_site, out, search=False, jobs=1))
     made: list[str] = []
     for name in ("positions_json", "sitemap_xml"):
-        real = getattr(publish, name)
+        real = getattr(exports_files, name)
         monkeypatch.setattr(
-            publish, name, lambda *args, real=real, name=name: made.append(name) or real(*args)
+            exports_files,
+            name,
+            lambda *args, real=real, name=name: made.append(name) or real(*args),
         )
     briefing = demo_site / BRIEFING
     briefing.write_text(briefing.read_text(encoding="utf-8") + "\nA synthetic closing line.\n")
@@ -206,7 +209,7 @@ def test_a_failed_warm_build_leaves_the_output_untouched(demo_site: Path) -> Non
 def test_parallel_build_equals_serial_build(
     demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefgen import parallel
+    from briefgen.build import parallel
 
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_JOB", 1)  # fork even for a small site
     _add_copy(demo_site)

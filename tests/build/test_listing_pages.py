@@ -8,7 +8,7 @@ from pathlib import Path
 import lxml.html
 
 from benchmarks import corpus
-from briefgen.build import BuildOptions, build, prepare
+from briefgen.build.pipeline import BuildOptions, build, prepare
 
 SHOWN = 3  # positions per compare cell (themes/default/templates/compare.html)
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from briefgen.build import BuildOptions, prepare
+from briefgen.build.pipeline import BuildOptions, prepare
 from briefgen.cli import main
-from briefgen.load import split_front_matter
-from briefgen.model import Site
+from briefgen.content.briefings import split_front_matter
+from briefgen.site.model import Site
 from tests.conftest import REPO
 
 BASES = {"subpath": "https://user.example/repo/", "root": "https://user.example/"}

@@ -8,7 +8,7 @@ import feedparser
 import pytest
 
 from briefgen.cli import main
-from briefgen.publish import publish_files
+from briefgen.exports.files import publish_files
 from tests.conftest import REPO
 from tests.publish.conftest import BASES, build_demo, model, published_briefings
 

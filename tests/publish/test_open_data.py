@@ -10,12 +10,13 @@ import jsonschema
 import lxml.html
 import pytest
 
-from briefgen.model import CONTEXT_CHARS
-from briefgen.textmap import normalise
+from briefgen.document.model import CONTEXT_CHARS
+from briefgen.document.textmap import normalise
 from tests.publish.conftest import Built, published_briefings
 
 ANNO = "http://www.w3.org/ns/anno.jsonld"
-SCHEMA = json.loads((files("briefgen") / "schemas" / "positions.schema.json").read_text())
+SCHEMA_BYTES = (files("briefgen.exports") / "schemas" / "positions.schema.json").read_bytes()
+SCHEMA = json.loads(SCHEMA_BYTES)
 
 
 def collection(built: Built, slug: str) -> dict[str, Any]:
@@ -141,9 +142,7 @@ def test_positions_json_validates_against_the_shipped_schema(built: Built) -> No
     assert not errors, errors
     assert data["$schema"] == f"{built.base}data/positions.schema.json"
     published_schema = built.read("data/positions.schema.json")
-    assert (
-        published_schema == (files("briefgen") / "schemas" / "positions.schema.json").read_bytes()
-    )
+    assert published_schema == SCHEMA_BYTES
 
 
 def test_positions_json_holds_every_position_newest_first(built: Built) -> None:

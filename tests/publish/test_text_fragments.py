@@ -18,8 +18,9 @@ from urllib.parse import unquote
 import lxml.html
 import pytest
 
-from briefgen.model import Annotation, Briefing
-from briefgen.publish import quotation_jsonld, text_fragment_url
+from briefgen.document.fragments import text_fragment_url
+from briefgen.document.model import Annotation, Briefing
+from briefgen.exports.jsonld import quotation_jsonld
 from tests.publish.conftest import Built
 
 WS = re.compile(r"[ \t\n\r\f]+")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import search
-from briefgen.build import BuildOptions, prepare
+from briefgen.build.pipeline import BuildOptions, prepare
 from briefgen.cli import main
+from briefgen.search import pagefind as search
 from tests.conftest import REPO
 from tests.diagnostics.test_fixture_sites import snapshot
 

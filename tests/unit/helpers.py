@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from briefgen.content import AnnotationSpec
-from briefgen.markdown import RenderedDocument, make_parser, render_document
-from briefgen.yamlsrc import Pos
+from briefgen.content.model import AnnotationSpec
+from briefgen.content.yamlsrc import Pos
+from briefgen.document.markdown import RenderedDocument, make_parser, render_document
 
 
 def spec(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen.markdown import NotesChunk, make_parser, render_note
+from briefgen.document.markdown import NotesChunk, make_parser, render_note
 from tests.unit.helpers import html, render, spec
 
 

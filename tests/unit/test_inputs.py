@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from briefgen.inputs import FileHashes
+from briefgen.build.inputs import FileHashes
 
 
 def test_a_file_is_hashed_again_only_when_it_changes(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefgen.textmap import normalise
+from briefgen.document.textmap import normalise
 
 
 @pytest.mark.parametrize(

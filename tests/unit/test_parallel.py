@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen import parallel
+from briefgen.build import parallel
 
 
 @pytest.mark.parametrize("count", [0, 1, 7, 130, 1001])

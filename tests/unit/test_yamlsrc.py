@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen.yamlsrc import Pos, YamlSyntaxError, YMap, YScalar, YSeq, parse
+from briefgen.content.yamlsrc import Pos, YamlSyntaxError, YMap, YScalar, YSeq, parse
 
 
 def test_positions_of_keys_and_values_with_offset() -> None:

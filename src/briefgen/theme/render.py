@@ -8,11 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import traceback
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from jinja2 import (
     ChoiceLoader,
@@ -27,35 +25,10 @@ from jinja2 import (
 from markupsafe import Markup
 
 from briefgen.diagnostics import Diagnostic
-from briefgen.inputs import BUILTIN_THEMES, theme_dirs
-from briefgen.model import Site
-
-
-@dataclass(frozen=True)
-class Page:
-    """One output page: where it goes, which template draws it, and its own context."""
-
-    path: str  # site-relative URL path: "" for home, "briefings/x/", or "404.html"
-    template: str
-    title: str
-    description: str = ""
-    context: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def file(self) -> str:
-        return self.path if self.path.endswith(".html") else self.path + "index.html"
-
-
-def static_files(site_dir: Path, theme: str) -> dict[str, Path]:
-    """Output path -> source file for every static asset, overrides winning."""
-    files: dict[str, Path] = {}
-    for theme_dir in reversed(theme_dirs(site_dir, theme)):
-        static = theme_dir / "static"
-        for path in sorted(static.rglob("*")) if static.is_dir() else []:
-            if path.is_file():
-                files["static/" + path.relative_to(static).as_posix()] = path
-    return files
-
+from briefgen.document.fragments import text_fragment_url
+from briefgen.exports.jsonld import quotation_jsonld
+from briefgen.site.model import Site
+from briefgen.theme.files import BUILTIN_THEMES, static_files, theme_dirs
 
 GLOBAL_PARTIALS = ("_actor_style.html",)  # rendered once per build, shown on every page
 
@@ -147,10 +120,8 @@ def make_environment(
     env.globals.update(site=site, config=site.content.config, url=site.url, asset=asset)
     env.globals["absolute"] = site.absolute
     env.globals["search_enabled"] = site.search
-    from briefgen import publish  # publish imports this module: import here, not at the top
-
-    env.globals["text_fragment_url"] = publish.text_fragment_url
-    env.globals["quotation_jsonld"] = publish.quotation_jsonld
+    env.globals["text_fragment_url"] = text_fragment_url
+    env.globals["quotation_jsonld"] = quotation_jsonld
     # Partials that are the same on every page are rendered once, here.
     env.globals["actor_style"] = Markup(env.get_template("_actor_style.html").render())
     env.filters["longdate"] = longdate
@@ -177,34 +148,6 @@ def longdate(value: dt.date) -> str:
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
-def pages(site: Site) -> Iterator[Page]:
-    config = site.content.config
-    yield Page("", "home.html", config.title, config.description)
-    for b in site.briefings:
-        yield Page(b.path, "briefing.html", b.title, b.summary, {"briefing": b})
-    yield Page("compare/", "compare_index.html", "Compare positions")
-    for pair in site.pairs:
-        title = f"{pair.a.name} and {pair.b.name}, topic by topic"
-        yield Page(f"compare/{pair.slug}/", "compare.html", title, "", {"pair": pair})
-    yield Page("topics/", "topics.html", "Topics")
-    for t in site.topic_pages:
-        yield Page(
-            f"topics/{t.topic.id}/",
-            "topic.html",
-            t.topic.title,
-            t.topic.question,
-            {"topic_page": t},
-        )
-    yield Page("actors/", "actors.html", "Actors")
-    for a in site.actor_pages:
-        yield Page(
-            f"actors/{a.actor.id}/", "actor.html", a.actor.name, a.actor.role, {"actor_page": a}
-        )
-    if site.search:
-        yield Page("search/", "search.html", "Search", f"Search {config.title}")
-    yield Page("404.html", "404.html", "Page not found")
-
-
 def exception_problems(exc: BaseException, site_dir: Path) -> list[Diagnostic]:
     """An unexpected build failure (a template error, say) as a diagnostic at the deepest
     template or theme line of its traceback, if there is one."""
@@ -219,7 +162,7 @@ def exception_problems(exc: BaseException, site_dir: Path) -> list[Diagnostic]:
                 path, line = frame.filename, frame.lineno
                 break
     if path:
-        for root in (site_dir, BUILTIN_THEMES.parent.parent):
+        for root in (site_dir, BUILTIN_THEMES.parent):
             try:
                 path = Path(path).resolve().relative_to(root.resolve()).as_posix()
                 break

@@ -23,10 +23,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, cast
 
+from briefgen.build.output import safe_relpath
 from briefgen.diagnostics import BuildInterrupted, SearchIndexError
-from briefgen.markdown import HtmlChunk
-from briefgen.model import Annotation, Briefing, Site
-from briefgen.output import safe_relpath
+from briefgen.document.markdown import HtmlChunk
+from briefgen.document.model import Annotation, Briefing
+from briefgen.site.model import Site
 
 POLL_SECONDS = 0.05  # how often an interruptible indexing run checks whether to stop
 KIND_LABELS = {"briefing": "Briefing", "position": "Position", "context": "Context note"}

@@ -11,8 +11,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from briefgen.content.yamlsrc import Pos, YMap, YNode, YScalar, YSeq
 from briefgen.diagnostics import Diagnostics
-from briefgen.yamlsrc import Pos, YMap, YNode, YScalar, YSeq
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_HINT = "use lowercase letters a-z, digits and single hyphens, e.g. putin-ceasefire-hope"

@@ -10,78 +10,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
 
-from briefgen.content import Actor, Content, SiteConfig, Source, Stance, Topic
-from briefgen.markdown import Chunk, Heading, LinkRef, NotesChunk
-
-CONTEXT_CHARS = 32  # W3C TextQuoteSelector prefix/suffix length
-
-
-@dataclass(frozen=True)
-class Annotation:
-    id: str
-    kind: str  # "position" | "context"
-    number: int  # note number in its briefing, in document order
-    quote: str  # the passage exactly as in the text (original characters)
-    prefix: str  # plain text right before the quote (up to 32 code points)
-    suffix: str
-    start: int  # code points in the briefing's plain text
-    end: int
-    actor: Actor | None
-    topic: Topic | None
-    stance: Stance | None
-    summary: str
-    note_html: str
-    briefing_slug: str
-    briefing_title: str
-    date: dt.date
-    url: str  # the passage's permalink: <base>briefings/<slug>/#<id>
-    single_block: bool  # the quote stays in one block (Text Fragment links work)
-    fragment_url: str | None = None  # its Text Fragment link, if single_block (fragments.py)
-
-
-@dataclass(frozen=True)
-class Briefing:
-    slug: str
-    url: str
-    path: str  # site-relative page path, "briefings/<slug>/"
-    title: str
-    date: dt.date
-    summary: str
-    source: Source
-    source_path: str
-    chunks: tuple[Chunk, ...]
-    plain_text: str
-    headings: tuple[Heading, ...]
-    annotations: tuple[Annotation, ...]  # document order
-    links: tuple[LinkRef, ...]
-    by_id: dict[str, Annotation] = field(repr=False, compare=False)
-
-    # Derived once per object (templates ask for them many times per page).
-    @cached_property
-    def positions(self) -> tuple[Annotation, ...]:
-        return tuple(a for a in self.annotations if a.kind == "position")
-
-    @cached_property
-    def actors(self) -> tuple[Actor, ...]:
-        """Actors with a position here, in order of first appearance."""
-        seen: dict[str, Actor] = {}
-        for a in self.positions:
-            if a.actor is not None:
-                seen.setdefault(a.actor.id, a.actor)
-        return tuple(seen.values())
-
-    @cached_property
-    def positions_by_topic(self) -> dict[str, tuple[Annotation, ...]]:
-        """Topic id -> the positions on it here, in document order."""
-        by_topic: dict[str, list[Annotation]] = {}
-        for a in self.positions:
-            if a.topic is not None:
-                by_topic.setdefault(a.topic.id, []).append(a)
-        return {topic: tuple(ps) for topic, ps in by_topic.items()}
-
-    def notes(self, chunk: NotesChunk) -> list[Annotation]:
-        return [self.by_id[i] for i in chunk.annotation_ids]
-
+from briefgen.content.model import Actor, Content, SiteConfig, Source, Stance, Topic
+from briefgen.document.model import Annotation, Briefing
+from briefgen.urls import Urls
 
 @dataclass(frozen=True)
 class CompareRow:
@@ -165,11 +96,15 @@ class Site:
     def config(self) -> SiteConfig:
         return self.content.config
 
+    @property
+    def urls(self) -> Urls:
+        return self.content.config.urls
+
     def url(self, path: str = "") -> str:
-        return self.base_path + path
+        return self.urls.internal(path)
 
     def absolute(self, path: str = "") -> str:
-        return self.content.config.base_url + path
+        return self.urls.absolute(path)
 
 
 def _newest_first(items: list[Annotation]) -> tuple[Annotation, ...]:

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.yamlsrc import Pos
+from briefgen.content.yamlsrc import Pos
+from briefgen.urls import Urls
 
 DEFAULT_STANCES: dict[str, str] = {
     "supports": "Supports",
@@ -34,11 +35,13 @@ class SiteConfig:
     stances: dict[str, Stance]
 
     @property
+    def urls(self) -> Urls:
+        return Urls(self.base_url)
+
+    @property
     def base_path(self) -> str:
         """The path part of base_url, e.g. "/repo/"; internal URLs start with it."""
-        from urllib.parse import urlsplit
-
-        return urlsplit(self.base_url).path or "/"
+        return self.urls.base_path
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from briefgen.diagnostics import Diagnostics
-from briefgen.model import Site
-from briefgen.render import pages
+from briefgen.site.model import Site
+from briefgen.site.pages import pages
 
 
 def page_ids(site: Site) -> dict[str, set[str] | None]:

@@ -18,11 +18,10 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from slugify import slugify
 
-from briefgen import fastparse
-from briefgen.anchor import Anchor, AnchorError, anchor_all
-from briefgen.content import AnnotationSpec
-from briefgen.schema import reserved_fragment
-from briefgen.textmap import TextMap, build_text_map, child_text
+from briefgen.content.model import AnnotationSpec
+from briefgen.content.schema import reserved_fragment
+from briefgen.document.anchor import Anchor, AnchorError, anchor_all
+from briefgen.document.textmap import TextMap, build_text_map, child_text
 
 
 def make_parser() -> MarkdownIt:
@@ -80,7 +79,7 @@ def render_document(
     page_path: str,
     base_path: str,
 ) -> RenderedDocument:
-    tokens = fastparse.parse(md, body)
+    tokens = md.parse(body)
     textmap = build_text_map(tokens)
     anchors, errors = anchor_all(specs, textmap, body_line)
     anchors.sort(key=lambda a: (a.start, -a.end))
@@ -103,8 +102,7 @@ def render_note(md: MarkdownIt, text: str) -> str:
         return ""
     if not _MARKDOWN_SIGNIFICANT.search(text):
         return f"<p>{escapeHtml(text)}</p>\n"
-    fast = fastparse.render_note(text)
-    return fast if fast is not None else str(md.render(text))
+    return str(md.render(text))
 
 
 def _add_heading_ids(tokens: list[Token], textmap: TextMap, taken: set[str]) -> tuple[Heading, ...]:

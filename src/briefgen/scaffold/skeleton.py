@@ -36,9 +36,9 @@ from typing import Any
 import yaml
 from slugify import slugify
 
+from briefgen.content.files import decode
+from briefgen.content.schema import ID_RE
 from briefgen.diagnostics import ContentError, Diagnostics, UsageError
-from briefgen.load import decode
-from briefgen.schema import ID_RE
 
 SUBHEADING_MAX = 100
 SLUG_MAX = 60

@@ -19,18 +19,24 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from briefgen import output, parallel, publish
-from briefgen.cache import CACHE_DIR, DocCache, digest
-from briefgen.content import BriefingSource, SiteConfig
+from briefgen.build import output, parallel
+from briefgen.build.cache import CACHE_DIR, DocCache, digest
+from briefgen.build.inputs import BuildOptions as BuildOptions  # re-exported: build's options
+from briefgen.build.inputs import FileHashes, State, state
+from briefgen.content.briefings import briefing_files, check_unique, load_briefing
+from briefgen.content.config import Settings, load_settings
+from briefgen.content.model import BriefingSource, SiteConfig
 from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
-from briefgen.documents import build_briefing
-from briefgen.inputs import BuildOptions as BuildOptions  # re-exported: build's options
-from briefgen.inputs import FileHashes, State, state
-from briefgen.links import check_links
-from briefgen.load import Settings, briefing_files, check_unique, load_briefing, load_settings
-from briefgen.markdown import make_parser
-from briefgen.model import Annotation, Briefing, Site, build_site
-from briefgen.render import Page, make_environment, pages, static_files, theme_digests
+from briefgen.document.assemble import build_briefing
+from briefgen.document.markdown import make_parser
+from briefgen.document.model import Annotation, Briefing
+from briefgen.exports import feed, positions
+from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
+from briefgen.site.links import check_links
+from briefgen.site.model import Site, build_site
+from briefgen.site.pages import Page, pages
+from briefgen.theme.files import static_files
+from briefgen.theme.render import make_environment, theme_digests
 
 STALE_SEARCH = "stale"  # a manifest's search digest when indexing was deferred
 
@@ -58,7 +64,7 @@ class DocResult:
     feed_entry: bytes = b""  # its entry in feed.xml, made here so a warm build only joins them
     shown: str = ""  # shown_digest() of the briefing
     search_key: str = ""  # search.briefing_digest() of it, when the build indexes
-    position_rows: tuple[tuple[str, str], ...] = ()  # (id, publish.position_row()) each
+    position_rows: tuple[tuple[str, str], ...] = ()  # (id, positions.position_row()) each
     # The briefing's body (chunks, plain text), compressed: `briefing` is kept without it. Only
     # its own page, exports and search record read a body; a big site's parent process (and
     # the workers it forks) would otherwise hold every one as Python strings.
@@ -216,11 +222,11 @@ def _doc_result(
     entry, shown, search_key, body = b"", "", "", b""
     rows: tuple[tuple[str, str], ...] = ()
     if briefing is not None and config is not None and not diags.errors():
-        entry = publish.feed_entry(config, briefing).encode("utf-8")
-        rows = tuple((a.id, publish.position_row(config, a)) for a in briefing.positions)
+        entry = feed.feed_entry(config, briefing).encode("utf-8")
+        rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
         shown = shown_digest(briefing)
         if search:
-            from briefgen.search import briefing_digest
+            from briefgen.search.pagefind import briefing_digest
 
             search_key = briefing_digest(config.language, briefing)
     if briefing is not None:
@@ -383,9 +389,7 @@ class _Writer:
             self._pages(env, all_pages, staging)
             self._stage(assets, staging)
             prepared = self.prepared
-            makers = publish.site_file_makers(
-                self.site, prepared.feed_entries, prepared.position_rows
-            )
+            makers = site_file_makers(self.site, prepared.feed_entries, prepared.position_rows)
             self._stage_site_files(makers, staging)
             search = self._search(staging) if self.options.search else ""
             annotations = sum(len(b.annotations) for b in self.site.briefings)
@@ -403,7 +407,7 @@ class _Writer:
         briefing = page.context.get("briefing")
         if briefing is None:
             return [page.file]
-        return [page.file, *publish.briefing_file_names(briefing)]
+        return [page.file, *briefing_export_names(briefing)]
 
     def _unchanged(self, page: Page) -> bool:
         old = self.old
@@ -427,7 +431,7 @@ class _Writer:
             html = env.get_template(page.template).render(page=page, **context)
             files = {page.file: html.encode("utf-8")}
             if briefing is not None:
-                files.update(publish.briefing_files(site, briefing))
+                files.update(briefing_exports(site, briefing))
             return [
                 output.stage_if_changed(staging, name, data, old.files.get(name))
                 for name, data in files.items()
@@ -464,7 +468,7 @@ class _Writer:
 
     def _search(self, staging: Path) -> str:
         """Index again only when what the index holds changed; returns its digest."""
-        from briefgen.search import briefing_digest, index_digest, index_site
+        from briefgen.search.pagefind import briefing_digest, index_digest, index_site
 
         language = self.site.content.config.language
         made, bodies = self.prepared.search_keys, self.prepared.bodies

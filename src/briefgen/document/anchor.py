@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from briefgen.content import AnnotationSpec
-from briefgen.textmap import Normalised, TextMap, normalise
+from briefgen.content.model import AnnotationSpec
+from briefgen.document.textmap import Normalised, TextMap, normalise
 
 HINT_WIDTH = 100
 

@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen import output
-from briefgen.cache import CODE_VERSION
-
-BUILTIN_THEMES = Path(__file__).parent / "themes"
+from briefgen.build import output
+from briefgen.build.cache import CODE_VERSION
+from briefgen.theme.files import theme_dirs
 
 
 @dataclass(frozen=True)
@@ -35,14 +34,6 @@ class BuildOptions:
     @property
     def output(self) -> Path:
         return self.out_dir if self.out_dir is not None else self.site_dir / "site"
-
-
-def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
-    """The theme's folders, most specific first; the built-in default is always last."""
-    dirs = [site_dir / "themes" / theme]
-    if theme == "default":
-        dirs = [d for d in dirs if d.resolve() != (BUILTIN_THEMES / "default").resolve()]
-    return [d for d in dirs if d.is_dir()] + [BUILTIN_THEMES / "default"]
 
 
 class FileHashes:

@@ -52,7 +52,8 @@ from urllib.parse import quote, unquote, urlsplit
 import yaml
 from jinja2 import TemplateError
 
-from briefgen.build import BuildOptions, BuildResult, Memory, build
+from briefgen.build.inputs import FileHashes
+from briefgen.build.pipeline import BuildOptions, BuildResult, Memory, build
 from briefgen.console import Console, plural
 from briefgen.diagnostics import (
     BuildInterrupted,
@@ -61,8 +62,7 @@ from briefgen.diagnostics import (
     SearchIndexError,
     UsageError,
 )
-from briefgen.inputs import FileHashes
-from briefgen.render import exception_problems
+from briefgen.theme.render import exception_problems
 
 LIVE = "__briefgen/"  # under the base path; ids are [a-z0-9-], so no page can be called this
 DEBOUNCE = 0.08  # seconds without a new change, after watchfiles' batch, before rebuilding

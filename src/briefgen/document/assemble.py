@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from briefgen.content import BriefingSource, Content
+from briefgen.content.model import BriefingSource, Content
 from briefgen.diagnostics import Diagnostics
-from briefgen.fragments import fragment_link
-from briefgen.markdown import RenderedDocument, render_document, render_note
-from briefgen.model import CONTEXT_CHARS, Annotation, Briefing
+from briefgen.document.fragments import fragment_link
+from briefgen.document.markdown import RenderedDocument, render_document, render_note
+from briefgen.document.model import CONTEXT_CHARS, Annotation, Briefing
 
 
 def build_briefing(

@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 from urllib.parse import quote
 
-from briefgen.model import CONTEXT_CHARS, Annotation
-from briefgen.textmap import BLOCK_SEPARATOR
+from briefgen.document.model import CONTEXT_CHARS, Annotation
+from briefgen.document.textmap import BLOCK_SEPARATOR
 
 # Text Fragments: quotes longer than this many words are linked as textStart,textEnd.
 _RANGE_WORDS = 10

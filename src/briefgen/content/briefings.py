@@ -1,0 +1,241 @@
+"""content/briefings/**/*.md: front-matter and body of each briefing, and the site-wide checks
+of slugs and annotation ids."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from briefgen.content.config import Settings
+from briefgen.content.files import Unreadable, decode, parse_yaml, rel_path
+from briefgen.content.model import (
+    Actor,
+    AnnotationSpec,
+    BriefingSource,
+    Source,
+    Stance,
+    Topic,
+)
+from briefgen.content.schema import ID_HINT, ID_RE, Reader, require_map, reserved_fragment
+from briefgen.content.yamlsrc import Pos, YMap
+from briefgen.diagnostics import Diagnostics
+
+FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
+FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def briefing_files(site_dir: Path) -> list[Path]:
+    """Every `*.md` below content/briefings/; hidden files (editor swap files) are not content."""
+    folder = site_dir / "content" / "briefings"
+    skip = len(str(folder)) + 1
+    found = [
+        path
+        for path in folder.rglob("*.md")
+        if not any(part.startswith(".") for part in str(path)[skip:].split("/"))
+    ]
+    return sorted(found, key=lambda p: p.parts)  # Path order, without Path's slow __lt__
+
+
+def load_briefing(
+    path: Path, settings: Settings, diags: Diagnostics, data: bytes | None = None
+) -> BriefingSource | None:
+    """One briefing; `data` is the file's bytes when the caller has already read them."""
+    data = path.read_bytes() if data is None else data
+    source = _load_briefing(
+        path, data, settings.site_dir, settings.actors, settings.topics, settings.stances, diags
+    )
+    return _derive_ids(source) if source is not None else None
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Return (front-matter, body, body's 1-based first line), or None if there is none."""
+    lines = text.splitlines(keepends=True)
+    if not lines or not FRONT_MATTER_FENCE.match(lines[0].rstrip("\r\n")):
+        return None
+    for index in range(1, len(lines)):
+        if FRONT_MATTER_END.match(lines[index].rstrip("\r\n")):
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    return None
+
+
+def _load_briefing(
+    path: Path,
+    data: bytes,
+    site_dir: Path,
+    actors: dict[str, Actor] | None,
+    topics: dict[str, Topic] | None,
+    stances: dict[str, Stance],
+    diags: Diagnostics,
+) -> BriefingSource | None:
+    rel = rel_path(path, site_dir)
+    slug = path.stem
+    if not ID_RE.match(slug):
+        diags.error(rel, 1, 1, f"file name {path.name!r} does not make a valid slug", ID_HINT)
+        return None
+    text = decode(data, rel, diags)
+    if text is None:
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        diags.error(
+            rel,
+            1,
+            1,
+            "briefing has no front-matter",
+            "start the file with a line '---', the YAML fields, then a closing '---' line",
+        )
+        return None
+    front, body, body_line = parts
+    try:
+        node = require_map(parse_yaml(front, rel, diags, 1), rel, diags, "front-matter")
+    except Unreadable:
+        return None
+    if node is None:
+        return None
+    r = Reader(node, rel, diags, "front-matter")
+    title = r.text("title")
+    date = r.date("date")
+    source = _read_source(r)
+    summary = r.text("summary", required=False)
+    draft = r.flag("draft", False)
+    specs = _read_annotations(r, actors, topics, stances)
+    r.finish()
+    if date is None:
+        return None
+    return BriefingSource(
+        slug, path, rel, title, date, source, summary, draft, specs, body, body_line
+    )
+
+
+def _read_source(r: Reader) -> Source:
+    node = r.mapping("source")
+    if node is None:
+        return Source()
+    sr = Reader(node, r.path, r.diags, "source")
+    seed, publisher, url = (
+        sr.text("seed", False),
+        sr.text("publisher", False),
+        sr.text("url", False),
+    )
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        sr.error(sr.key_pos("url"), f"source url must be http(s), not {url!r}", "or remove it")
+        url = ""
+    sr.finish()
+    return Source(seed or None, publisher or None, url or None)
+
+
+CONTEXT_KEYS = ("id", "kind", "quote", "prefix", "suffix", "note")
+POSITION_KEYS = (*CONTEXT_KEYS, "actor", "topic", "stance", "summary")
+
+
+def _read_annotations(
+    r: Reader,
+    actors: dict[str, Actor] | None,
+    topics: dict[str, Topic] | None,
+    stances: dict[str, Stance],
+) -> tuple[AnnotationSpec, ...]:
+    seq = r.sequence("annotations")
+    specs: list[AnnotationSpec] = []
+    for number, item in enumerate(seq.items if seq else [], start=1):
+        if not isinstance(item, YMap):
+            r.error(
+                item.pos, f"annotation {number} must be a mapping", "start it with '- quote: ...'"
+            )
+            continue
+        a = Reader(item, r.path, r.diags, f"annotation {number}")
+        ident = a.ident("id", required=False)
+        if ident and reserved_fragment(ident):
+            a.error(
+                item.values["id"].pos,
+                f"annotation id '{ident}' is reserved for the page itself",
+                "choose another id (not 'main', not starting with 'note-')",
+            )
+        kind = a.choice("kind", ("position", "context"), "kind", required=False) or "position"
+        quote = a.text("quote")
+        prefix, suffix = a.text("prefix", False), a.text("suffix", False)
+        actor = topic = stance = None
+        summary = ""
+        if kind == "position":
+            actor = a.choice("actor", actors, "actor") or None
+            topic = a.choice("topic", topics, "topic") or None
+            stance = a.choice("stance", stances, "stance") or None
+            summary = a.text("summary")
+        note = a.text("note", required=kind == "context")
+        a.finish(POSITION_KEYS if kind == "position" else CONTEXT_KEYS)
+        if quote:
+            specs.append(
+                AnnotationSpec(
+                    ident or "",
+                    kind,
+                    quote,
+                    prefix,
+                    suffix,
+                    actor,
+                    topic,
+                    stance,
+                    summary,
+                    note,
+                    item.pos,
+                    id_derived=ident is None,
+                )
+            )
+    return tuple(specs)
+
+
+def _derive_ids(briefing: BriefingSource) -> BriefingSource:
+    """Give annotations without an id a stable one: from actor, topic and the quote's words.
+
+    Derived within the briefing only, so that adding another briefing never changes them; a
+    clash with another briefing's id is reported by the duplicate check, asking for an id.
+    """
+    taken = {s.id for s in briefing.annotations if s.id}
+    specs = []
+    for spec in briefing.annotations:
+        if not spec.id:
+            head = "-".join(x for x in (spec.actor, spec.topic) if x) or "note"
+            base = slugify(f"{head} {spec.quote}", max_length=48, word_boundary=True) or head
+            ident, n = base, 2
+            while ident in taken:
+                ident, n = f"{base}-{n}", n + 1
+            taken.add(ident)
+            spec = replace(spec, id=ident)
+        specs.append(spec)
+    return replace(briefing, annotations=tuple(specs))
+
+
+def check_unique(briefings: list[BriefingSource], diags: Diagnostics) -> None:
+    slugs: dict[str, BriefingSource] = {}
+    for b in briefings:
+        if b.slug in slugs:
+            diags.error(
+                b.rel_path,
+                1,
+                1,
+                f"duplicate slug '{b.slug}': {slugs[b.slug].rel_path} has the same file name",
+                "briefing file names must be unique across content/briefings/; rename one",
+            )
+        slugs.setdefault(b.slug, b)
+    ids: dict[str, tuple[str, Pos]] = {}
+    for b in briefings:
+        for spec in b.annotations:
+            if not spec.id:
+                continue
+            if spec.id in ids:
+                first_path, first_pos = ids[spec.id]
+                hint = "annotation ids are URL fragments and must be unique site-wide; rename one"
+                if spec.id_derived:
+                    hint = "this id was derived from actor, topic and quote; give it an explicit id"
+                diags.error(
+                    b.rel_path,
+                    spec.pos.line,
+                    spec.pos.col,
+                    f"duplicate annotation id '{spec.id}' (first used at "
+                    f"{first_path}:{first_pos.line})",
+                    hint,
+                )
+            else:
+                ids[spec.id] = (b.rel_path, spec.pos)

@@ -1,0 +1,145 @@
+"""feed.xml: Atom 1.0, one entry per briefing, newest first, listing its positions.
+
+Each entry depends on its briefing and the settings only, so the build makes it with the
+briefing (in parallel, cached) and the feed is joined from the entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from html import escape
+
+from briefgen import __version__, urls
+from briefgen.content.model import SiteConfig
+from briefgen.document.model import Briefing
+from briefgen.exports.common import newest, rfc3339
+from briefgen.site.model import Site
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+GENERATOR_URI = "https://pypi.org/project/briefgen/"
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"  # as ElementTree writes it
+
+# Code points XML 1.0 cannot carry at all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def sub_element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def xml_bytes(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def feed_xml(
+    site: Site, now: dt.datetime | None = None, entries: Mapping[str, bytes] | None = None
+) -> bytes:
+    """Atom 1.0. `now` (from SOURCE_DATE_EPOCH) is the feed's `updated` when given.
+
+    `entries` maps a briefing's slug to its `feed_entry()`, made ahead (and cached) by the
+    build; any missing is made here.
+    """
+    config = site.content.config
+    home = site.absolute()
+    # Unqualified tags under a default-namespace attribute: no global namespace registry.
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: config.language})
+    sub_element(feed, "id", home)
+    sub_element(feed, "title", config.title)
+    if config.description:
+        sub_element(feed, "subtitle", config.description)
+    sub_element(
+        feed, "link", rel="self", type="application/atom+xml", href=site.absolute(urls.feed())
+    )
+    sub_element(feed, "link", rel="alternate", type="text/html", href=home)
+    latest = newest(b.date for b in site.briefings)
+    updated: dt.date | dt.datetime = now or latest or dt.date(1970, 1, 1)
+    sub_element(feed, "updated", rfc3339(updated))
+    author = sub_element(feed, "author")
+    sub_element(author, "name", config.title)
+    sub_element(author, "uri", home)
+    sub_element(feed, "generator", "briefgen", uri=GENERATOR_URI, version=__version__)
+    ET.indent(feed, space="  ")
+    head = ET.tostring(feed, encoding="unicode").removesuffix("</feed>")
+    made = entries or {}
+    parts = [(_XML_DECLARATION + head).encode("utf-8")]
+    for b in site.briefings:  # newest first
+        entry = made.get(b.slug)
+        parts += [b"  ", entry or feed_entry(config, b).encode("utf-8"), b"\n"]
+    parts.append(b"</feed>\n")
+    return b"".join(parts)
+
+
+def feed_entry(config: SiteConfig, b: Briefing) -> str:
+    """A briefing's Atom `<entry>`, serialised and indented for its place in the feed.
+
+    Depends on the briefing and the settings only, so the build makes it with the briefing (in
+    parallel, cached) and an edit costs one entry, not the whole feed.
+    """
+    url = config.urls.absolute(urls.briefing(b.slug))
+    entry = ET.Element("entry")
+    sub_element(entry, "id", url)
+    sub_element(entry, "title", b.title)
+    sub_element(entry, "link", rel="alternate", type="text/html", href=url)
+    sub_element(
+        entry,
+        "link",
+        rel="related",
+        type="application/ld+json",
+        href=config.urls.absolute(urls.annotations_json(b.slug)),
+        title="Annotations (W3C Web Annotation)",
+    )
+    sub_element(entry, "published", rfc3339(b.date))
+    sub_element(entry, "updated", rfc3339(b.date))
+    seen: set[str] = set()
+    for p in b.positions:
+        if p.topic is not None and p.topic.id not in seen:
+            seen.add(p.topic.id)
+            sub_element(
+                entry,
+                "category",
+                term=p.topic.id,
+                label=p.topic.title,
+                scheme=config.urls.absolute(urls.topics()),
+            )
+    if b.summary:
+        sub_element(entry, "summary", b.summary, type="text")
+    sub_element(entry, "content", _entry_html(config, b), type="html")
+    ET.indent(entry, space="  ", level=1)
+    return ET.tostring(entry, encoding="unicode")
+
+
+def _entry_html(config: SiteConfig, b: Briefing) -> str:
+    """The entry's content: the summary, then every position, each linked to its passage."""
+    parts = [f"<p>{escape(b.summary)}</p>"] if b.summary else []
+    if b.positions:
+        parts.append("<p>Positions in this briefing:</p>")
+        parts.append("<ul>")
+        for p in b.positions:
+            assert p.actor is not None and p.topic is not None and p.stance is not None
+            topic_url = config.urls.absolute(urls.topic(p.topic.id))
+            passage = config.urls.absolute(urls.passage(p.briefing_slug, p.id))
+            parts.append(
+                f"<li><strong>{escape(p.actor.name)}</strong>"
+                f' on <a href="{escape(topic_url)}">{escape(p.topic.title)}</a>:'
+                f" <em>{escape(p.stance.label)}</em>. {escape(p.summary)}"
+                f' <a href="{escape(passage)}">“{escape(p.quote)}”</a></li>'
+            )
+        parts.append("</ul>")
+    else:
+        parts.append("<p>No positions are recorded in this briefing.</p>")
+    page = config.urls.absolute(urls.briefing(b.slug))
+    parts.append(f'<p><a href="{escape(page)}">Read the annotated briefing</a></p>')
+    return "\n".join(parts)

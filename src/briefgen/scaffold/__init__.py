@@ -1,0 +1,1 @@
+"""`briefgen new`, `import` and `init`: files an author starts from."""

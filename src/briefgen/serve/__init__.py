@@ -1,0 +1,1 @@
+"""`briefgen serve`: build, serve on loopback, watch, rebuild and live-reload."""
