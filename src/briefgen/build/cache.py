@@ -1,53 +1,42 @@
 """A persistent cache of per-briefing results in `SITE/.briefgen-cache/`.
 
 Entries are keyed by a hash of everything a result depends on (the file's bytes and path, the
-site settings, briefgen's version), so a stale entry can never be found: it is simply unused,
-and pruned at the end of the build.
+site settings, briefgen's code: see digest.py), so a stale entry can never be found: it is
+simply unused, and pruned at the end of the build.
 
 Entries live in one SQLite file, written by the parent in a few batched transactions: creating
 a file per entry cost about 1 ms each on our disks (4 s of a 4,000-briefing cold build), a row
-costs microseconds. The cache is disposable: a damaged or locked database is a miss, never an error.
+costs microseconds.
+
+The cache is untrusted input (CI caches travel between machines): a row holds codec.py's JSON,
+never a pickle, and the database records its format (`codec.FORMAT`). A database of another
+format, a damaged, truncated or foreign file, or a cache path that is not a folder is thrown
+away and made again; a locked or read-only one leaves the build uncached. Never an error.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from briefgen import __version__
+from briefgen.build.codec import FORMAT
 
 CACHE_DIR = ".briefgen-cache"
 DB_NAME = "docs.sqlite3"
 _BATCH = 500  # keys per SELECT (under SQLite's smallest limit on parameters), rows per INSERT
-_INSERT = "INSERT OR REPLACE INTO docs VALUES (?, ?)"
-
-
-def _code_version() -> str:
-    """briefgen's version and its own source: a change to the code invalidates every entry."""
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-CODE_VERSION = _code_version()
-
-
-def digest(*parts: bytes | str) -> str:
-    h = hashlib.sha256(CODE_VERSION.encode())
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
+_INSERT = "INSERT OR REPLACE INTO docs VALUES (?, ?, ?)"
+_SCHEMA = (
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)",
+    "CREATE TABLE docs (key TEXT PRIMARY KEY, model BLOB, body BLOB) WITHOUT ROWID",
+)
 
 
 class DocCache:
-    """Key -> bytes (a pickled result). Only the building process touches the database."""
+    """Key -> (model, body): a ProcessedBriefing as codec bytes. Only the building process
+    touches the database."""
 
     def __init__(self, site_dir: Path, enabled: bool = True) -> None:
         self.folder = site_dir / CACHE_DIR
@@ -55,19 +44,21 @@ class DocCache:
         self.enabled = enabled
         self.used: set[str] = set()
 
-    def get_many(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    def get_many(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes, bytes]]:
         """The entries found, one at a time (a big site's entries are hundreds of MB)."""
         wanted = list(dict.fromkeys(keys))
         self.used.update(wanted)
         if not self.enabled or not self.path.is_file():
             return
         try:
-            with closing(self._connect()) as db:
+            with closing(sqlite3.connect(self.path, timeout=10)) as db:
+                if not _ours(db):
+                    return  # replaced at the first write
                 for i in range(0, len(wanted), _BATCH):
                     batch = wanted[i : i + _BATCH]
                     marks = ",".join("?" * len(batch))
                     yield from db.execute(
-                        f"SELECT key, value FROM docs WHERE key IN ({marks})", batch
+                        f"SELECT key, model, body FROM docs WHERE key IN ({marks})", batch
                     )
         except sqlite3.Error:
             return  # damaged or locked: what was not found is made again, and rewritten
@@ -77,19 +68,19 @@ class DocCache:
         self.used.update(keys)
 
     @contextmanager
-    def writer(self) -> Iterator[Callable[[str, bytes], None]]:
-        """`put(key, value)`. Values are written in batches: few are held in memory at once."""
-        pending: list[tuple[str, bytes]] = []
+    def writer(self) -> Iterator[Callable[[str, bytes, bytes], None]]:
+        """`put(key, model, body)`. Written in batches: few are held in memory at once."""
+        pending: list[tuple[str, bytes, bytes]] = []
 
         def flush() -> None:
             if pending:
                 self._write(lambda db: db.executemany(_INSERT, pending))
                 pending.clear()
 
-        def put(key: str, value: bytes) -> None:
+        def put(key: str, model: bytes, body: bytes) -> None:
             self.used.add(key)
             if self.enabled:
-                pending.append((key, value))
+                pending.append((key, model, body))
                 if len(pending) >= _BATCH:
                     flush()
 
@@ -107,20 +98,28 @@ class DocCache:
 
         self._write(delete_unused)
 
-    def _connect(self) -> sqlite3.Connection:
+    def _open(self) -> sqlite3.Connection:
+        """A connection to a database of this format, made afresh if it is anything else."""
         db = sqlite3.connect(self.path, timeout=10)
         db.execute("PRAGMA synchronous = OFF")  # a cache: losing it to a crash only costs time
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID"
-        )
+        if _ours(db):
+            return db
+        db.close()
+        self._reset()
+        db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA synchronous = OFF")
+        with db:
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
         return db
 
     def _write(self, change: Callable[[sqlite3.Connection], object]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._drop_old_layout()
+        if not self._make_folder():
+            return
         for attempt in range(2):
             try:
-                with closing(self._connect()) as db, db:  # `with db`: one transaction
+                with closing(self._open()) as db, db:  # `with db`: one transaction
                     change(db)
                 return
             except sqlite3.OperationalError:
@@ -130,9 +129,31 @@ class DocCache:
                     return
                 self._reset()
 
-    def _reset(self) -> None:
-        """A damaged database is thrown away: the next build fills a new one."""
-        self.path.unlink(missing_ok=True)
+    def _make_folder(self) -> bool:
+        """The cache folder, replacing a file (or anything else) where it should be."""
+        shutil.rmtree(self.folder / "docs", ignore_errors=True)  # the layout before SQLite
+        shutil.rmtree(self.folder / "templates", ignore_errors=True)  # Jinja's, no longer used
+        try:
+            if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+                self.folder.unlink()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and not self.path.is_file():
+                shutil.rmtree(self.path) if self.path.is_dir() else self.path.unlink()
+        except OSError:
+            return False  # cannot be made here (read-only, say): this build goes uncached
+        return True
 
-    def _drop_old_layout(self) -> None:
-        shutil.rmtree(self.folder / "docs", ignore_errors=True)  # the layout before the SQLite file
+    def _reset(self) -> None:
+        """A damaged or foreign database is thrown away: the next write fills a new one."""
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def _ours(db: sqlite3.Connection) -> bool:
+    """Whether the database is a cache of this format (else it is made again)."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        db.execute("SELECT key, model, body FROM docs LIMIT 0")
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == FORMAT

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.build import output
-from briefgen.build.cache import CODE_VERSION
+from briefgen.build.digest import CODE_VERSION
 from briefgen.theme.files import theme_dirs
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from jinja2 import (
     ChoiceLoader,
     Environment,
-    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     TemplateSyntaxError,
@@ -89,22 +88,13 @@ def _referenced(source: bytes) -> frozenset[str] | None:
 
 
 def make_environment(
-    site_dir: Path,
-    theme: str,
-    site: Site,
-    assets: dict[str, bytes],
-    bytecode_dir: Path | None = None,
+    site_dir: Path, theme: str, site: Site, assets: dict[str, bytes]
 ) -> Environment:
-    """The theme's environment. With `bytecode_dir`, compiled templates are kept there (Jinja
-    checks each against its source), which spares a warm build compiling them again."""
+    """The theme's environment. Templates are compiled afresh by each build: no bytecode cache
+    on disk, since Jinja's unmarshals what it finds (code, from an untrusted cache folder)."""
     loaders = [FileSystemLoader(d / "templates") for d in theme_dirs(site_dir, theme)]
-    bytecode = None
-    if bytecode_dir is not None:
-        bytecode_dir.mkdir(parents=True, exist_ok=True)
-        bytecode = FileSystemBytecodeCache(str(bytecode_dir))
     env = Environment(
         loader=ChoiceLoader(loaders),
-        bytecode_cache=bytecode,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,0 +1,59 @@
+"""Which pages must be rendered again: a digest of each output's inputs.
+
+A page depends on its template and the templates that one uses (see render.theme_digests), the
+static assets and the site's chrome. A briefing page also depends on its briefing; every other
+page (home, compare, topics, actors) on all annotations and briefing metadata, but not on
+briefings' body text: editing a paragraph that holds no quote re-renders the one briefing page
+only. (See themes/default/README.md.)
+"""
+
+from __future__ import annotations
+
+from briefgen import urls
+from briefgen.build.digest import digest
+from briefgen.build.prepare import Prepared
+from briefgen.build.processed import shown_digest
+from briefgen.site.model import Site
+from briefgen.site.pages import pages
+from briefgen.theme.render import theme_digests
+
+
+def _chrome_digest(site: Site) -> str:
+    """What a briefing page may show besides its own briefing: settings and site structure."""
+    summary = (
+        site.content.config,
+        site.content.actors,
+        site.content.topics,
+        [(b.slug, b.title, b.date, b.summary) for b in site.briefings],
+        [p.slug for p in site.pairs],
+        site.featured.slug if site.featured else None,
+    )
+    return digest(repr(summary))
+
+
+def _annotations_digest(prepared: Prepared) -> str:
+    """Everything pages other than a briefing's own show: annotations and briefing metadata."""
+    made = prepared.briefings
+
+    def shown(slug: str) -> str:
+        found = made.get(slug)
+        return found.shown if found is not None else ""
+
+    return digest(*(shown(b.slug) or shown_digest(b) for b in prepared.site.briefings))
+
+
+def page_keys(prepared: Prepared) -> dict[str, str]:
+    """Output file -> digest of everything the page (or site-wide file) depends on."""
+    site = prepared.site
+    theme = theme_digests(site.content.site_dir, site.content.config.theme)
+    chrome = _chrome_digest(site)
+    annotations = _annotations_digest(prepared)
+    keys = {}
+    for page in pages(site):
+        briefing = page.context.get("briefing")
+        own = prepared.briefings[briefing.slug].key if briefing is not None else annotations
+        keys[page.file] = digest(theme.of(page.template), chrome, own)
+    # positions.json shows annotations, like the listing pages; the sitemap lists every page.
+    keys[urls.positions()] = digest(chrome, annotations)
+    keys[urls.sitemap()] = digest(chrome, annotations, *keys)
+    return keys

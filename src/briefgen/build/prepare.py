@@ -1,0 +1,171 @@
+"""Phase one: everything read, anchored, rendered in memory and cross-checked; nothing written.
+
+Each briefing file becomes a ProcessedBriefing: from the caller's memory, else the cache, else
+made (in parallel, by forked workers). Then the site model is built over them and links are
+checked. Phase two (writer.py) runs only if this found no error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from briefgen.build import parallel
+from briefgen.build.cache import DocCache
+from briefgen.build.codec import CodecError
+from briefgen.build.digest import digest
+from briefgen.build.inputs import BuildOptions, FileHashes
+from briefgen.build.processed import ProcessedBriefing, processed, with_body
+from briefgen.content.briefings import briefing_files, check_unique, load_briefing
+from briefgen.content.config import Settings, load_settings
+from briefgen.diagnostics import ContentError, Diagnostics, UsageError
+from briefgen.document.assemble import build_briefing
+from briefgen.document.markdown import make_parser
+from briefgen.document.model import Briefing
+from briefgen.site.links import check_links
+from briefgen.site.model import Site, build_site
+
+Memory = dict[str, ProcessedBriefing]  # cache key -> result, kept between builds by serve
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Phase one's output: the site model and, per briefing it shows, what was made of it."""
+
+    site: Site
+    diagnostics: Diagnostics
+    briefings: dict[str, ProcessedBriefing]  # slug -> its processed file
+
+    def complete(self, briefing: Briefing) -> Briefing:
+        """The briefing with its body (the site's may come without: see prepare())."""
+        found = self.briefings.get(briefing.slug)
+        return with_body(briefing, found.body) if found is not None else briefing
+
+    @cached_property
+    def feed_entries(self) -> dict[str, bytes]:
+        return {slug: p.feed_entry for slug, p in self.briefings.items() if p.feed_entry}
+
+    @cached_property
+    def position_rows(self) -> dict[str, str]:
+        """Annotation id -> its row of positions.json."""
+        return {key: row for p in self.briefings.values() for key, row in p.position_rows}
+
+
+def prepare(
+    options: BuildOptions,
+    cache: DocCache | None = None,
+    memory: Memory | None = None,
+    *,
+    bodies_apart: bool = False,
+    hashes: FileHashes | None = None,
+) -> Prepared:
+    """Phase one. With `bodies_apart`, the site's briefings come without their bodies
+    (`Prepared.complete()` restores one); otherwise they are complete."""
+    diags = Diagnostics()
+    settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
+    cache = cache or DocCache(options.site_dir, False)
+    memory = {} if memory is None else memory
+    results = _process_briefings(settings, cache, options, memory, hashes or FileHashes())
+    for result in results:
+        diags.items.extend(result.diagnostics)
+    check_unique([r.source for r in results if r.source is not None], diags)
+    content = settings.content()
+    if diags.errors() or content is None:
+        raise ContentError(diags)
+    kept = {
+        r.slug: r
+        for r in results
+        if r.usable and r.source is not None and (options.drafts or not r.source.draft)
+    }
+    sources = tuple(r.source for r in kept.values() if r.source is not None)
+    content = dataclasses.replace(content, briefings=sources)
+    briefings = [
+        r.briefing if bodies_apart else r.complete()
+        for r in kept.values()
+        if r.briefing is not None
+    ]
+    site = build_site(content, briefings, options.search)
+    check_links(site, diags)
+    if diags.errors(strict=options.strict):
+        raise ContentError(diags)
+    return Prepared(site, diags, kept)
+
+
+def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
+    if not base_url or settings.config is None:
+        return settings
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
+    base_url = base_url if base_url.endswith("/") else base_url + "/"
+    config = dataclasses.replace(settings.config, base_url=base_url)
+    return dataclasses.replace(settings, config=config)
+
+
+def _from_cache(cache: DocCache, keys: list[str]) -> dict[str, ProcessedBriefing]:
+    """The entries found; a row this briefgen did not write is a miss (and is made again)."""
+    found = {}
+    for key, model, body in cache.get_many(keys):
+        try:
+            result = ProcessedBriefing.decode(model, body)
+        except CodecError:
+            continue
+        if result.key == key:
+            found[key] = result
+    return found
+
+
+def _process_briefings(
+    settings: Settings,
+    cache: DocCache,
+    options: BuildOptions,
+    memory: Memory,
+    hashes: FileHashes,
+) -> list[ProcessedBriefing]:
+    """Every briefing file's result: from memory, else the cache, else made (in parallel).
+
+    `memory` is left holding exactly this build's results."""
+    settings_key = repr((settings.config, settings.actors, settings.topics))
+    planned: list[tuple[Path, str]] = []
+    for path in briefing_files(settings.site_dir):
+        rel = path.relative_to(settings.site_dir).as_posix()
+        planned.append((path, digest(settings_key, rel, hashes.of(path))))
+    results = {key: memory[key] for _, key in planned if key in memory}
+    cache.mark_used(results)
+    results.update(_from_cache(cache, [key for _, key in planned if key not in results]))
+    # What is made is made from the bytes read here; its key is theirs, even if the file
+    # changed since it was hashed (so no result is ever cached under another content's key).
+    missing = []
+    for path, key in planned:
+        if key not in results:
+            data = path.read_bytes()
+            rel = path.relative_to(settings.site_dir).as_posix()
+            content_key = digest(settings_key, rel, hashlib.sha256(data).digest())
+            missing.append((path, content_key, data))
+    md = make_parser()
+
+    def process(item: tuple[Path, str, bytes]) -> tuple[ProcessedBriefing, bytes, bytes]:
+        path, key, data = item
+        diags = Diagnostics()
+        source = load_briefing(path, settings, diags, data)
+        content = settings.content()
+        briefing = None
+        if source is not None and content is not None:
+            briefing = build_briefing(md, content, source, diags)
+        result = processed(key, source, briefing, diags, settings.config, options.search)
+        # Encoded once, here, in the worker: the parent only stores the bytes.
+        return (result, *result.encoded())
+
+    jobs = options.jobs or parallel.default_jobs()
+    with cache.writer() as put:
+        for _, (result, model, body) in parallel.run_unordered(process, missing, jobs):
+            results[result.key] = result
+            put(result.key, model, body)
+    memory.clear()
+    memory.update(results)
+    made = {path: key for path, key, _ in missing}
+    return [results[made.get(path, key)] for path, key in planned]

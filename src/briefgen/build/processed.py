@@ -1,0 +1,124 @@
+"""One briefing file, processed: the unit phase one makes, caches and hands to phase two.
+
+A ProcessedBriefing carries the briefing's model *without* its body (chunks, plain text), the
+body compressed beside it, and what later stages need of it made ahead, in the worker that
+made it: its feed entry, its rows of positions.json and the digests that decide which pages
+change. Only its own page, exports and search record read a body; a big site's parent process
+(and the workers it forks) would otherwise hold every one as Python strings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from briefgen.build import codec
+from briefgen.build.digest import digest
+from briefgen.content.model import BriefingSource, SiteConfig
+from briefgen.diagnostics import Diagnostic, Diagnostics
+from briefgen.document.model import Annotation, Briefing
+from briefgen.exports import feed, positions
+
+
+@codec.register
+@dataclass(frozen=True)
+class ProcessedBriefing:
+    """Everything phase one learns from one briefing file; cached by `key`."""
+
+    key: str  # digest of the file's path and bytes, the settings and briefgen's code
+    source: BriefingSource | None  # slimmed (see slim()): ids, positions, flags
+    briefing: Briefing | None  # without its body: see complete()
+    diagnostics: tuple[Diagnostic, ...]
+    feed_entry: bytes = b""  # its entry in feed.xml, so a warm build only joins them
+    shown: str = ""  # shown_digest() of the briefing
+    search_key: str = ""  # search.briefing_digest() of it, when the build indexes
+    position_rows: tuple[tuple[str, str], ...] = ()  # (id, positions.position_row()) each
+    body: bytes = b""  # codec.pack_body() of its chunks and plain text; not in the cache row
+
+    @property
+    def slug(self) -> str:
+        return self.source.slug if self.source is not None else ""
+
+    @property
+    def usable(self) -> bool:
+        return self.briefing is not None and self.source is not None
+
+    def complete(self) -> Briefing:
+        """The briefing with its body."""
+        assert self.briefing is not None
+        return with_body(self.briefing, self.body)
+
+    def encoded(self) -> tuple[bytes, bytes]:
+        """(model, body) as the cache stores them."""
+        return codec.dumps(dataclasses.replace(self, body=b"")), self.body
+
+    @staticmethod
+    def decode(model: bytes, body: bytes) -> ProcessedBriefing:
+        """From the cache; raises codec.CodecError for anything briefgen did not write."""
+        result: ProcessedBriefing = codec.loads(model, ProcessedBriefing)
+        if not isinstance(body, bytes):
+            raise codec.CodecError("a body that is not bytes")
+        return dataclasses.replace(result, body=body)
+
+
+def processed(
+    key: str,
+    source: BriefingSource | None,
+    briefing: Briefing | None,
+    diags: Diagnostics,
+    config: SiteConfig | None,
+    search: bool,
+) -> ProcessedBriefing:
+    """The result as cached: with what later stages need of the briefing made here, in the
+    worker (its feed entry and digests), and without the body text only build_briefing() reads.
+    """
+    entry, shown, search_key, body = b"", "", "", b""
+    rows: tuple[tuple[str, str], ...] = ()
+    if briefing is not None and config is not None and not diags.errors():
+        entry = feed.feed_entry(config, briefing).encode("utf-8")
+        rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
+        shown = shown_digest(briefing)
+        if search:
+            from briefgen.search.pagefind import briefing_digest
+
+            search_key = briefing_digest(config.language, briefing)
+    if briefing is not None:
+        body = codec.pack_body(briefing.chunks, briefing.plain_text)
+        briefing = dataclasses.replace(briefing, chunks=(), plain_text="")
+    if source is not None:
+        source = slim(source)
+    diagnostics = tuple(diags.items)
+    return ProcessedBriefing(
+        key, source, briefing, diagnostics, entry, shown, search_key, rows, body
+    )
+
+
+def slim(source: BriefingSource) -> BriefingSource:
+    """What later stages read of a source: ids, positions, flags (check_unique, drafts). Its
+    body and texts were used by build_briefing() and are in the briefing now."""
+    specs = tuple(
+        dataclasses.replace(s, quote="", prefix="", suffix="", summary="", note="")
+        for s in source.annotations
+    )
+    return dataclasses.replace(source, body="", annotations=specs)
+
+
+def with_body(briefing: Briefing, body: bytes) -> Briefing:
+    if not body or briefing.chunks or briefing.plain_text:
+        return briefing
+    chunks, plain_text = codec.unpack_body(body)
+    return dataclasses.replace(briefing, chunks=chunks, plain_text=plain_text)
+
+
+def shown_digest(b: Briefing) -> str:
+    """What pages other than a briefing's own show of it: metadata and annotations.
+
+    Leaves out the body text and where in it each quote stands (offsets, prefix, suffix), but
+    not the Text Fragment links positions.json gives (they quote the words around a passage).
+    """
+
+    def shown(a: Annotation) -> tuple[object, ...]:
+        fields = (a.id, a.kind, a.number, a.quote, a.actor, a.topic, a.stance, a.summary)
+        return (*fields, a.note_html, a.url, a.fragment_url)
+
+    return digest(repr((b.slug, b.title, b.date, b.summary, [shown(a) for a in b.annotations])))

@@ -1,0 +1,173 @@
+"""Phase two: render what changed, stage it beside the output, then commit it (output.py).
+
+Runs only after phase one (prepare.py) found no error. A page whose inputs (keys.py) are the
+same as the last build's is kept as it is; a file whose bytes are unchanged is not rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from jinja2 import Environment
+
+from briefgen.build import output, parallel
+from briefgen.build.inputs import BuildOptions
+from briefgen.build.keys import page_keys
+from briefgen.build.prepare import Prepared
+from briefgen.document.model import Briefing
+from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
+from briefgen.site.model import Site
+from briefgen.site.pages import Page, pages
+from briefgen.theme.files import static_files
+from briefgen.theme.render import make_environment
+
+STALE_SEARCH = "stale"  # a manifest's search digest when indexing was deferred
+
+
+class Writer:
+    """Phase two: stage what changed beside the output, then commit it (see output.py)."""
+
+    def __init__(
+        self,
+        prepared: Prepared,
+        options: BuildOptions,
+        old: output.Manifest,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> None:
+        self.interrupted = interrupted
+        self.prepared = prepared
+        self.site = prepared.site
+        self.options = options
+        self.old = old
+        self.keys = page_keys(prepared)
+        self.files: dict[str, str] = {}  # output path -> digest, for the new manifest
+        self.rendered = 0
+        self.written = 0
+
+    def write(self, inputs: str, commit_over: output.Manifest | None) -> output.Manifest:
+        out = self.options.output
+        staging = output.new_staging(out)
+        try:
+            env, assets = _environment(self.site)
+            all_pages = list(pages(self.site))
+            self._pages(env, all_pages, staging)
+            self._stage(assets, staging)
+            prepared = self.prepared
+            makers = site_file_makers(self.site, prepared.feed_entries, prepared.position_rows)
+            self._stage_site_files(makers, staging)
+            search = self._search(staging) if self.options.search else ""
+            annotations = sum(len(b.annotations) for b in self.site.briefings)
+            manifest = output.Manifest(
+                self.files, self.keys, inputs, search, len(all_pages), annotations
+            )
+            output.commit(staging, out, manifest, commit_over)
+        except BaseException:
+            output.discard(staging)
+            raise
+        return manifest
+
+    def _outputs(self, page: Page) -> list[str]:
+        """The files a page's task writes: the page, and a briefing's own exports."""
+        briefing = page.context.get("briefing")
+        if briefing is None:
+            return [page.file]
+        return [page.file, *briefing_export_names(briefing)]
+
+    def _unchanged(self, page: Page) -> bool:
+        old = self.old
+        same_inputs = old.keys.get(page.file) == self.keys.get(page.file)
+        return same_inputs and all(name in old.files for name in self._outputs(page))
+
+    def _pages(self, env: Environment, all_pages: list[Page], staging: Path) -> None:
+        """Render the pages whose inputs changed, in parallel; keep the others as they are.
+
+        A briefing page's task also writes that briefing's exports (annotations.json,
+        text.txt): they depend on the same inputs, and the work is spread over the workers.
+        """
+        old, site = self.old, self.site
+
+        def render(page: Page) -> list[tuple[str, str, bool]]:
+            context = page.context
+            briefing = context.get("briefing")
+            if briefing is not None:
+                briefing = self.prepared.complete(briefing)
+                context = {**context, "briefing": briefing}
+            html = env.get_template(page.template).render(page=page, **context)
+            files = {page.file: html.encode("utf-8")}
+            if briefing is not None:
+                files.update(briefing_exports(site, briefing))
+            return [
+                output.stage_if_changed(staging, name, data, old.files.get(name))
+                for name, data in files.items()
+            ]
+
+        to_render = []
+        for page in all_pages:
+            if self._unchanged(page):
+                self.files.update({name: old.files[name] for name in self._outputs(page)})
+            else:
+                to_render.append(page)
+        jobs = self.options.jobs or parallel.default_jobs()
+        for staged in parallel.run(render, to_render, jobs, together=_is_listing):
+            for name, file_digest, changed in staged:
+                self.files[name] = file_digest
+                self.written += changed
+        self.rendered = len(to_render)
+
+    def _stage(self, data: dict[str, bytes], staging: Path) -> None:
+        for name, content in data.items():
+            _, file_digest, changed = output.stage_if_changed(
+                staging, name, content, self.old.files.get(name)
+            )
+            self.files[name] = file_digest
+            self.written += changed
+
+    def _stage_site_files(self, makers: dict[str, Callable[[], bytes]], staging: Path) -> None:
+        for name, make in makers.items():
+            key, old_digest = self.keys.get(name), self.old.files.get(name)
+            if key is not None and key == self.old.keys.get(name) and old_digest is not None:
+                self.files[name] = old_digest  # its inputs did not change: neither did it
+            else:
+                self._stage({name: make()}, staging)
+
+    def _search(self, staging: Path) -> str:
+        """Index again only when what the index holds changed; returns its digest."""
+        from briefgen.search.pagefind import briefing_digest, index_digest, index_site
+
+        language = self.site.content.config.language
+        prepared = self.prepared
+
+        def made(b: Briefing) -> str:
+            found = prepared.briefings.get(b.slug)
+            return found.search_key if found is not None else ""
+
+        search_digest = index_digest(
+            language,
+            [
+                made(b) or briefing_digest(language, prepared.complete(b))
+                for b in self.site.briefings
+            ],
+        )
+        old_bundle = {k: v for k, v in self.old.files.items() if k.startswith("pagefind/")}
+        if old_bundle and (self.options.defer_search or search_digest == self.old.search):
+            self.files.update(old_bundle)
+            return search_digest if search_digest == self.old.search else STALE_SEARCH
+        complete = (prepared.complete(b) for b in self.site.briefings)
+        index_site(self.site, staging, self.interrupted, complete)
+        bundle = output.staged_digests(staging, "pagefind/")
+        self.written += sum(self.old.files.get(name) != value for name, value in bundle.items())
+        self.files.update(bundle)
+        return search_digest
+
+
+def _is_listing(page: Page) -> bool:
+    """Listing pages read every annotation; a briefing page only its own briefing."""
+    return "briefing" not in page.context
+
+
+def _environment(site: Site) -> tuple[Environment, dict[str, bytes]]:
+    """The theme's Jinja environment, and its static files as output path -> bytes."""
+    site_dir, theme = site.content.site_dir, site.content.config.theme
+    assets = {name: path.read_bytes() for name, path in static_files(site_dir, theme).items()}
+    return make_environment(site_dir, theme, site, assets), assets
