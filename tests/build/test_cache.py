@@ -1,0 +1,143 @@
+"""The build cache is untrusted input: nothing in it executes, anything odd in it is rebuilt."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import codec
+from briefgen.build.cache import CACHE_DIR, DB_NAME
+from briefgen.build.pipeline import BuildOptions, build, prepare
+from briefgen.build.processed import ProcessedBriefing
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(".briefgen")
+    }
+
+
+def _cold(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "out"))
+    build(BuildOptions(fresh, fresh / "out", search=False, jobs=1))
+    return _snapshot(fresh / "out")
+
+
+def _rows(site: Path) -> list[tuple[str, bytes, bytes]]:
+    with sqlite3.connect(site / CACHE_DIR / DB_NAME) as db:
+        return list(db.execute("SELECT key, model, body FROM docs"))
+
+
+class _Payload:
+    """Unpickling this creates `path`: what a forged cache entry would do to a victim."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (os.mkdir, (str(self.path),))
+
+
+def test_a_forged_pickle_in_the_cache_does_not_execute(demo_site: Path, tmp_path: Path) -> None:
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    marker = tmp_path / "synthetic-pwned"
+    forged = pickle.dumps(_Payload(marker))
+    db_path = demo_site / CACHE_DIR / DB_NAME
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE docs SET model = ?, body = ?", (forged, forged))
+    shutil.rmtree(out)  # so the build reads the cache again
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert not marker.exists()
+    assert _snapshot(out) == _cold(demo_site, tmp_path)
+    assert all(not model.startswith(b"\x80") for _, model, _ in _rows(demo_site))
+
+
+def test_the_cache_holds_json_of_briefgens_own_types(demo_site: Path) -> None:
+    build(BuildOptions(demo_site, demo_site / "out", search=False, jobs=1))
+    rows = _rows(demo_site)
+    assert rows
+    for key, model, body in rows:
+        result = ProcessedBriefing.decode(model, body)
+        assert result.key == key and result.briefing is not None
+        assert result.complete().plain_text  # the body comes back from its own column
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "garbage", "foreign", "old-format", "bad-rows"],
+)
+def test_a_damaged_or_foreign_cache_is_rebuilt(
+    demo_site: Path, tmp_path: Path, damage: str
+) -> None:
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    db_path = demo_site / CACHE_DIR / DB_NAME
+    if damage == "truncated":
+        data = db_path.read_bytes()
+        db_path.write_bytes(data[: len(data) // 3])
+    elif damage == "garbage":
+        db_path.write_bytes(b"synthetic garbage, not a database\0" * 200)
+    elif damage == "foreign":
+        db_path.unlink()
+        with sqlite3.connect(db_path) as db:
+            db.execute("CREATE TABLE docs (synthetic TEXT)")
+            db.execute("INSERT INTO docs VALUES ('synthetic row')")
+    elif damage == "old-format":
+        with sqlite3.connect(db_path) as db:
+            db.execute("UPDATE meta SET value = 'briefgen-cache/0'")
+    else:
+        with sqlite3.connect(db_path) as db:
+            db.execute("UPDATE docs SET model = ?", (b'{"!": "Synthetic", "x": 1}',))
+    shutil.rmtree(out)
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert _snapshot(out) == _cold(demo_site, tmp_path)
+    with sqlite3.connect(db_path) as db:  # made again, in the current format
+        (version,) = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+    assert version == codec.FORMAT
+    assert all(ProcessedBriefing.decode(m, b).key == k for k, m, b in _rows(demo_site))
+
+
+def test_a_cache_path_that_is_a_file_is_replaced(demo_site: Path, tmp_path: Path) -> None:
+    (demo_site / CACHE_DIR).write_bytes(b"synthetic file where the cache folder goes")
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert _snapshot(out) == _cold(demo_site, tmp_path)
+    assert (demo_site / CACHE_DIR / DB_NAME).is_file()
+
+
+def test_no_template_bytecode_is_cached(demo_site: Path) -> None:
+    (demo_site / CACHE_DIR / "templates").mkdir(parents=True)
+    (demo_site / CACHE_DIR / "templates" / "__jinja2_synthetic.cache").write_bytes(b"x")
+    build(BuildOptions(demo_site, demo_site / "out", search=False, jobs=1))
+    assert sorted(p.name for p in (demo_site / CACHE_DIR).iterdir()) == [DB_NAME]
+
+
+def test_the_codec_refuses_what_it_did_not_write() -> None:
+    for data in (
+        b"not json",
+        b'{"!": "Popen", "args": ["true"]}',
+        b'{"!": "Actor", "id": "synthetic-actor-one"}',  # fields missing
+        b'{"no": "type"}',
+        pickle.dumps({"synthetic": 1}),
+        b"[" * 100_000,
+    ):
+        with pytest.raises(codec.CodecError):
+            codec.loads(data)
+
+
+def test_the_codec_round_trips_a_prepared_site(demo_site: Path) -> None:
+    prepared = prepare(BuildOptions(demo_site, search=False), bodies_apart=True)
+    for made in prepared.briefings.values():
+        model, body = made.encoded()
+        again = ProcessedBriefing.decode(model, body)
+        assert again == made
+        assert again.complete() == made.complete()
