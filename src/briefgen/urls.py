@@ -50,8 +50,18 @@ def compare_index() -> str:
     return "compare/"
 
 
+def compare_slug(actor_a: str, actor_b: str) -> str:
+    """A comparison's name ("<a>-vs-<b>"): the last part of its path."""
+    return f"{actor_a}-vs-{actor_b}"
+
+
 def compare(actor_a: str, actor_b: str) -> str:
-    return f"compare/{actor_a}-vs-{actor_b}/"
+    return f"compare/{compare_slug(actor_a, actor_b)}/"
+
+
+def compare_topic(actor_a: str, actor_b: str, topic_id: str) -> str:
+    """A topic's row on a comparison page."""
+    return f"{compare(actor_a, actor_b)}#topic-{topic_id}"
 
 
 def topics() -> str:
@@ -60,6 +70,11 @@ def topics() -> str:
 
 def topic(topic_id: str) -> str:
     return f"topics/{topic_id}/"
+
+
+def topic_actor(topic_id: str, actor_id: str) -> str:
+    """An actor's positions on a topic page."""
+    return f"{topic(topic_id)}#actor-{actor_id}"
 
 
 def actors() -> str:
@@ -76,6 +91,11 @@ def search() -> str:
 
 def search_bundle() -> str:
     return "pagefind/"
+
+
+def search_asset(name: str) -> str:
+    """A file of Pagefind's bundle (its UI script and style)."""
+    return f"{search_bundle()}{name}"
 
 
 def not_found() -> str:
@@ -110,6 +130,17 @@ def static(name: str) -> str:
     return f"static/{name}"
 
 
+def asset(name: str, version: str | None = None) -> str:
+    """A static file as pages link it: with its version, so browsers may keep it forever."""
+    return f"{static(name)}?v={version}" if version else static(name)
+
+
+def rooted(path: str) -> str:
+    """A path from the site's root, whatever its base path ("/briefings/x/"): what the search
+    index records (Pagefind's script prefixes the base path it was loaded from)."""
+    return "/" + path
+
+
 def page_file(path: str) -> str:
     """The output file of a page path: ``x/`` is served from ``x/index.html``."""
     return path if path.endswith(".html") else path + "index.html"
@@ -126,12 +157,15 @@ PATHS: dict[str, Callable[..., str]] = {
         plain_text,
         compare_index,
         compare,
+        compare_topic,
         topics,
         topic,
+        topic_actor,
         actors,
         actor,
         search,
         search_bundle,
+        search_asset,
         not_found,
         feed,
         sitemap,
@@ -140,6 +174,7 @@ PATHS: dict[str, Callable[..., str]] = {
         positions_schema,
         annotations_all,
         static,
+        asset,
     )
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
+from briefgen import urls
 from briefgen.content.model import BriefingSource, Content
 from briefgen.diagnostics import Diagnostics
 from briefgen.document.fragments import fragment_link
@@ -15,7 +16,8 @@ def build_briefing(
     md: MarkdownIt, content: Content, source: BriefingSource, diags: Diagnostics
 ) -> Briefing:
     base = content.config.base_path
-    path = f"briefings/{source.slug}/"
+    link = content.config.urls.internal
+    path = urls.briefing(source.slug)
     doc = render_document(
         md,
         source.body,
@@ -32,12 +34,11 @@ def build_briefing(
             source.rel_path, 1, 1, "briefing has no annotations", "add an 'annotations:' list"
         )
     annotations = tuple(
-        _annotation(md, content, source, doc, index, url_base=base + path)
-        for index in range(len(doc.anchors))
+        _annotation(md, content, source, doc, index) for index in range(len(doc.anchors))
     )
     return Briefing(
         slug=source.slug,
-        url=base + path,
+        url=link(path),
         path=path,
         title=source.title,
         date=source.date,
@@ -59,7 +60,6 @@ def _annotation(
     source: BriefingSource,
     doc: RenderedDocument,
     index: int,
-    url_base: str,
 ) -> Annotation:
     anchor = doc.anchors[index]
     spec = anchor.spec
@@ -67,7 +67,7 @@ def _annotation(
     quote = text[anchor.start : anchor.end]
     prefix = text[max(0, anchor.start - CONTEXT_CHARS) : anchor.start]
     suffix = text[anchor.end : anchor.end + CONTEXT_CHARS]
-    url = f"{url_base}#{spec.id}"
+    url = content.config.urls.internal(urls.passage(source.slug, spec.id))
     single_block = "\n\n" not in quote
     return Annotation(
         id=spec.id,

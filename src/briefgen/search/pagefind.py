@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, cast
 
+from briefgen import urls
 from briefgen.build.output import safe_relpath
 from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.document.markdown import HtmlChunk
@@ -97,7 +98,7 @@ def briefing_record(language: str, briefing: Briefing) -> HtmlRecord:
         f'<span hidden data-pagefind-sort="date">{briefing.date.isoformat()}</span>'
         "</body></html>"
     )
-    return HtmlRecord("/" + briefing.path, html)
+    return HtmlRecord(urls.rooted(briefing.path), html)
 
 
 def annotation_record(a: Annotation) -> CustomRecord:
@@ -121,7 +122,7 @@ def annotation_record(a: Annotation) -> CustomRecord:
         "kind": KIND_LABELS[a.kind],
     }
     content = "\n".join(part for part in (a.quote, a.summary, note) if part)
-    url = f"/briefings/{a.briefing_slug}/#{a.id}"
+    url = urls.rooted(urls.passage(a.briefing_slug, a.id))
     return CustomRecord(url, content, meta, filters, {"date": a.date.isoformat()})
 
 

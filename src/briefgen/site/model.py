@@ -12,6 +12,7 @@ from itertools import combinations
 
 from briefgen.content.model import Actor, Content, SiteConfig, Source, Stance, Topic
 from briefgen.document.model import Annotation, Briefing
+from briefgen import urls
 from briefgen.urls import Urls
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def ordered_topics(content: Content) -> tuple[Topic, ...]:
 
 
 def build_site(content: Content, briefings: list[Briefing], search: bool = True) -> Site:
-    base = content.config.base_path
+    base, link = content.config.base_path, content.config.urls.internal
     actors = tuple(content.actors.values())
     topics = ordered_topics(content)
     briefings = sorted(briefings, key=lambda b: (b.date, b.slug), reverse=True)
@@ -138,8 +139,8 @@ def build_site(content: Content, briefings: list[Briefing], search: bool = True)
         ]
         kept = tuple(r for r in rows if r is not None)
         if any(r.relation in ("agree", "differ") for r in kept):
-            slug = f"{a.id}-vs-{b.id}"
-            pairs.append(ComparePair(a, b, slug, f"{base}compare/{slug}/", kept))
+            slug, url = urls.compare_slug(a.id, b.id), link(urls.compare(a.id, b.id))
+            pairs.append(ComparePair(a, b, slug, url, kept))
     featured = None
     if content.config.compare:
         wanted = set(content.config.compare)
@@ -148,7 +149,7 @@ def build_site(content: Content, briefings: list[Briefing], search: bool = True)
     topic_pages = tuple(
         TopicPage(
             t,
-            f"{base}topics/{t.id}/",
+            link(urls.topic(t.id)),
             tuple(ActorPositions(a, cells[(a.id, t.id)]) for a in actors if (a.id, t.id) in cells),
         )
         for t in topics
@@ -156,7 +157,7 @@ def build_site(content: Content, briefings: list[Briefing], search: bool = True)
     actor_pages = tuple(
         ActorPage(
             a,
-            f"{base}actors/{a.id}/",
+            link(urls.actor(a.id)),
             tuple(TopicPositions(t, cells[(a.id, t.id)]) for t in topics if (a.id, t.id) in cells),
         )
         for a in actors

@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from briefgen import urls
+
 
 def _builtin_themes() -> Path:
     """The built-in themes, shipped as the package data `briefgen.themes` (in a checkout, the
@@ -38,5 +40,5 @@ def static_files(site_dir: Path, theme: str) -> dict[str, Path]:
         static = theme_dir / "static"
         for path in sorted(static.rglob("*")) if static.is_dir() else []:
             if path.is_file():
-                files["static/" + path.relative_to(static).as_posix()] = path
+                files[urls.static(path.relative_to(static).as_posix())] = path
     return files

@@ -23,6 +23,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from briefgen import urls
 from briefgen.diagnostics import Diagnostic
 from briefgen.document.fragments import text_fragment_url
 from briefgen.exports.jsonld import quotation_jsonld
@@ -104,11 +105,13 @@ def make_environment(
     versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in assets.items()}
 
     def asset(name: str) -> str:
-        key = "static/" + name
-        return f"{site.base_path}{key}?v={versions[key]}" if key in versions else site.url(key)
+        return site.url(urls.asset(name, versions.get(urls.static(name))))
 
     env.globals.update(site=site, config=site.content.config, url=site.url, asset=asset)
     env.globals["absolute"] = site.absolute
+    # Every URL a template makes: url_for("topic", id), absolute_url_for("feed"); see urls.py.
+    env.globals["url_for"] = site.urls.for_kind
+    env.globals["absolute_url_for"] = site.urls.absolute_for_kind
     env.globals["search_enabled"] = site.search
     env.globals["text_fragment_url"] = text_fragment_url
     env.globals["quotation_jsonld"] = quotation_jsonld
