@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.build import output
 from briefgen.build.digest import CODE_VERSION
+from briefgen.content import siteyaml
 from briefgen.theme.files import theme_dirs
 
 
@@ -71,7 +71,7 @@ def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str
     h.update(repr(settings).encode())
     hashes = hashes or FileHashes()
     site_dir = options.site_dir
-    folders = [site_dir / "content", *theme_dirs(site_dir, _theme_name(site_dir))]
+    folders = [site_dir / "content", *theme_dirs(site_dir, siteyaml.basics(site_dir).theme)]
     for folder in folders:
         skip = len(str(folder)) + 1
         for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.parts):
@@ -106,13 +106,3 @@ def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
     previous = output.read_manifest(options.output)
     hashes = hashes or FileHashes()
     return State(options.output, previous, input_digest(options, hashes), hashes)
-
-
-def _theme_name(site_dir: Path) -> str:
-    """The theme named in site.yaml, read leniently (the build validates it properly)."""
-    try:
-        text = (site_dir / "content" / "site.yaml").read_text(encoding="utf-8")
-    except OSError:
-        return "default"
-    match = re.search(r"^theme:\s*([a-z0-9-]+)\s*$", text, re.MULTILINE)
-    return match.group(1) if match else "default"

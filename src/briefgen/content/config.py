@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from briefgen.content import siteyaml
 from briefgen.content.files import Unreadable, read_map
 from briefgen.content.model import (
     DEFAULT_STANCES,
@@ -64,9 +65,9 @@ def load_settings(site_dir: Path, diags: Diagnostics) -> Settings:
 
 
 def _load_site(site_dir: Path, diags: Diagnostics) -> tuple[YMap | None, SiteConfig | None]:
-    rel = "content/site.yaml"
+    rel = siteyaml.SITE_YAML
     try:
-        node = read_map(site_dir, rel, diags)
+        node = siteyaml.read(site_dir, diags)
     except Unreadable:
         return None, None
     r = Reader(node, rel, diags, "site.yaml")
@@ -184,7 +185,7 @@ def _check_config_refs(
     diags: Diagnostics,
 ) -> None:
     """Ids named in site.yaml must exist; reported at the list item that names them."""
-    rel = "content/site.yaml"
+    rel = siteyaml.SITE_YAML
     known: dict[str, tuple[Collection[str] | None, str]] = {
         "compare": (actors, "actor"),
         "topics_order": (topics, "topic"),
