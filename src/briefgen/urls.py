@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 # --- paths, relative to the site's root ------------------------------------------------------
@@ -139,6 +140,14 @@ def rooted(path: str) -> str:
     """A path from the site's root, whatever its base path ("/briefings/x/"): what the search
     index records (Pagefind's script prefixes the base path it was loaded from)."""
     return "/" + path
+
+
+def safe_relpath(name: str) -> str:
+    """An output path, checked: made from validated ids, but none may escape the output."""
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
+        raise ValueError(f"unsafe output path: {name!r}")
+    return path.as_posix()
 
 
 def page_file(path: str) -> str:

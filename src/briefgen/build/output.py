@@ -12,9 +12,10 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from briefgen.diagnostics import UsageError
+from briefgen.urls import safe_relpath  # in urls.py: search checks its paths too
 
 MANIFEST = ".briefgen-manifest.json"
 MANIFEST_FORMAT = 2
@@ -147,14 +148,6 @@ def check_output_dir(out_dir: Path, site_dir: Path) -> None:
             f"refusing to replace {out_dir}: it is not empty and briefgen did not build it "
             f"(no {MANIFEST}); choose another -o or empty it yourself"
         )
-
-
-def safe_relpath(name: str) -> str:
-    """Output paths are generated from validated ids; check anyway that none escapes."""
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
-        raise ValueError(f"unsafe output path: {name!r}")
-    return path.as_posix()
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

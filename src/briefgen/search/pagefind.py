@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from briefgen import urls
-from briefgen.build.output import safe_relpath
 from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.document.markdown import HtmlChunk
 from briefgen.document.model import Annotation, Briefing
@@ -176,7 +175,7 @@ def index_site(
         # GetFiles rather than WriteFiles: the service may still be writing when it replies.
         files = service.call({"type": "GetFiles", "index_id": index_id})["files"]
     for file in files:
-        target = bundle / safe_relpath(file["path"])
+        target = bundle / urls.safe_relpath(file["path"])
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(file["content"]))
     canonicalise_bundle(bundle)
