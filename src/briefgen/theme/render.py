@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import (
+    BytecodeCache,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -21,6 +22,7 @@ from jinja2 import (
     meta,
     select_autoescape,
 )
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from briefgen import urls
@@ -88,14 +90,34 @@ def _referenced(source: bytes) -> frozenset[str] | None:
     return None if None in names else frozenset(n for n in names if n is not None)
 
 
+class _MemoryBytecode(BytecodeCache):
+    """Compiled templates kept in this process only (serve builds again and again, and forked
+    workers inherit it). Never on disk: Jinja's FileSystemBytecodeCache unmarshals code from
+    the cache folder, which is untrusted. Jinja checks each entry against its source."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self.entries.get(bucket.key)
+        if found is not None:
+            bucket.bytecode_from_string(found)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.entries[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecode()
+
+
 def make_environment(
     site_dir: Path, theme: str, site: Site, assets: dict[str, bytes]
 ) -> Environment:
-    """The theme's environment. Templates are compiled afresh by each build: no bytecode cache
-    on disk, since Jinja's unmarshals what it finds (code, from an untrusted cache folder)."""
+    """The theme's environment. Compiled templates are kept in memory (see _MemoryBytecode)."""
     loaders = [FileSystemLoader(d / "templates") for d in theme_dirs(site_dir, theme)]
     env = Environment(
         loader=ChoiceLoader(loaders),
+        bytecode_cache=_BYTECODE,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
