@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-# The browser harness: served demo site, Debian's Chromium, axe, the validator.
-pytest_plugins = ["tests.support.fixtures"]
+from tests.support.paths import FIXTURE_SITES, REPO
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE_SITES = REPO / "tests" / "fixtures" / "sites"
+# The browser harness (served demo site, Debian's Chromium, axe, the validator) and the demo
+# site built in-process (the `built` fixture).
+pytest_plugins = ["tests.support.fixtures", "tests.support.demo"]
 
 
 @pytest.fixture

@@ -134,3 +134,22 @@ def test_no_stage_imports_a_later_stage() -> None:
         if _stage(target) > _stage(name)
     ]
     assert wrong == []
+
+
+def test_no_test_imports_another_test_module() -> None:
+    """Shared helpers live in tests/support; a test module (or conftest) is nobody's library."""
+    tests = Path(__file__).resolve().parent
+    wrong = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] if not node.level else [f".{node.module}"]
+            for name in names:
+                if name.startswith(".") or (
+                    name.startswith("tests.") and not name.startswith("tests.support")
+                ):
+                    wrong.append(f"{path.relative_to(tests)} imports {name}")
+    assert wrong == []

@@ -12,7 +12,7 @@ import yaml
 
 from briefgen.cli import main
 from briefgen.content.briefings import split_front_matter
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 BASE = "https://demo.example/sub/path/"
 BRIEFING = REPO / "content/briefings/2024-07-04-putin-ceasefire-impossible.md"

@@ -9,8 +9,8 @@ import pytest
 
 from briefgen.cli import main
 from briefgen.exports.files import publish_files
-from tests.conftest import REPO
-from tests.publish.conftest import BASES, build_demo, model, published_briefings
+from tests.support.demo import BASES, build_demo, model, published_briefings
+from tests.support.paths import REPO
 
 BASE = BASES["subpath"]
 

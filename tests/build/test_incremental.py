@@ -11,7 +11,7 @@ import pytest
 from briefgen.build.cache import CACHE_DIR, DB_NAME
 from briefgen.build.pipeline import BuildOptions, Memory, build, prepare
 from briefgen.exports import files as exports_files
-from tests.diagnostics.test_fixture_sites import snapshot
+from tests.support.files import snapshot
 
 BRIEFING = "content/briefings/2024-07-04-putin-ceasefire-impossible.md"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.cli import main
-from tests.diagnostics.test_fixture_sites import snapshot
+from tests.support.files import snapshot
 
 
 def build(site: Path, out: Path, *extra: str) -> int:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.cli import main
-from tests.conftest import FIXTURE_SITES
+from tests.support.files import snapshot
+from tests.support.paths import FIXTURE_SITES
 
 BRIEFING = "content/briefings/2024-01-02-synthetic-one.md"
 
@@ -51,14 +52,6 @@ CASES = {
     "bad-date": (BRIEFING, 3, 7, "not a valid date: '2024-02-30'", "YYYY-MM-DD"),
     "broken-link": (BRIEFING, 24, 54, "broken link '#no-such-anchor'", "annotation id"),
 }
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(directory).as_posix(): p.read_bytes()
-        for p in sorted(directory.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_every_fixture_site_is_covered() -> None:

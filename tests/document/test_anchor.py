@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefgen.document.markdown import NotesChunk, make_parser, render_note
-from tests.unit.helpers import html, render, spec
+from tests.support.documents import html, render, spec
 
 
 def segments(fragment: str, ident: str) -> list[lxml.html.HtmlElement]:

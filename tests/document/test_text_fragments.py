@@ -21,7 +21,7 @@ import pytest
 from briefgen.document.fragments import text_fragment_url
 from briefgen.document.model import Annotation, Briefing
 from briefgen.exports.jsonld import quotation_jsonld
-from tests.publish.conftest import Built
+from tests.support.demo import Built
 
 WS = re.compile(r"[ \t\n\r\f]+")
 BLOCK_TAGS = {

@@ -9,7 +9,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
-from tests.publish.conftest import Built, published_briefings
+from tests.support.demo import Built, published_briefings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

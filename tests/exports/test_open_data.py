@@ -12,7 +12,7 @@ import pytest
 
 from briefgen.document.model import CONTEXT_CHARS
 from briefgen.document.textmap import normalise
-from tests.publish.conftest import Built, published_briefings
+from tests.support.demo import Built, published_briefings
 
 ANNO = "http://www.w3.org/ns/anno.jsonld"
 SCHEMA_BYTES = (files("briefgen.exports") / "schemas" / "positions.schema.json").read_bytes()

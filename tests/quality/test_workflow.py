@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
 

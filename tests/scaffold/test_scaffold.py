@@ -15,7 +15,7 @@ from briefgen.cli import main
 from briefgen.content.briefings import split_front_matter
 from briefgen.document.markdown import make_parser
 from briefgen.scaffold.skeleton import escape_markdown, is_subheading
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 SEED = REPO / "seeds" / "000_7faf2711d6594d17.txt"
 DEMO = REPO / "content" / "briefings" / "2024-07-04-putin-ceasefire-impossible.md"

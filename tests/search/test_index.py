@@ -9,8 +9,8 @@ import pytest
 from briefgen.build.pipeline import BuildOptions, prepare
 from briefgen.cli import main
 from briefgen.search import pagefind as search
-from tests.conftest import REPO
-from tests.diagnostics.test_fixture_sites import snapshot
+from tests.support.files import snapshot
+from tests.support.paths import REPO
 
 
 def demo_site_model():  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.author.conftest import (
+from tests.support.served import (
     BASE_PATH,
     BRIEFING_FILE,
     BRIEFING_PATH,

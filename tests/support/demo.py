@@ -14,7 +14,7 @@ from briefgen.build.pipeline import BuildOptions, prepare
 from briefgen.cli import main
 from briefgen.content.briefings import split_front_matter
 from briefgen.site.model import Site
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 BASES = {"subpath": "https://user.example/repo/", "root": "https://user.example/"}
 

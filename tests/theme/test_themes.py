@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.cli import main
-from tests.diagnostics.test_fixture_sites import snapshot
+from tests.support.files import snapshot
 
 
 def test_site_theme_overrides_templates_and_static_files_one_by_one(
