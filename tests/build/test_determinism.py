@@ -2,32 +2,44 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import feedparser
 import pytest
 
+from briefgen.build.cache import CACHE_DIR
 from briefgen.cli import main
 from briefgen.exports.files import publish_files
 from tests.support.demo import BASES, build_demo, model, published_briefings
+from tests.support.files import snapshot
 from tests.support.paths import REPO
 
 BASE = BASES["subpath"]
 
 
-def publish_snapshot(out: Path) -> dict[str, bytes]:
-    names = set(publish_files(model(BASE)))
-    assert {"feed.xml", "sitemap.xml", "robots.txt", "data/positions.json"} <= names
-    return {name: (out / name).read_bytes() for name in sorted(names)}
+def _copy_of_demo(root: Path) -> Path:
+    shutil.copytree(REPO / "content", root / "content")
+    return root
 
 
-def test_two_builds_give_identical_publish_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("search", [False, True], ids=["no-search", "search"])
+def test_two_builds_give_identical_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, search: bool
 ) -> None:
+    """The same write path as `briefgen build`: once cold (no cache, one process), once warm
+    from the cache into another folder with the work spread over processes; every file of
+    both outputs, byte for byte."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    build_demo(tmp_path / "one", BASE)
-    build_demo(tmp_path / "two", BASE)
-    assert publish_snapshot(tmp_path / "one") == publish_snapshot(tmp_path / "two")
+    site = _copy_of_demo(tmp_path / "demo")
+    flags = ["--base-url", BASE, "-q"] + ([] if search else ["--no-search"])
+    assert main(["build", str(site), "-o", str(tmp_path / "one"), "--jobs", "1", *flags]) == 0
+    assert (site / CACHE_DIR).is_dir()  # so the second build reads the cache
+    assert main(["build", str(site), "-o", str(tmp_path / "two"), "--jobs", "2", *flags]) == 0
+    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert {"feed.xml", "sitemap.xml", "robots.txt", "data/positions.json"} <= set(one)
+    assert any(name.startswith("pagefind/") for name in one) == search
+    assert one == two
 
 
 def test_publish_files_are_sorted_and_repeatable(monkeypatch: pytest.MonkeyPatch) -> None:
