@@ -125,13 +125,16 @@ def test_the_codec_refuses_what_it_did_not_write() -> None:
     for data in (
         b"not json",
         b'{"!": "Popen", "args": ["true"]}',
-        b'{"!": "Actor", "id": "synthetic-actor-one"}',  # fields missing
-        b'{"no": "type"}',
+        b'["synthetic-key", null, null]',  # fields missing
+        b'["synthetic-key", null, null, [], "not base64!", "", "", [], ""]',  # bad bytes
+        b'["synthetic-key", null, null, [], "", ["a list"], "", [], ""]',  # a list for a str
+        b'[1, null, null, [], "", "", "", [], ""]',  # a number for a str
         pickle.dumps({"synthetic": 1}),
         b"[" * 100_000,
     ):
         with pytest.raises(codec.CodecError):
-            codec.loads(data)
+            codec.loads(data, ProcessedBriefing)
+    assert codec.loads(b'["synthetic-key", null, null, [], "", "", "", [], ""]', ProcessedBriefing)
 
 
 def test_the_codec_round_trips_a_prepared_site(demo_site: Path) -> None:
