@@ -21,3 +21,21 @@ def test_a_file_is_hashed_again_only_when_it_changes(tmp_path: Path) -> None:
     path.write_text("other synthetic text\n")  # same size
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old mtime
     assert hashes.of(path) == hashlib.sha256(b"other synthetic text\n").digest()  # ctime moved
+
+
+def test_the_up_to_date_check_loads_no_markdown_or_jinja(tmp_path: Path) -> None:
+    """A rebuild with nothing changed stays fast: reading site.yaml and hashing the inputs
+    imports neither the Markdown renderer nor the template engine."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from briefgen.build import inputs;"
+        "from briefgen.content import siteyaml;"
+        f"inputs.state(inputs.BuildOptions(Path({str(tmp_path)!r}))); siteyaml.basics(Path('.'));"
+        "print(sorted(m for m in ('jinja2', 'markdown_it') if m in sys.modules))"
+    )
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "site.yaml").write_text("title: Synthetic\ntheme: default\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
