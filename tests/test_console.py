@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.paths import FIXTURE_SITES
+from tests.support.paths import FIXTURE_SITES, REPO
 from tests.support.served import child_env
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # colour and weight
@@ -167,7 +167,7 @@ def test_a_long_build_shows_progress_on_a_terminal_but_not_in_ci(
 
 
 def test_the_pre_commit_hook_runs_check(demo_site: Path) -> None:
-    hooks = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
+    hooks = REPO / ".pre-commit-hooks.yaml"
     (hook,) = yaml.safe_load(hooks.read_text())
     assert hook["id"] == "briefgen-check"
     assert hook["language"] == "python"
