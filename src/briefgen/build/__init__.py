@@ -1,3 +1,4 @@
-"""The pipeline that runs the stages: inputs and the up-to-date check, the per-briefing cache,
-parallel workers, and atomic output.
+"""The pipeline that runs the stages (`pipeline.build`): inputs and the up-to-date check
+(inputs, digest), phase one (prepare, processed), the untrusted per-briefing cache (cache,
+codec), page keys (keys), phase two (writer), parallel workers and atomic output.
 """
