@@ -78,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any)")
 
+    init = sub.add_parser("init", help="start a new site in DIR (default: .)")
+    init.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
+    init.add_argument(
+        "--force", action="store_true", help="accept a non-empty DIR (existing files are kept)"
+    )
+
     new = sub.add_parser("new", help="create content/briefings/<date>-<slug>.md")
     new.add_argument("title", metavar="TITLE")
     new.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
@@ -117,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from briefgen.serve.server import serve
 
             return serve(_site_dir(args), args.host, args.port, console)
+        if args.command == "init":
+            return _init(args, console)
         if args.command == "new":
             return _new(args, console)
         if args.command == "import":
@@ -217,6 +225,20 @@ def _build(args: argparse.Namespace, console: Console) -> int:
             f"built {totals} into {result.out_dir} in {result.seconds:.2f} s "
             f"({result.rendered} rendered, {plural(result.written, 'file')} written)"
         )
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace, console: Console) -> int:
+    from briefgen.scaffold.init import init
+
+    site_dir: Path = args.dir
+    written, kept = init(site_dir, args.force)
+    for path in kept:
+        console.info(f"kept {path} (it exists)")
+    console.summary(
+        f"created a site in {site_dir} ({plural(len(written), 'file')}); next: "
+        f"cd {site_dir} && briefgen serve"
+    )
     return EXIT_OK
 
 
