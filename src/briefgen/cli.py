@@ -179,8 +179,8 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         prepared = prepare(options)
     site, diags = prepared.site, prepared.diagnostics
     _report(diags.sorted(), args.format, args.strict, console)
-    if console.interactive and args.format == "text":
-        # Silent in pipes and CI when all is well, like a linter in a pre-commit hook.
+    if args.format == "text":
+        _skipped_drafts(prepared.skipped_drafts, console)
         annotations = sum(len(b.annotations) for b in site.briefings)
         warnings = plural(len(diags.items), "warning") if diags.items else "no problems"
         console.summary(
@@ -189,6 +189,13 @@ def _check(args: argparse.Namespace, console: Console) -> int:
             f"({time.perf_counter() - started:.2f} s)"
         )
     return EXIT_OK
+
+
+def _skipped_drafts(paths: Sequence[str], console: Console) -> None:
+    """Say which drafts were left out: "1 draft skipped: content/briefings/x.md"."""
+    if paths:
+        shown = ", ".join(paths[:5]) + (", ..." if len(paths) > 5 else "")
+        console.info(f"{plural(len(paths), 'draft')} skipped: {shown} (--drafts includes them)")
 
 
 def _build(args: argparse.Namespace, console: Console) -> int:
@@ -217,6 +224,7 @@ def _build(args: argparse.Namespace, console: Console) -> int:
     with console.progress("building"):
         result = build(options, start=start)
     _report(result.diagnostics.sorted(), "text", args.strict, console)
+    _skipped_drafts(result.skipped_drafts, console)
     totals = f"{plural(result.pages, 'page')}, {plural(result.annotations, 'annotation')}"
     if result.unchanged:
         console.summary(f"nothing changed: {result.out_dir} is up to date ({totals})")

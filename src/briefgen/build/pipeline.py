@@ -23,7 +23,13 @@ from briefgen.build import output, parallel
 from briefgen.build.cache import CACHE_DIR, DocCache, digest
 from briefgen.build.inputs import BuildOptions as BuildOptions  # re-exported: build's options
 from briefgen.build.inputs import FileHashes, State, state
-from briefgen.content.briefings import briefing_files, check_unique, load_briefing
+from briefgen.content.briefings import (
+    briefing_files,
+    check_unique,
+    draft_warnings,
+    load_briefing,
+    sniff_draft,
+)
 from briefgen.content.config import Settings, load_settings
 from briefgen.content.model import BriefingSource, SiteConfig
 from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
@@ -49,6 +55,7 @@ class BuildResult:
     seconds: float
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     rendered: int = 0  # pages rendered this time (the others were unchanged)
+    skipped_drafts: tuple[str, ...] = ()  # drafts left out (without --drafts)
     written: int = 0  # files written this time
     unchanged: bool = False  # nothing to do: inputs identical to the last build
 
@@ -69,6 +76,8 @@ class DocResult:
     # its own page, exports and search record read a body; a big site's parent process (and
     # the workers it forks) would otherwise hold every one as Python strings.
     body: bytes = b""
+    draft: bool = False  # the file says draft: true (read even when it has errors)
+    rel_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,7 @@ class Prepared:
     position_rows: dict[str, str] = field(default_factory=dict)  # annotation id -> its row
     shown: dict[str, str] = field(default_factory=dict)  # slug -> shown_digest()
     search_keys: dict[str, str] = field(default_factory=dict)  # slug -> briefing_digest()
+    skipped_drafts: tuple[str, ...] = ()  # drafts left out (without --drafts), as rel paths
 
 
 Memory = dict[str, DocResult]  # cache key -> result, kept between builds by a long-lived process
@@ -103,15 +113,20 @@ def prepare(
     cache = cache or DocCache(options.site_dir, False)
     memory = {} if memory is None else memory
     results = _process_briefings(settings, cache, options, memory, hashes or FileHashes())
+    # Without --drafts, drafts are left out and their problems are only warnings.
+    included = [r for r in results if options.drafts or not r.draft]
+    skipped = tuple(r.rel_path for r in results if r.draft and not options.drafts)
     for result in results:
-        diags.items.extend(result.diagnostics)
-    check_unique([r.source for r in results if r.source is not None], diags)
+        diags.items.extend(
+            draft_warnings(result.diagnostics)
+            if result.draft and not options.drafts
+            else result.diagnostics
+        )
+    check_unique([r.source for r in included if r.source is not None], diags)
     content = settings.content()
     if diags.errors() or content is None:
         raise ContentError(diags)
-    kept = [
-        r for r in results if r.briefing and r.source and (options.drafts or not r.source.draft)
-    ]
+    kept = [r for r in included if r.briefing and r.source]
     sources = tuple(r.source for r in kept if r.source)
     content = dataclasses.replace(content, briefings=sources)
     bodies = {r.source.slug: r.body for r in kept if r.source and r.body}
@@ -136,6 +151,7 @@ def prepare(
         rows,
         shown,
         search_keys,
+        skipped,
     )
 
 
@@ -193,6 +209,9 @@ def _process_briefings(
         if source is not None and content is not None:
             briefing = build_briefing(md, content, source, diags)
         result = _doc_result(key, source, briefing, diags, settings.config, options.search)
+        draft = source.draft if source is not None else sniff_draft(data)
+        rel = path.relative_to(settings.site_dir).as_posix()
+        result = dataclasses.replace(result, draft=draft, rel_path=rel)
         # Pickled once, here: the same bytes cross to the parent and go into the cache.
         return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -357,6 +376,7 @@ def build(
         prepared.diagnostics,
         rendered=writer.rendered,
         written=writer.written,
+        skipped_drafts=prepared.skipped_drafts,
     )
 
 

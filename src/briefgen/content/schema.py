@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from briefgen.content.pasteable import fix_hint, key_line, yaml_scalar
 from briefgen.content.yamlsrc import Pos, YMap, YNode, YScalar, YSeq
 from briefgen.diagnostics import Diagnostics
 
@@ -38,14 +39,40 @@ def type_name(node: YNode) -> str:
 
 
 class Reader:
-    """Reads the keys of one mapping; `where` names it in messages ("annotation 3")."""
+    """Reads the keys of one mapping; `where` names it in messages ("annotation 'x-y'").
 
-    def __init__(self, node: YMap, path: str, diags: Diagnostics, where: str) -> None:
+    A missing required key is reported by `finish()`, so that a misspelt key near it gives one
+    message ("did you mean") instead of two. `lines` (the file's lines, when known) lets hints
+    show the corrected line whole.
+    """
+
+    def __init__(
+        self,
+        node: YMap,
+        path: str,
+        diags: Diagnostics,
+        where: str,
+        lines: list[str] | None = None,
+    ) -> None:
         self.node = node
         self.path = path
         self.diags = diags
         self.where = where
+        self.lines = lines
         self.seen: set[str] = set()
+        self.missing: dict[str, tuple[Pos, str, str]] = {}
+
+    def child(self, node: YMap, where: str) -> Reader:
+        return Reader(node, self.path, self.diags, where, self.lines)
+
+    def line_text(self, line: int) -> str | None:
+        lines = self.lines
+        return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
+
+    def replacement(self, key: str, value: str) -> str:
+        """The line of `key` rewritten as `key: value` (a pasteable fix)."""
+        pos = self.key_pos(key)
+        return key_line(self.line_text(pos.line), pos.col, key, value)
 
     def error(self, pos: Pos, message: str, hint: str = "") -> None:
         self.diags.error(self.path, pos.line, pos.col, message, hint)
@@ -54,7 +81,7 @@ class Reader:
         self.seen.add(key)
         node = self.node.values.get(key)
         if node is None and required:
-            self.error(
+            self.missing[key] = (
                 self.node.pos,
                 f"{self.where} is missing the required field '{key}'",
                 f"add '{key}: ...' to {self.where}",
@@ -106,9 +133,23 @@ class Reader:
         options = sorted(choices)
         if value and value not in options:
             pos = node.pos if node else self.key_pos(key)
-            self.error(
-                pos, f"unknown {what} '{value}' in {self.where}", did_you_mean(value, options, what)
-            )
+            close = closest(value, options)
+            if close is None:
+                self.error(
+                    pos,
+                    f"unknown {what} '{value}' in {self.where}",
+                    did_you_mean(value, options, what),
+                )
+            else:
+                self.error(
+                    pos,
+                    f"unknown {what} '{value}' in {self.where}: did you mean '{close}'?",
+                    fix_hint(
+                        f"known {what}s: {', '.join(options[:12])}",
+                        pos.line,
+                        self.replacement(key, yaml_scalar(close)),
+                    ),
+                )
             return ""
         return value
 
@@ -171,21 +212,39 @@ class Reader:
         return out
 
     def finish(self, allowed_hint: Iterable[str] | None = None) -> None:
-        """Reject every key that no accessor asked for: typos must not pass silently."""
+        """Reject every key that no accessor asked for: typos must not pass silently. A typo
+        of a missing required key is one message, with the corrected line."""
         known = sorted(allowed_hint if allowed_hint is not None else self.seen)
         for key, pos in self.node.keys.items():
-            if key not in self.seen:
-                self.error(
-                    pos,
-                    f"unknown key '{key}' in {self.where}",
-                    did_you_mean(key, known, "key", listing=True),
-                )
+            if key in self.seen:
+                continue
+            close = closest(key, known)
+            if close is None:
+                hint = did_you_mean(key, known, "key", listing=True)
+                self.error(pos, f"unknown key '{key}' in {self.where}", hint)
+                continue
+            self.missing.pop(close, None)
+            node = self.node.values[key]
+            hint = f"rename '{key}' to '{close}'"
+            if isinstance(node, YScalar) and node.value is not None:
+                value = yaml_scalar(str(node.value)) if isinstance(node.value, str) else node.raw
+                line = self.line_text(pos.line)
+                hint = fix_hint(hint, pos.line, key_line(line, pos.col, close, value))
+            self.error(pos, f"unknown key '{key}' in {self.where}: did you mean '{close}'?", hint)
+        for pos, message, hint in self.missing.values():
+            self.error(pos, message, hint)
+        self.missing.clear()
+
+
+def closest(value: str, options: list[str]) -> str | None:
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def did_you_mean(value: str, options: list[str], what: str, listing: bool = True) -> str:
-    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    close = closest(value, options)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return f"did you mean '{close}'?"
     if listing and options:
         shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
         return f"known {what}s: {shown}"

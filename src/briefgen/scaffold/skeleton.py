@@ -37,6 +37,7 @@ import yaml
 from slugify import slugify
 
 from briefgen.content.files import decode
+from briefgen.content.pasteable import yaml_scalar
 from briefgen.content.schema import ID_RE
 from briefgen.diagnostics import ContentError, Diagnostics, UsageError
 
@@ -220,24 +221,6 @@ def markdown_body(paragraphs: Sequence[str]) -> str:
 
 
 # -- front-matter ----------------------------------------------------------------------------
-
-
-def yaml_scalar(value: str) -> str:
-    """`value` as a YAML scalar: plain when that reads back the same, else double-quoted."""
-    if value and _round_trips(value, value):
-        return value
-    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if not _round_trips(quoted, value):  # pragma: no cover - control characters are refused
-        raise ValueError(f"cannot write {value!r} as YAML")
-    return quoted
-
-
-def _round_trips(text: str, value: str) -> bool:
-    try:
-        loaded: Any = yaml.safe_load(f"k: {text}\n")
-    except yaml.YAMLError:
-        return False
-    return isinstance(loaded, dict) and loaded == {"k": value} and "\n" not in text
 
 
 def _known_ids(site_dir: Path, name: str) -> list[str]:
