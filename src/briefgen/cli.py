@@ -39,9 +39,9 @@ def _jobs(value: str) -> int:
 
 
 def _date(value: str) -> dt.date:
-    from briefgen.scaffold.skeleton import _parse_date
+    from briefgen.scaffold.article import parse_date
 
-    date = _parse_date(value)
+    date = parse_date(value)
     if date is None:
         raise argparse.ArgumentTypeError(f"not a valid date: {value!r} (write YYYY-MM-DD)")
     return date
@@ -88,14 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title", metavar="TITLE")
     new.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
     new.add_argument(
-        "--from", dest="seed", type=Path, metavar="SEED_FILE", help="take the text from a seed"
+        "--from", dest="seed", type=Path, metavar="ARTICLE", help="take the text from an article"
     )
     new.add_argument(
-        "--date", type=_date, metavar="YYYY-MM-DD", help="default: the seed's date, or today"
+        "--date", type=_date, metavar="YYYY-MM-DD", help="default: the article's date, or today"
     )
 
-    imp = sub.add_parser("import", help="turn seed files into briefing skeletons")
-    imp.add_argument("paths", nargs="+", type=Path, metavar="SEED_FILE... [DIR]")
+    imp = sub.add_parser("import", help="turn articles (text or Markdown) into briefing skeletons")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="ARTICLE... [DIR]")
+    imp.add_argument("--title", help="the briefing's title (default: front-matter, first line)")
+    imp.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="default: front-matter, first line"
+    )
     return parser
 
 
@@ -268,7 +272,7 @@ def _import(args: argparse.Namespace, console: Console) -> int:
         site_dir = paths.pop()
     elif paths[-1].is_dir():
         raise UsageError(f"{paths[-1]} is a directory; give at least one seed file before DIR")
-    for path in import_seeds(site_dir, [(p, str(p)) for p in paths]):
+    for path in import_seeds(site_dir, [(p, str(p)) for p in paths], args.title, args.date):
         console.summary(f"created {path}")
     return EXIT_OK
 

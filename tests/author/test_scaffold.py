@@ -239,7 +239,6 @@ def test_one_bad_seed_means_nothing_is_imported(
 MALFORMED: dict[str, tuple[bytes, int, int, str]] = {
     "empty": (b"", 1, 1, "seed file is empty"),
     "blank": (b"\n\n  \n", 1, 1, "seed file is empty"),
-    "no-date-line": (b"Title without a date\n\nText.\n", 1, 1, "first line must be"),
     "bad-date": (b" date 2024-02-30 Title\n\nText.\n", 1, 7, "not a valid date: '2024-02-30'"),
     "other-date-format": (b" date 04/07/2024 Title\n\nText.\n", 1, 7, "not a valid date"),
     "no-title": (b" date 2024-07-04\n\nText.\n", 1, 17, "no title"),

@@ -25,6 +25,7 @@ from briefgen.build.inputs import BuildOptions as BuildOptions  # re-exported: b
 from briefgen.build.inputs import FileHashes, State, state
 from briefgen.content.briefings import (
     briefing_files,
+    check_stances,
     check_unique,
     draft_warnings,
     load_briefing,
@@ -123,6 +124,7 @@ def prepare(
             else result.diagnostics
         )
     check_unique([r.source for r in included if r.source is not None], diags)
+    check_stances([r.source for r in included if r.source is not None], diags)
     content = settings.content()
     if diags.errors() or content is None:
         raise ContentError(diags)

@@ -300,3 +300,33 @@ def check_unique(briefings: list[BriefingSource], diags: Diagnostics) -> None:
                 )
             else:
                 ids[spec.id] = (b.rel_path, spec.pos)
+
+
+def check_stances(briefings: list[BriefingSource], diags: Diagnostics) -> None:
+    """Warn where one actor takes different stances on one topic on the same date (in one
+    briefing or in two): the pages then have to show "mixed", a guess the author should make."""
+    first: dict[tuple[str, str, dt.date], tuple[BriefingSource, AnnotationSpec]] = {}
+    for b in briefings:
+        for spec in b.annotations:
+            if spec.kind != "position" or not (spec.actor and spec.topic and spec.stance):
+                continue
+            key = (spec.actor, spec.topic, b.date)
+            if key not in first:
+                first[key] = (b, spec)
+                continue
+            other_b, other = first[key]
+            if other.stance == spec.stance:
+                continue
+            pos = spec.quote_pos or spec.pos
+            other_pos = other.quote_pos or other.pos
+            where = "" if other_b is b else f"{other_b.rel_path}:"
+            diags.warning(
+                b.rel_path,
+                pos.line,
+                pos.col,
+                f"'{spec.actor}' takes two stances on '{spec.topic}' on {b.date.isoformat()}: "
+                f"'{spec.stance}' in annotation '{spec.id}' here, '{other.stance}' in "
+                f"annotation '{other.id}' ({where}line {other_pos.line})",
+                "pages will show 'mixed'; if one stance is a mistake, correct it, or use "
+                "'conditional' and say in the summary on what the position depends",
+            )
