@@ -69,7 +69,7 @@ CASES = {
         14,
         5,
         "quote not found",
-        '"Beta opposes the first lorem proposal."',
+        "the closest passage is at line 24",
     ),
     "quote-ambiguous": (
         BRIEFING,

@@ -6,6 +6,7 @@ diagnostic at the offending key or value; `finish()` rejects keys nobody asked f
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
@@ -172,11 +173,12 @@ class Reader:
                 return dt.date.fromisoformat(raw)
         except ValueError:
             pass
-        self.error(
-            node.pos,
-            f"'{key}' of {self.where} is not a valid date: {raw!r}",
-            "write the date as YYYY-MM-DD, e.g. 2024-07-04",
-        )
+        hint = "write the date as YYYY-MM-DD, e.g. 2024-07-04"
+        guess = guess_date(raw)
+        if guess is not None:
+            line = self.replacement(key, guess.isoformat())
+            hint = fix_hint(f"{hint}; perhaps {guess.isoformat()}", self.key_pos(key).line, line)
+        self.error(node.pos, f"'{key}' of {self.where} is not a valid date: {raw!r}", hint)
         return None
 
     def mapping(self, key: str, required: bool = False) -> YMap | None:
@@ -234,6 +236,26 @@ class Reader:
         for pos, message, hint in self.missing.values():
             self.error(pos, message, hint)
         self.missing.clear()
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
+
+
+def guess_date(raw: str) -> dt.date | None:
+    """The date an invalid one most likely means: a day past the month's end as its last day,
+    unpadded or slashed ISO dates, and spelt-out English dates (never the ambiguous 04/07)."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+    if match:
+        year, month, day = (int(x) for x in match.groups())
+        if 1 <= month <= 12 and day >= 1:
+            last = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, min(day, last))
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def closest(value: str, options: list[str]) -> str | None:

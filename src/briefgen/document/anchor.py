@@ -187,8 +187,18 @@ class Anchorer:
         if best is None:
             return "copy the quote from the text as the reader sees it" + advice
         start, end = best
-        passage = _clip(self._original(start, end))
-        return f'closest passage, at {self._where(_Match(start, end))}: "{passage}"{advice}'
+        original = " ".join(self._original(start, end).split())
+        passage = _clip(original)
+        where = self._where(_Match(start, end))
+        if passage != original or spec.quote_pos is None:
+            return f'closest passage, at {where}: "{passage}"{advice}'
+        pos = spec.quote_pos
+        # The quote opening its list item stands after "- " on its line.
+        lead = (
+            " " * (pos.col - 3) + "- " if pos == spec.pos and pos.col > 2 else " " * (pos.col - 1)
+        )
+        fixed = f"{lead}quote: {yaml_scalar(original)}"
+        return f"the closest passage is at {where}{advice}; write line {pos.line} as:\n{fixed}"
 
     def _original(self, start: int, end: int) -> str:
         s, e = self.norm.original_span(start, end)
