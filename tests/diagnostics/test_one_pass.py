@@ -140,6 +140,7 @@ def test_a_misspelt_key_in_site_yaml_is_one_message(
     config.write_text(config.read_text().replace("title:", "tilte:"))
     status, items = check_json(site, capsys)
     (item,) = items
+    assert status == 1
     assert item["message"] == "unknown key 'tilte' in site.yaml: did you mean 'title'?"
     lines = config.read_text().splitlines()
     paste(lines, item["line"], item["hint"])
