@@ -168,7 +168,10 @@ def _report(items: list[Diagnostic], fmt: str, strict: bool, console: Console) -
 def _site_dir(args: argparse.Namespace) -> Path:
     site_dir: Path = args.dir
     if not (site_dir / "content").is_dir():
-        raise UsageError(f"{site_dir} has no content/ directory; is it a briefgen site?")
+        raise UsageError(
+            f"{site_dir} has no content/ directory; is it a briefgen site? "
+            "(`briefgen init` starts one)"
+        )
     return site_dir
 
 

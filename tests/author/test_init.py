@@ -114,3 +114,50 @@ def test_pages_workflow_installs_briefgen_from_the_package_index(tmp_path: Path)
     assert any(r.startswith("briefgen build --base-url") for r in runs)
     uploads = [s for s in steps if "upload-pages-artifact" in s.get("uses", "")]
     assert uploads[0]["with"]["path"] == "site/"
+
+
+def _schema_keys(node: Any) -> set[str]:
+    keys: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                keys |= set(value)
+            keys |= _schema_keys(value)
+    elif isinstance(node, list):
+        for item in node:
+            keys |= _schema_keys(item)
+    return keys
+
+
+def test_docs_describe_every_key_of_the_schemas() -> None:
+    docs = (REPO / "docs" / "content.md").read_text(encoding="utf-8")
+    for path in sorted(SCHEMAS.glob("*.schema.json")):
+        for key in sorted(_schema_keys(json.loads(path.read_text(encoding="utf-8")))):
+            assert f"`{key}`" in docs, f"docs/content.md does not describe {key} ({path.name})"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "(docs/content.md)" in readme
+
+
+def test_readme_publishing_recipes_install_briefgen_from_the_package_index() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    publishing = readme.split("## Publishing", 1)[1].split("\n## ", 1)[0]
+    assert "'.[" not in readme and '".[' not in readme  # only works inside a briefgen checkout
+    for host in ("**GitHub Pages.**", "**GitLab Pages**", "**Netlify.**"):
+        assert host in publishing
+    gitlab = yaml.safe_load(publishing.split("```yaml\n", 1)[1].split("```", 1)[0])
+    script = gitlab["pages"]["script"]
+    assert script[0] == 'pip install "briefgen[search]"'
+    assert script[-1].startswith("briefgen build -o public --base-url")
+    netlify = publishing.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert 'pip install "briefgen[search]" && briefgen check && briefgen build' in netlify
+
+
+def test_a_missing_settings_file_points_at_init_and_the_docs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "content" / "briefings").mkdir(parents=True)
+    assert main(["check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "content/site.yaml:1:1: error: content/site.yaml is missing" in err
+    assert "`briefgen init`" in err and "docs/content.md" in err
+    assert "README" not in err
