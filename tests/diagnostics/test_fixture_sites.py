@@ -27,7 +27,7 @@ CASES = {
         18,
         5,
         "unknown key 'stanse' in annotation 'beta-one': did you mean 'stance'?",
-        "rename 'stanse' to 'stance'",
+        "'stance' is set already (line 17); remove 'stanse'",
     ),
     "unknown-actor": (
         BRIEFING,

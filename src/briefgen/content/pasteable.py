@@ -7,6 +7,7 @@ copying it over the offending line repairs the file (tests do exactly that).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -24,8 +25,8 @@ def yaml_scalar(value: str) -> str:
         return value
     if '"' in value and "'" not in value and _round_trips(f"'{value}'", value):
         return f"'{value}'"
-    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if not _round_trips(quoted, value):  # pragma: no cover - control characters are refused
+    quoted = json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+    if not _round_trips(quoted, value):  # pragma: no cover - JSON strings always are
         raise ValueError(f"cannot write {value!r} as YAML")
     return quoted
 

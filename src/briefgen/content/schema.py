@@ -228,7 +228,9 @@ class Reader:
             self.missing.pop(close, None)
             node = self.node.values[key]
             hint = f"rename '{key}' to '{close}'"
-            if isinstance(node, YScalar) and node.value is not None:
+            if close in self.node.keys:  # both spellings present: a paste would duplicate it
+                hint = f"'{close}' is set already (line {self.key_pos(close).line}); remove '{key}'"
+            elif isinstance(node, YScalar) and node.value is not None and "\n" not in node.raw:
                 value = yaml_scalar(str(node.value)) if isinstance(node.value, str) else node.raw
                 line = self.line_text(pos.line)
                 hint = fix_hint(hint, pos.line, key_line(line, pos.col, close, value))
