@@ -164,3 +164,24 @@ def test_two_stances_of_one_actor_on_one_topic_and_date_warn(
 
     second.write_text(SECOND.replace("2024-01-02", "2024-03-04"), encoding="utf-8")
     assert check_json(site, capsys) == (0, [])  # another day: a change of mind, no warning
+
+
+def test_broken_note_links_are_reported_with_the_other_errors(
+    fixture_site: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = fixture_site("minimal")
+    line = set_note(site, "Compare [Beta](#beta-onee) and [the topic](/topics/topic-on/).")
+    path = site / BRIEFING
+    # beta-one gets an error of its own: a link to it must still count as a good link.
+    path.write_text(path.read_text().replace("stance: opposes", "stance: oposes"))
+    status, items = check_json(site, capsys)
+    assert status == 1
+    by_message = {i["message"].split(":")[0]: i for i in items}
+    assert len(items) == 3, [i["message"] for i in items]
+    assert by_message["unknown stance 'oposes' in annotation 'beta-one'"]["line"] == 17
+    broken = [i for i in items if i["code"] == "link"]
+    assert [i["line"] for i in broken] == [line, line]
+    assert {i["hint"] for i in broken} == {
+        "did you mean '#beta-one'?",
+        "did you mean '/topics/topic-one/'?",
+    }

@@ -100,6 +100,11 @@ def test_every_mistake_once_at_its_line_and_every_fix_pastes(
 
 YAML_MISTAKES = {
     "over-indented": ("    topic: topic-one", "     topic: topic-one", "indented more"),
+    "over-indented-with-colon": (
+        "    note: A synthetic *note*.",
+        "     note: A synthetic: note.",
+        "indented more",
+    ),
     "under-indented": ("    topic: topic-one", "   topic: topic-one", "indented less"),
     "tab": ("    topic: topic-one", "\ttopic: topic-one", "a tab"),
     "unquoted-colon": ("    note: A synthetic *note*.", "    note: Alpha: a note.", "mapping"),

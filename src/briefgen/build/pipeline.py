@@ -39,7 +39,7 @@ from briefgen.document.markdown import make_parser
 from briefgen.document.model import Annotation, Briefing
 from briefgen.exports import feed, positions
 from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
-from briefgen.site.links import check_links
+from briefgen.site.links import check_links, check_links_despite_errors
 from briefgen.site.model import Site, build_site
 from briefgen.site.pages import Page, pages
 from briefgen.theme.files import static_files
@@ -126,6 +126,11 @@ def prepare(
     check_unique([r.source for r in included if r.source is not None], diags)
     check_stances([r.source for r in included if r.source is not None], diags)
     content = settings.content()
+    if diags.errors() and content is not None:  # broken links too, in the same run
+        made = [r.briefing for r in included if r.briefing and r.source]
+        sources = tuple(r.source for r in included if r.source)
+        written = dataclasses.replace(content, briefings=sources)
+        check_links_despite_errors(written, made, options.search, diags)
     if diags.errors() or content is None:
         raise ContentError(diags)
     kept = [r for r in included if r.briefing and r.source]

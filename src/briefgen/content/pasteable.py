@@ -63,6 +63,18 @@ def _previous(lines: list[str], index: int) -> int | None:
     return None
 
 
+def _valid(indent: str, rest: str) -> str:
+    """`indent` + `rest`, its value quoted when it would not parse as written (a ': ' in it)."""
+    try:
+        yaml.safe_load(rest)
+        return indent + rest
+    except yaml.YAMLError:
+        match = _KEY_LINE.match(rest)
+        if match is None or not match["value"]:
+            return indent + rest
+        return f"{indent}{rest[: match.end('key')]}: {yaml_scalar(match['value'].strip())}"
+
+
 def syntax_fix(
     text: str, index: int, col: int, problem: str, shown_line: int
 ) -> tuple[str, int, int, str] | None:
@@ -80,7 +92,7 @@ def syntax_fix(
     head = line[: len(line) - len(line.lstrip(" \t"))]
     if "\t" in head and match:
         width = expected if expected is not None else len(head.replace("\t", "  "))
-        fixed = " " * width + line.lstrip(" \t")
+        fixed = _valid(" " * width, line.lstrip(" \t"))
         return (
             f"malformed YAML: a tab in the indentation of line {shown_line}",
             shown_line,
@@ -90,7 +102,7 @@ def syntax_fix(
     if match and expected is not None and prev is not None and len(match["lead"]) != expected:
         above = _KEY_LINE.match(lines[prev].strip(" -"))
         name = f"'{above['key']}'" if above else "the line"
-        fixed = " " * expected + line.lstrip(" ")
+        fixed = _valid(" " * expected, line.lstrip(" "))
         more = "more" if len(match["lead"]) > expected else "less"
         return (
             f"malformed YAML: '{match['key'].strip()}' is indented {more} than the key above it",
