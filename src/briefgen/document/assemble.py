@@ -73,11 +73,11 @@ def _note(
     """The note's HTML and its internal links, placed at its `note:` key for the link check."""
     pos = spec.note_pos or spec.pos
     if UNSAFE_LINK.search(spec.note):
-        diags.error(
+        diags.warning(  # refused like the body's: shown as text, never a link
             source.rel_path,
             pos.line,
             pos.col,
-            "unsafe link in a note (javascript:, vbscript:, file: or data:)",
+            "unsafe link in a note (javascript:, vbscript:, file: or data:), shown as text",
             "link to http(s) pages or to pages of this site only",
             code="link",
         )
