@@ -114,15 +114,7 @@ def prepare(
     cache = cache or DocCache(options.site_dir, False)
     memory = {} if memory is None else memory
     results = _process_briefings(settings, cache, options, memory, hashes or FileHashes())
-    # Without --drafts, drafts are left out and their problems are only warnings.
-    included = [r for r in results if options.drafts or not r.draft]
-    skipped = tuple(r.rel_path for r in results if r.draft and not options.drafts)
-    for result in results:
-        diags.items.extend(
-            draft_warnings(result.diagnostics)
-            if result.draft and not options.drafts
-            else result.diagnostics
-        )
+    included, skipped = _without_drafts(results, options.drafts, diags)
     check_unique([r.source for r in included if r.source is not None], diags)
     check_stances([r.source for r in included if r.source is not None], diags)
     content = settings.content()
@@ -160,6 +152,18 @@ def prepare(
         search_keys,
         skipped,
     )
+
+
+def _without_drafts(
+    results: list[DocResult], drafts: bool, diags: Diagnostics
+) -> tuple[list[DocResult], tuple[str, ...]]:
+    """The results to build, and the drafts skipped. Every result's diagnostics go to `diags`;
+    without --drafts, drafts are left out and their problems are only warnings."""
+    for result in results:
+        skip = result.draft and not drafts
+        diags.items.extend(draft_warnings(result.diagnostics) if skip else result.diagnostics)
+    included = [r for r in results if drafts or not r.draft]
+    return included, tuple(r.rel_path for r in results if r.draft and not drafts)
 
 
 def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
