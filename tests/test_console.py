@@ -134,12 +134,16 @@ def test_diagnostics_on_a_terminal_are_coloured_and_otherwise_identical() -> Non
     assert plain.replace("\r\n", "\n") == piped.stderr
 
 
-def test_check_prints_a_summary_on_a_terminal_and_nothing_in_a_pipe(demo_site: Path) -> None:
+def test_check_prints_one_summary_line_on_a_terminal_and_in_a_pipe(demo_site: Path) -> None:
+    summary = r"checked \d+ briefings?, \d+ annotations?: no problems \(\d+\.\d+ s\)"
     status, out = run_tty(briefgen("check", demo_site), NO_COLOR="1")
     assert status == 0, out
-    assert re.search(r"checked \d+ briefings?, \d+ annotations?: no problems", out), out
+    assert re.search(summary, out), out
     piped = run_pipe(briefgen("check", demo_site))
-    assert (piped.returncode, piped.stdout, piped.stderr) == (0, "", "")
+    assert (piped.returncode, piped.stdout) == (0, "")
+    assert re.fullmatch(summary + "\n", piped.stderr), piped.stderr
+    quiet = run_pipe(briefgen("check", demo_site, "--quiet"))
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
 
 
 def test_a_long_build_shows_progress_on_a_terminal_but_not_in_ci(
@@ -178,4 +182,7 @@ def test_the_pre_commit_hook_runs_check(demo_site: Path) -> None:
     entry = hook["entry"].split()
     assert entry[:2] == ["briefgen", "check"]
     proc = run_pipe(briefgen(*entry[1:], demo_site))
-    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.returncode == 0
+    assert re.fullmatch(
+        r"checked 1 briefing, \d+ annotations: no problems \(\S+ s\)\n", proc.stderr
+    )

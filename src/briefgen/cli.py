@@ -39,9 +39,9 @@ def _jobs(value: str) -> int:
 
 
 def _date(value: str) -> dt.date:
-    from briefgen.scaffold.skeleton import _parse_date
+    from briefgen.scaffold.article import parse_date
 
-    date = _parse_date(value)
+    date = parse_date(value)
     if date is None:
         raise argparse.ArgumentTypeError(f"not a valid date: {value!r} (write YYYY-MM-DD)")
     return date
@@ -78,18 +78,28 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any)")
 
+    init = sub.add_parser("init", help="start a new site in DIR (default: .)")
+    init.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
+    init.add_argument(
+        "--force", action="store_true", help="accept a non-empty DIR (existing files are kept)"
+    )
+
     new = sub.add_parser("new", help="create content/briefings/<date>-<slug>.md")
     new.add_argument("title", metavar="TITLE")
     new.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
     new.add_argument(
-        "--from", dest="seed", type=Path, metavar="SEED_FILE", help="take the text from a seed"
+        "--from", dest="seed", type=Path, metavar="ARTICLE", help="take the text from an article"
     )
     new.add_argument(
-        "--date", type=_date, metavar="YYYY-MM-DD", help="default: the seed's date, or today"
+        "--date", type=_date, metavar="YYYY-MM-DD", help="default: the article's date, or today"
     )
 
-    imp = sub.add_parser("import", help="turn seed files into briefing skeletons")
-    imp.add_argument("paths", nargs="+", type=Path, metavar="SEED_FILE... [DIR]")
+    imp = sub.add_parser("import", help="turn articles (text or Markdown) into briefing skeletons")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="ARTICLE... [DIR]")
+    imp.add_argument("--title", help="the briefing's title (default: front-matter, first line)")
+    imp.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="default: front-matter, first line"
+    )
     return parser
 
 
@@ -117,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from briefgen.serve.server import serve
 
             return serve(_site_dir(args), args.host, args.port, console)
+        if args.command == "init":
+            return _init(args, console)
         if args.command == "new":
             return _new(args, console)
         if args.command == "import":
@@ -156,7 +168,10 @@ def _report(items: list[Diagnostic], fmt: str, strict: bool, console: Console) -
 def _site_dir(args: argparse.Namespace) -> Path:
     site_dir: Path = args.dir
     if not (site_dir / "content").is_dir():
-        raise UsageError(f"{site_dir} has no content/ directory; is it a briefgen site?")
+        raise UsageError(
+            f"{site_dir} has no content/ directory; is it a briefgen site? "
+            "(`briefgen init` starts one)"
+        )
     return site_dir
 
 
@@ -171,8 +186,8 @@ def _check(args: argparse.Namespace, console: Console) -> int:
         prepared = prepare(options)
     site, diags = prepared.site, prepared.diagnostics
     _report(diags.sorted(), args.format, args.strict, console)
-    if console.interactive and args.format == "text":
-        # Silent in pipes and CI when all is well, like a linter in a pre-commit hook.
+    if args.format == "text":
+        _skipped_drafts(prepared.skipped_drafts, console)
         annotations = sum(len(b.annotations) for b in site.briefings)
         warnings = plural(len(diags.items), "warning") if diags.items else "no problems"
         console.summary(
@@ -181,6 +196,13 @@ def _check(args: argparse.Namespace, console: Console) -> int:
             f"({time.perf_counter() - started:.2f} s)"
         )
     return EXIT_OK
+
+
+def _skipped_drafts(paths: Sequence[str], console: Console) -> None:
+    """Say which drafts were left out: "1 draft skipped: content/briefings/x.md"."""
+    if paths:
+        shown = ", ".join(paths[:5]) + (", ..." if len(paths) > 5 else "")
+        console.info(f"{plural(len(paths), 'draft')} skipped: {shown} (--drafts includes them)")
 
 
 def _build(args: argparse.Namespace, console: Console) -> int:
@@ -209,6 +231,7 @@ def _build(args: argparse.Namespace, console: Console) -> int:
     with console.progress("building"):
         result = build(options, start=start)
     _report(result.diagnostics.sorted(), "text", args.strict, console)
+    _skipped_drafts(result.skipped_drafts, console)
     totals = f"{plural(result.pages, 'page')}, {plural(result.annotations, 'annotation')}"
     if result.unchanged:
         console.summary(f"nothing changed: {result.out_dir} is up to date ({totals})")
@@ -217,6 +240,20 @@ def _build(args: argparse.Namespace, console: Console) -> int:
             f"built {totals} into {result.out_dir} in {result.seconds:.2f} s "
             f"({result.rendered} rendered, {plural(result.written, 'file')} written)"
         )
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace, console: Console) -> int:
+    from briefgen.scaffold.init import init
+
+    site_dir: Path = args.dir
+    written, kept = init(site_dir, args.force)
+    for path in kept:
+        console.info(f"kept {path} (it exists)")
+    console.summary(
+        f"created a site in {site_dir} ({plural(len(written), 'file')}); next: "
+        f"cd {site_dir} && briefgen serve"
+    )
     return EXIT_OK
 
 
@@ -238,7 +275,7 @@ def _import(args: argparse.Namespace, console: Console) -> int:
         site_dir = paths.pop()
     elif paths[-1].is_dir():
         raise UsageError(f"{paths[-1]} is a directory; give at least one seed file before DIR")
-    for path in import_seeds(site_dir, [(p, str(p)) for p in paths]):
+    for path in import_seeds(site_dir, [(p, str(p)) for p in paths], args.title, args.date):
         console.summary(f"created {path}")
     return EXIT_OK
 

@@ -23,10 +23,34 @@ CASES = {
         "quoted",
     ),
     "missing-field": (BRIEFING, 13, 5, "missing the required field 'summary'", "add 'summary"),
-    "unknown-key": (BRIEFING, 18, 5, "unknown key 'stanse' in annotation 2", "'stance'"),
-    "unknown-actor": (BRIEFING, 15, 12, "unknown actor 'actor-c'", "'actor-b'"),
-    "unknown-topic": (BRIEFING, 16, 12, "unknown topic 'topic-nine'", "'topic-one'"),
-    "unknown-stance": (BRIEFING, 17, 13, "unknown stance 'oposes'", "'opposes'"),
+    "unknown-key": (
+        BRIEFING,
+        18,
+        5,
+        "unknown key 'stanse' in annotation 'beta-one': did you mean 'stance'?",
+        "'stance' is set already (line 17); remove 'stanse'",
+    ),
+    "unknown-actor": (
+        BRIEFING,
+        15,
+        12,
+        "unknown actor 'actor-c' in annotation 'beta-one': did you mean 'actor-b'?",
+        "known actors",
+    ),
+    "unknown-topic": (
+        BRIEFING,
+        16,
+        12,
+        "unknown topic 'topic-nine' in annotation 'beta-one': did you mean 'topic-one'?",
+        "known topics",
+    ),
+    "unknown-stance": (
+        BRIEFING,
+        17,
+        13,
+        "unknown stance 'oposes' in annotation 'beta-one': did you mean 'opposes'?",
+        "known stances",
+    ),
     "duplicate-slug": (
         "content/briefings/2025/synthetic.md",
         1,
@@ -43,12 +67,18 @@ CASES = {
     ),
     "quote-not-found": (
         BRIEFING,
-        13,
+        14,
         5,
         "quote not found",
-        '"Beta opposes the first lorem proposal."',
+        "the closest passage is at line 24",
     ),
-    "quote-ambiguous": (BRIEFING, 13, 5, "quote is ambiguous: found 2 times", 'prefix: "opposes"'),
+    "quote-ambiguous": (
+        BRIEFING,
+        14,
+        5,
+        "quote is ambiguous: found 2 times",
+        "add one of these lines",
+    ),
     "bad-date": (BRIEFING, 3, 7, "not a valid date: '2024-02-30'", "YYYY-MM-DD"),
     "broken-link": (BRIEFING, 24, 54, "broken link '#no-such-anchor'", "annotation id"),
 }
@@ -121,14 +151,17 @@ def test_one_run_reports_every_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert any("not a valid date" in m for m in messages)
 
 
-def test_check_on_a_clean_site_is_silent_and_writes_nothing(
+def test_check_on_a_clean_site_prints_one_summary_line_and_writes_nothing(
     fixture_site, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = fixture_site("minimal")
     before = snapshot(site)
     assert main(["check", str(site)]) == 0
-    assert capsys.readouterr().err == ""
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("checked 1 briefing, 2 annotations: no problems (")
     assert snapshot(site) == before
+    assert main(["check", str(site), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_a_file_that_is_not_utf8_is_a_diagnostic_at_the_bad_byte(

@@ -6,6 +6,7 @@ import re
 
 import lxml.html
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,7 +161,13 @@ def test_ambiguous_quote_hint_resolves_the_ambiguity() -> None:
     doc = render(body, spec("The plan is on"))
     (error,) = doc.errors
     assert "ambiguous" in error.message and "2 times" in error.message
-    options = re.findall(r'(prefix|suffix): "([^"]*)" \(the one at line (\d+)\)', error.hint)
+    head, *lines = error.hint.splitlines()
+    assert head == "add one of these lines below 'quote:':"
+    options = []
+    for line in lines:  # each pasteable: valid YAML, read back as the key and its value
+        fields = yaml.safe_load(line)
+        ((key, value),) = fields.items()
+        options.append((key, value, re.search(r"# line (\d+):", line)[1]))  # type: ignore[index]
     assert [line for _, _, line in options] == ["10", "12"]
     for key, value, _ in options:
         fixed = render(body, spec("The plan is on", **{key: value}))
@@ -240,4 +247,4 @@ def test_heading_ids_avoid_ids_the_page_chrome_uses() -> None:
 )
 def test_note_fast_path_renders_exactly_as_markdown_it(text: str) -> None:
     md = make_parser()
-    assert render_note(md, text) == (md.render(text) if text else "")
+    assert render_note(md, text).html == (md.render(text) if text else "")

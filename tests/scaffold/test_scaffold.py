@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
 
 from briefgen.cli import main
-from briefgen.content.briefings import split_front_matter
 from briefgen.document.markdown import make_parser
 from briefgen.scaffold.skeleton import escape_markdown, is_subheading
+from tests.support.files import body_of, front_of
 from tests.support.paths import REPO
 
 SEED = REPO / "seeds" / "000_7faf2711d6594d17.txt"
@@ -50,29 +48,8 @@ def blocks(markdown: str) -> list[str]:
     return [b.strip() for b in re.split(r"\n[ \t]*\n", markdown.strip()) if b.strip()]
 
 
-def body_of(path: Path) -> str:
-    parts = split_front_matter(path.read_text(encoding="utf-8"))
-    assert parts is not None, path
-    return parts[1]
-
-
-def front_of(path: Path) -> dict[str, object]:
-    parts = split_front_matter(path.read_text(encoding="utf-8"))
-    assert parts is not None, path
-    data = yaml.safe_load(parts[0])
-    assert isinstance(data, dict)
-    return data
-
-
 def created(site: Path, before: dict[str, bytes]) -> list[str]:
     return sorted(set(snapshot(site)) - set(before))
-
-
-@pytest.fixture
-def empty_site(demo_site: Path) -> Path:
-    """The demo site's configuration and seeds, without its briefing."""
-    shutil.rmtree(demo_site / "content" / "briefings")
-    return demo_site
 
 
 def test_import_reproduces_the_structure_of_the_demo_briefing(
@@ -239,7 +216,6 @@ def test_one_bad_seed_means_nothing_is_imported(
 MALFORMED: dict[str, tuple[bytes, int, int, str]] = {
     "empty": (b"", 1, 1, "seed file is empty"),
     "blank": (b"\n\n  \n", 1, 1, "seed file is empty"),
-    "no-date-line": (b"Title without a date\n\nText.\n", 1, 1, "first line must be"),
     "bad-date": (b" date 2024-02-30 Title\n\nText.\n", 1, 7, "not a valid date: '2024-02-30'"),
     "other-date-format": (b" date 04/07/2024 Title\n\nText.\n", 1, 7, "not a valid date"),
     "no-title": (b" date 2024-07-04\n\nText.\n", 1, 17, "no title"),

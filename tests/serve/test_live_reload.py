@@ -67,7 +67,7 @@ def test_a_broken_save_shows_an_overlay_and_the_next_good_save_clears_it(
     overlay = page.locator(OVERLAY)
     overlay.wait_for(timeout=WAIT_MS)
     text = overlay.inner_text()
-    assert f"{BRIEFING_FILE}:{quote.item_line}:" in text, text
+    assert f"{BRIEFING_FILE}:{quote.quote_line}:" in text, text
     assert "quote not found" in text
     assert "hint:" in text
     assert page.evaluate("window.__notReloaded") is True  # the overlay, not a reload
@@ -80,7 +80,7 @@ def test_a_broken_save_shows_an_overlay_and_the_next_good_save_clears_it(
         late_page = late.new_page()
         late_page.goto(served.url())
         late_page.locator(OVERLAY).wait_for(timeout=WAIT_MS)
-        assert f"{BRIEFING_FILE}:{quote.item_line}:" in late_page.locator(OVERLAY).inner_text()
+        assert f"{BRIEFING_FILE}:{quote.quote_line}:" in late_page.locator(OVERLAY).inner_text()
     finally:
         late.close()
 

@@ -78,8 +78,8 @@ def test_a_broken_save_keeps_the_last_good_site_and_prints_the_diagnostic(
     broken = break_quote(briefing, quote)
 
     output = served.wait_for_output("still serving the last good build", after=before)
-    # One diagnostic, at the annotation's own line.
-    assert f"{BRIEFING_FILE}:{quote.item_line}:" in output, output
+    # One diagnostic, at the annotation's `quote:` line.
+    assert f"{BRIEFING_FILE}:{quote.quote_line}:" in output, output
     assert "quote not found" in output
 
     page = served.get(BRIEFING_PATH)

@@ -179,18 +179,17 @@ def append_paragraph(path: Path, text: str) -> None:
 
 @dataclass(frozen=True)
 class Quote:
-    """The first annotation's `quote:` line, and the line its list item starts on."""
+    """The first annotation's `quote:` line, and its number."""
 
     line: str  # the whole `    quote: ...` line
-    item_line: int  # 1-based; diagnostics about the annotation point here
+    quote_line: int  # 1-based; diagnostics about the quote point here
 
 
 def first_quote(path: Path) -> Quote:
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next(n for n, line in enumerate(lines) if line.strip().startswith("- "))
     quote = next(n for n in range(start, len(lines)) if lines[n].strip().startswith("quote:"))
-    item = max(n for n in range(start, quote + 1) if lines[n].strip().startswith("- "))
-    return Quote(lines[quote], item + 1)
+    return Quote(lines[quote], quote + 1)
 
 
 def break_quote(path: Path, quote: Quote) -> str:

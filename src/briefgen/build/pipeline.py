@@ -32,6 +32,7 @@ class BuildResult:
     seconds: float
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     rendered: int = 0  # pages rendered this time (the others were unchanged)
+    skipped_drafts: tuple[str, ...] = ()  # drafts left out (without --drafts)
     written: int = 0  # files written this time
     unchanged: bool = False  # nothing to do: inputs identical to the last build
 
@@ -72,6 +73,7 @@ def build(
         prepared.diagnostics,
         rendered=writer.rendered,
         written=writer.written,
+        skipped_drafts=prepared.skipped_drafts,
     )
 
 

@@ -20,13 +20,20 @@ from briefgen.build.codec import CodecError
 from briefgen.build.digest import digest
 from briefgen.build.inputs import BuildOptions, FileHashes
 from briefgen.build.processed import ProcessedBriefing, processed, with_body
-from briefgen.content.briefings import briefing_files, check_unique, load_briefing
+from briefgen.content.briefings import (
+    briefing_files,
+    check_stances,
+    check_unique,
+    draft_warnings,
+    load_briefing,
+    sniff_draft,
+)
 from briefgen.content.config import Settings, load_settings
 from briefgen.diagnostics import ContentError, Diagnostics, UsageError
 from briefgen.document.assemble import build_briefing
 from briefgen.document.markdown import make_parser
 from briefgen.document.model import Briefing
-from briefgen.site.links import check_links
+from briefgen.site.links import check_links, check_links_despite_errors
 from briefgen.site.model import Site, build_site
 
 Memory = dict[str, ProcessedBriefing]  # cache key -> result, kept between builds by serve
@@ -39,6 +46,7 @@ class Prepared:
     site: Site
     diagnostics: Diagnostics
     briefings: dict[str, ProcessedBriefing]  # slug -> its processed file
+    skipped_drafts: tuple[str, ...] = ()  # drafts left out (without --drafts), as rel paths
 
     def complete(self, briefing: Briefing) -> Briefing:
         """The briefing with its body (the site's may come without: see prepare())."""
@@ -70,19 +78,20 @@ def prepare(
     cache = cache or DocCache(options.site_dir, False)
     memory = {} if memory is None else memory
     results = _process_briefings(settings, cache, options, memory, hashes or FileHashes())
-    for result in results:
-        diags.items.extend(result.diagnostics)
-    check_unique([r.source for r in results if r.source is not None], diags)
+    included, skipped = _without_drafts(results, options.drafts, diags)
+    sources = [r.source for r in included if r.source is not None]
+    check_unique(sources, diags)
+    check_stances(sources, diags)
     content = settings.content()
+    if diags.errors() and content is not None:  # broken links too, in the same run
+        made = [r.briefing for r in included if r.usable and r.briefing is not None]
+        written = dataclasses.replace(content, briefings=tuple(sources))
+        check_links_despite_errors(written, made, options.search, diags)
     if diags.errors() or content is None:
         raise ContentError(diags)
-    kept = {
-        r.slug: r
-        for r in results
-        if r.usable and r.source is not None and (options.drafts or not r.source.draft)
-    }
-    sources = tuple(r.source for r in kept.values() if r.source is not None)
-    content = dataclasses.replace(content, briefings=sources)
+    kept = {r.slug: r for r in included if r.usable}
+    kept_sources = tuple(r.source for r in kept.values() if r.source is not None)
+    content = dataclasses.replace(content, briefings=kept_sources)
     briefings = [
         r.briefing if bodies_apart else r.complete()
         for r in kept.values()
@@ -92,7 +101,19 @@ def prepare(
     check_links(site, diags)
     if diags.errors(strict=options.strict):
         raise ContentError(diags)
-    return Prepared(site, diags, kept)
+    return Prepared(site, diags, kept, skipped)
+
+
+def _without_drafts(
+    results: list[ProcessedBriefing], drafts: bool, diags: Diagnostics
+) -> tuple[list[ProcessedBriefing], tuple[str, ...]]:
+    """The results to build, and the drafts skipped. Every result's diagnostics go to `diags`;
+    without --drafts, drafts are left out and their problems are only warnings."""
+    for result in results:
+        skip = result.draft and not drafts
+        diags.items.extend(draft_warnings(result.diagnostics) if skip else result.diagnostics)
+    included = [r for r in results if drafts or not r.draft]
+    return included, tuple(r.rel_path for r in results if r.draft and not drafts)
 
 
 def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
@@ -157,6 +178,9 @@ def _process_briefings(
         if source is not None and content is not None:
             briefing = build_briefing(md, content, source, diags)
         result = processed(key, source, briefing, diags, settings.config, options.search)
+        draft = source.draft if source is not None else sniff_draft(data)
+        rel = path.relative_to(settings.site_dir).as_posix()
+        result = dataclasses.replace(result, draft=draft, rel_path=rel)
         # Encoded once, here, in the worker: the parent only stores the bytes.
         return (result, *result.encoded())
 

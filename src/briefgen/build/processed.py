@@ -34,6 +34,8 @@ class ProcessedBriefing:
     search_key: str = ""  # search.briefing_digest() of it, when the build indexes
     position_rows: tuple[tuple[str, str], ...] = ()  # (id, positions.position_row()) each
     body: bytes = b""  # codec.pack_body() of its chunks and plain text; not in the cache row
+    draft: bool = False  # the file says draft: true (read even when it has errors)
+    rel_path: str = ""
 
     @property
     def slug(self) -> str:

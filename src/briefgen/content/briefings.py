@@ -3,7 +3,9 @@ of slugs and annotation ids."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,10 +22,19 @@ from briefgen.content.model import (
     Stance,
     Topic,
 )
-from briefgen.content.schema import ID_HINT, ID_RE, Reader, require_map, reserved_fragment
-from briefgen.content.yamlsrc import Pos, YMap
-from briefgen.diagnostics import Diagnostics
+from briefgen.content.schema import (
+    ID_HINT,
+    ID_RE,
+    Reader,
+    closest,
+    require_map,
+    reserved_fragment,
+)
+from briefgen.content.yamlsrc import Pos, YMap, YScalar
+from briefgen.diagnostics import Diagnostic, Diagnostics
 
+# Stands in for a date that is reported as invalid (the build then stops anyway).
+UNREADABLE_DATE = dt.date(1970, 1, 1)
 FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
 FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
@@ -62,6 +73,23 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
+_DRAFT_LINE = re.compile(r"^draft:[ \t]*(?:true|yes|on)[ \t]*(?:#.*)?$", re.I | re.M)
+
+
+def sniff_draft(data: bytes) -> bool:
+    """Whether a briefing says `draft: true`, even when its front-matter cannot be read."""
+    parts = split_front_matter(data.decode("utf-8", "replace"))
+    return parts is not None and _DRAFT_LINE.search(parts[0]) is not None
+
+
+def draft_warnings(items: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """A skipped draft's problems, as warnings: they must not stop a build of the rest."""
+    return [
+        replace(d, severity="warning", message=f"{d.message} (in a draft, not built)")
+        for d in items
+    ]
+
+
 def _load_briefing(
     path: Path,
     data: bytes,
@@ -96,16 +124,15 @@ def _load_briefing(
         return None
     if node is None:
         return None
-    r = Reader(node, rel, diags, "front-matter")
+    r = Reader(node, rel, diags, "front-matter", text.splitlines())
     title = r.text("title")
-    date = r.date("date")
+    # A bad date is reported and the rest still read and anchored: one run, every error.
+    date = r.date("date") or UNREADABLE_DATE
     source = _read_source(r)
     summary = r.text("summary", required=False)
     draft = r.flag("draft", False)
     specs = _read_annotations(r, actors, topics, stances)
     r.finish()
-    if date is None:
-        return None
     return BriefingSource(
         slug, path, rel, title, date, source, summary, draft, specs, body, body_line
     )
@@ -115,7 +142,7 @@ def _read_source(r: Reader) -> Source:
     node = r.mapping("source")
     if node is None:
         return Source()
-    sr = Reader(node, r.path, r.diags, "source")
+    sr = r.child(node, "source")
     seed, publisher, url = (
         sr.text("seed", False),
         sr.text("publisher", False),
@@ -128,6 +155,7 @@ def _read_source(r: Reader) -> Source:
     return Source(seed or None, publisher or None, url or None)
 
 
+KINDS = ("position", "context")
 CONTEXT_KEYS = ("id", "kind", "quote", "prefix", "suffix", "note")
 POSITION_KEYS = (*CONTEXT_KEYS, "actor", "topic", "stance", "summary")
 
@@ -146,44 +174,77 @@ def _read_annotations(
                 item.pos, f"annotation {number} must be a mapping", "start it with '- quote: ...'"
             )
             continue
-        a = Reader(item, r.path, r.diags, f"annotation {number}")
-        ident = a.ident("id", required=False)
-        if ident and reserved_fragment(ident):
-            a.error(
-                item.values["id"].pos,
-                f"annotation id '{ident}' is reserved for the page itself",
-                "choose another id (not 'main', not starting with 'note-')",
-            )
-        kind = a.choice("kind", ("position", "context"), "kind", required=False) or "position"
-        quote = a.text("quote")
-        prefix, suffix = a.text("prefix", False), a.text("suffix", False)
-        actor = topic = stance = None
-        summary = ""
-        if kind == "position":
-            actor = a.choice("actor", actors, "actor") or None
-            topic = a.choice("topic", topics, "topic") or None
-            stance = a.choice("stance", stances, "stance") or None
-            summary = a.text("summary")
-        note = a.text("note", required=kind == "context")
-        a.finish(POSITION_KEYS if kind == "position" else CONTEXT_KEYS)
-        if quote:
-            specs.append(
-                AnnotationSpec(
-                    ident or "",
-                    kind,
-                    quote,
-                    prefix,
-                    suffix,
-                    actor,
-                    topic,
-                    stance,
-                    summary,
-                    note,
-                    item.pos,
-                    id_derived=ident is None,
-                )
-            )
+        spec = _read_annotation(
+            r.child(item, _annotation_name(item, number)), actors, topics, stances
+        )
+        if spec is not None:
+            specs.append(spec)
     return tuple(specs)
+
+
+def _annotation_name(item: YMap, number: int) -> str:
+    """How messages name an annotation: by the id the author wrote, else by its number."""
+    node = item.values.get("id")
+    if isinstance(node, YScalar) and isinstance(node.value, str) and ID_RE.match(node.value):
+        return f"annotation '{node.value}'"
+    return f"annotation {number}"
+
+
+def _read_kind(a: Reader) -> str | None:
+    """'position' or 'context'; a misspelt kind counts as its closest match (after its one
+    message), and as None, when nothing is close, so no field is demanded because of it."""
+    raw = a.node.values.get("kind")
+    kind = a.choice("kind", KINDS, "kind", required=False)
+    if kind or raw is None or not isinstance(raw, YScalar) or raw.value is None:
+        return kind or "position"
+    return closest(str(raw.value), list(KINDS))
+
+
+def _read_annotation(
+    a: Reader,
+    actors: dict[str, Actor] | None,
+    topics: dict[str, Topic] | None,
+    stances: dict[str, Stance],
+) -> AnnotationSpec | None:
+    item = a.node
+    ident = a.ident("id", required=False)
+    if ident and reserved_fragment(ident):
+        a.error(
+            item.values["id"].pos,
+            f"annotation id '{ident}' is reserved for the page itself",
+            "choose another id (not 'main', not starting with 'note-')",
+        )
+    kind = _read_kind(a)
+    quote = a.text("quote")
+    prefix, suffix = a.text("prefix", False), a.text("suffix", False)
+    actor = topic = stance = None
+    summary = ""
+    if kind != "context":
+        position = kind == "position"
+        actor = a.choice("actor", actors, "actor", position) or None
+        topic = a.choice("topic", topics, "topic", position) or None
+        stance = a.choice("stance", stances, "stance", position) or None
+        summary = a.text("summary", position)
+    note = a.text("note", required=kind == "context")
+    a.finish(POSITION_KEYS if kind != "context" else CONTEXT_KEYS)
+    if not quote:
+        return None
+    return AnnotationSpec(
+        ident or "",
+        kind or "position",
+        quote,
+        prefix,
+        suffix,
+        actor,
+        topic,
+        stance,
+        summary,
+        note,
+        item.pos,
+        id_derived=ident is None,
+        quote_pos=a.key_pos("quote"),
+        note_pos=a.key_pos("note") if "note" in item.keys else None,
+    )
 
 
 def _derive_ids(briefing: BriefingSource) -> BriefingSource:
@@ -239,3 +300,33 @@ def check_unique(briefings: list[BriefingSource], diags: Diagnostics) -> None:
                 )
             else:
                 ids[spec.id] = (b.rel_path, spec.pos)
+
+
+def check_stances(briefings: list[BriefingSource], diags: Diagnostics) -> None:
+    """Warn where one actor takes different stances on one topic on the same date (in one
+    briefing or in two): the pages then have to show "mixed", a guess the author should make."""
+    first: dict[tuple[str, str, dt.date], tuple[BriefingSource, AnnotationSpec]] = {}
+    for b in briefings:
+        for spec in b.annotations:
+            if spec.kind != "position" or not (spec.actor and spec.topic and spec.stance):
+                continue
+            key = (spec.actor, spec.topic, b.date)
+            if key not in first:
+                first[key] = (b, spec)
+                continue
+            other_b, other = first[key]
+            if other.stance == spec.stance:
+                continue
+            pos = spec.quote_pos or spec.pos
+            other_pos = other.quote_pos or other.pos
+            where = "" if other_b is b else f"{other_b.rel_path}:"
+            diags.warning(
+                b.rel_path,
+                pos.line,
+                pos.col,
+                f"'{spec.actor}' takes two stances on '{spec.topic}' on {b.date.isoformat()}: "
+                f"'{spec.stance}' in annotation '{spec.id}' here, '{other.stance}' in "
+                f"annotation '{other.id}' ({where}line {other_pos.line})",
+                "pages will show 'mixed'; if one stance is a mistake, correct it, or use "
+                "'conditional' and say in the summary on what the position depends",
+            )

@@ -34,6 +34,9 @@ def rel_path(path: Path, site_dir: Path) -> str:
         return path.as_posix()
 
 
+DOCS = "docs/content.md in briefgen's repository"
+
+
 class Unreadable(Exception):
     """The file could not be read as YAML; its diagnostic is already recorded."""
 
@@ -41,7 +44,13 @@ class Unreadable(Exception):
 def read_map(site_dir: Path, rel: str, diags: Diagnostics) -> YMap:
     path = site_dir / rel
     if not path.is_file():
-        diags.error(rel, 1, 1, f"{rel} is missing", f"create {rel}; see the README")
+        diags.error(
+            rel,
+            1,
+            1,
+            f"{rel} is missing",
+            f"create {rel} (`briefgen init` writes a commented one); its keys: {DOCS}",
+        )
         raise Unreadable
     text = decode(path.read_bytes(), rel, diags)
     if text is None:

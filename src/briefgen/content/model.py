@@ -82,8 +82,10 @@ class AnnotationSpec:
     stance: str | None
     summary: str
     note: str
-    pos: Pos  # the list item's position: where anchoring errors are reported
+    pos: Pos  # the list item's position
     id_derived: bool = False
+    quote_pos: Pos | None = None  # the `quote:` key: anchoring errors are reported there
+    note_pos: Pos | None = None  # the `note:` key: its links' errors are reported there
 
 
 @dataclass(frozen=True)

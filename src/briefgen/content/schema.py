@@ -6,11 +6,13 @@ diagnostic at the offending key or value; `finish()` rejects keys nobody asked f
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable
 
+from briefgen.content.pasteable import fix_hint, key_line, yaml_scalar
 from briefgen.content.yamlsrc import Pos, YMap, YNode, YScalar, YSeq
 from briefgen.diagnostics import Diagnostics
 
@@ -38,14 +40,40 @@ def type_name(node: YNode) -> str:
 
 
 class Reader:
-    """Reads the keys of one mapping; `where` names it in messages ("annotation 3")."""
+    """Reads the keys of one mapping; `where` names it in messages ("annotation 'x-y'").
 
-    def __init__(self, node: YMap, path: str, diags: Diagnostics, where: str) -> None:
+    A missing required key is reported by `finish()`, so that a misspelt key near it gives one
+    message ("did you mean") instead of two. `lines` (the file's lines, when known) lets hints
+    show the corrected line whole.
+    """
+
+    def __init__(
+        self,
+        node: YMap,
+        path: str,
+        diags: Diagnostics,
+        where: str,
+        lines: list[str] | None = None,
+    ) -> None:
         self.node = node
         self.path = path
         self.diags = diags
         self.where = where
+        self.lines = lines
         self.seen: set[str] = set()
+        self.missing: dict[str, tuple[Pos, str, str]] = {}
+
+    def child(self, node: YMap, where: str) -> Reader:
+        return Reader(node, self.path, self.diags, where, self.lines)
+
+    def line_text(self, line: int) -> str | None:
+        lines = self.lines
+        return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
+
+    def replacement(self, key: str, value: str) -> str:
+        """The line of `key` rewritten as `key: value` (a pasteable fix)."""
+        pos = self.key_pos(key)
+        return key_line(self.line_text(pos.line), pos.col, key, value)
 
     def error(self, pos: Pos, message: str, hint: str = "") -> None:
         self.diags.error(self.path, pos.line, pos.col, message, hint)
@@ -54,7 +82,7 @@ class Reader:
         self.seen.add(key)
         node = self.node.values.get(key)
         if node is None and required:
-            self.error(
+            self.missing[key] = (
                 self.node.pos,
                 f"{self.where} is missing the required field '{key}'",
                 f"add '{key}: ...' to {self.where}",
@@ -106,9 +134,23 @@ class Reader:
         options = sorted(choices)
         if value and value not in options:
             pos = node.pos if node else self.key_pos(key)
-            self.error(
-                pos, f"unknown {what} '{value}' in {self.where}", did_you_mean(value, options, what)
-            )
+            close = closest(value, options)
+            if close is None:
+                self.error(
+                    pos,
+                    f"unknown {what} '{value}' in {self.where}",
+                    did_you_mean(value, options, what),
+                )
+            else:
+                self.error(
+                    pos,
+                    f"unknown {what} '{value}' in {self.where}: did you mean '{close}'?",
+                    fix_hint(
+                        f"known {what}s: {', '.join(options[:12])}",
+                        pos.line,
+                        self.replacement(key, yaml_scalar(close)),
+                    ),
+                )
             return ""
         return value
 
@@ -131,11 +173,12 @@ class Reader:
                 return dt.date.fromisoformat(raw)
         except ValueError:
             pass
-        self.error(
-            node.pos,
-            f"'{key}' of {self.where} is not a valid date: {raw!r}",
-            "write the date as YYYY-MM-DD, e.g. 2024-07-04",
-        )
+        hint = "write the date as YYYY-MM-DD, e.g. 2024-07-04"
+        guess = guess_date(raw)
+        if guess is not None:
+            line = self.replacement(key, guess.isoformat())
+            hint = fix_hint(f"{hint}; perhaps {guess.isoformat()}", self.key_pos(key).line, line)
+        self.error(node.pos, f"'{key}' of {self.where} is not a valid date: {raw!r}", hint)
         return None
 
     def mapping(self, key: str, required: bool = False) -> YMap | None:
@@ -171,21 +214,61 @@ class Reader:
         return out
 
     def finish(self, allowed_hint: Iterable[str] | None = None) -> None:
-        """Reject every key that no accessor asked for: typos must not pass silently."""
+        """Reject every key that no accessor asked for: typos must not pass silently. A typo
+        of a missing required key is one message, with the corrected line."""
         known = sorted(allowed_hint if allowed_hint is not None else self.seen)
         for key, pos in self.node.keys.items():
-            if key not in self.seen:
-                self.error(
-                    pos,
-                    f"unknown key '{key}' in {self.where}",
-                    did_you_mean(key, known, "key", listing=True),
-                )
+            if key in self.seen:
+                continue
+            close = closest(key, known)
+            if close is None:
+                hint = did_you_mean(key, known, "key", listing=True)
+                self.error(pos, f"unknown key '{key}' in {self.where}", hint)
+                continue
+            self.missing.pop(close, None)
+            node = self.node.values[key]
+            hint = f"rename '{key}' to '{close}'"
+            if close in self.node.keys:  # both spellings present: a paste would duplicate it
+                hint = f"'{close}' is set already (line {self.key_pos(close).line}); remove '{key}'"
+            elif isinstance(node, YScalar) and node.value is not None and "\n" not in node.raw:
+                value = yaml_scalar(str(node.value)) if isinstance(node.value, str) else node.raw
+                line = self.line_text(pos.line)
+                hint = fix_hint(hint, pos.line, key_line(line, pos.col, close, value))
+            self.error(pos, f"unknown key '{key}' in {self.where}: did you mean '{close}'?", hint)
+        for pos, message, hint in self.missing.values():
+            self.error(pos, message, hint)
+        self.missing.clear()
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
+
+
+def guess_date(raw: str) -> dt.date | None:
+    """The date an invalid one most likely means: a day past the month's end as its last day,
+    unpadded or slashed ISO dates, and spelt-out English dates (never the ambiguous 04/07)."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+    if match:
+        year, month, day = (int(x) for x in match.groups())
+        if 1 <= month <= 12 and day >= 1:
+            last = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, min(day, last))
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def closest(value: str, options: list[str]) -> str | None:
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def did_you_mean(value: str, options: list[str], what: str, listing: bool = True) -> str:
-    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    close = closest(value, options)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return f"did you mean '{close}'?"
     if listing and options:
         shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
         return f"known {what}s: {shown}"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from briefgen.content.pasteable import syntax_fix
+
 try:  # libyaml is ~10x faster; both give the same node marks.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -76,6 +78,10 @@ def parse(text: str, line_offset: int = 0) -> tuple[YNode | None, list[Duplicate
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(1 + line_offset, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        fix = syntax_fix(text, mark.line, mark.column + 1, problem, pos.line) if mark else None
+        if fix is not None:  # the corrected line, ready to paste
+            message, line, col, hint = fix
+            raise YamlSyntaxError(message, Pos(line, col), hint) from None
         raise YamlSyntaxError(f"malformed YAML: {problem}", pos, _syntax_hint(problem)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(

@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass
 
 from briefgen.content.model import AnnotationSpec
+from briefgen.content.pasteable import yaml_scalar
 from briefgen.document.textmap import Normalised, TextMap, normalise
 
 HINT_WIDTH = 100
@@ -66,7 +67,7 @@ class Anchorer:
             return AnchorError(
                 spec,
                 f"quote found {self._times(len(inside))}, but not with the given prefix/suffix",
-                self._disambiguation_hint(inside)
+                self._disambiguation_hint(spec, inside)
                 if len(inside) > 1
                 else f"the quote stands at {self._where(inside[0])}; "
                 "prefix/suffix must be the text right before/after it",
@@ -118,16 +119,30 @@ class Anchorer:
         return AnchorError(
             spec,
             f"quote is ambiguous: found {self._times(len(matches))}",
-            self._disambiguation_hint(matches),
+            self._disambiguation_hint(spec, matches),
         )
 
-    def _disambiguation_hint(self, matches: list[_Match]) -> str:
+    def _disambiguation_hint(self, spec: AnnotationSpec, matches: list[_Match]) -> str:
+        """Lines to paste below `quote:`, one per occurrence, each told apart by its words."""
+        indent = " " * ((spec.quote_pos or spec.pos).col - 1)
         options = []
         for match in matches[:3]:
             key, value = self._shortest_context(match, matches)
-            options.append(f'{key}: "{value}" (the one at {self._where(match)})')
-        more = f"; {len(matches) - 3} more" if len(matches) > 3 else ""
-        return "add " + ", or ".join(options) + more
+            options.append((f"{indent}{key}: {yaml_scalar(value)}", self._in_context(match)))
+        width = max(len(line) for line, _ in options) + 2
+        lines = [f"{line:<{width}}# {where}" for line, where in options]
+        more = f" ({len(matches) - 3} more not shown)" if len(matches) > 3 else ""
+        return "add one of these lines below 'quote:'" + more + ":\n" + "\n".join(lines)
+
+    def _in_context(self, match: _Match) -> str:
+        """'line 12: …words «quote» words…', to tell occurrences on one line apart."""
+        before = _words_before_upto(self.norm.text, match.start, 3)
+        text = self.norm.text
+        after = (" " if text[match.end : match.end + 1] == " " else "") + " ".join(
+            text[match.end :].split()[:3]
+        )
+        quote = _clip(self.norm.text[match.start : match.end])
+        return f"{self._where(match)}: …{before}«{quote}»{after}…"
 
     def _shortest_context(self, match: _Match, matches: list[_Match]) -> tuple[str, str]:
         """The shortest prefix or suffix, in whole words, that no other match shares."""
@@ -172,8 +187,18 @@ class Anchorer:
         if best is None:
             return "copy the quote from the text as the reader sees it" + advice
         start, end = best
-        passage = _clip(self._original(start, end))
-        return f'closest passage, at {self._where(_Match(start, end))}: "{passage}"{advice}'
+        original = " ".join(self._original(start, end).split())
+        passage = _clip(original)
+        where = self._where(_Match(start, end))
+        if passage != original or spec.quote_pos is None:
+            return f'closest passage, at {where}: "{passage}"{advice}'
+        pos = spec.quote_pos
+        # The quote opening its list item stands after "- " on its line.
+        lead = (
+            " " * (pos.col - 3) + "- " if pos == spec.pos and pos.col > 2 else " " * (pos.col - 1)
+        )
+        fixed = f"{lead}quote: {yaml_scalar(original)}"
+        return f"the closest passage is at {where}{advice}; write line {pos.line} as:\n{fixed}"
 
     def _original(self, start: int, end: int) -> str:
         s, e = self.norm.original_span(start, end)
@@ -211,6 +236,12 @@ def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _words_before(text: str, end: int, count: int) -> str:
     words = text[:end].split()
     return " ".join(words[-count:]) if count <= len(words) else ""
+
+
+def _words_before_upto(text: str, end: int, count: int) -> str:
+    words = text[:end].split()[-count:]
+    gap = " " if end > 0 and text[end - 1] == " " else ""
+    return " ".join(words) + gap if words else ""
 
 
 def _words_after(text: str, start: int, count: int) -> str:

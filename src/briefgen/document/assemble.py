@@ -5,10 +5,16 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from briefgen import urls
-from briefgen.content.model import BriefingSource, Content
+from briefgen.content.model import AnnotationSpec, BriefingSource, Content
 from briefgen.diagnostics import Diagnostics
 from briefgen.document.fragments import fragment_link
-from briefgen.document.markdown import RenderedDocument, render_document, render_note
+from briefgen.document.markdown import (
+    UNSAFE_LINK,
+    RenderedDocument,
+    RenderedNote,
+    render_document,
+    render_note,
+)
 from briefgen.document.model import CONTEXT_CHARS, Annotation, Briefing
 
 
@@ -27,15 +33,18 @@ def build_briefing(
         base_path=base,
     )
     for error in doc.errors:
-        pos = error.spec.pos
+        pos = error.spec.quote_pos or error.spec.pos
         diags.error(source.rel_path, pos.line, pos.col, error.message, error.hint, code="anchor")
     if not source.annotations:
         diags.warning(
             source.rel_path, 1, 1, "briefing has no annotations", "add an 'annotations:' list"
         )
+    notes = {spec.id: _note(md, source, spec, path, base, diags) for spec in source.annotations}
     annotations = tuple(
-        _annotation(md, content, source, doc, index) for index in range(len(doc.anchors))
+        _annotation(content, source, doc, index, notes[doc.anchors[index].spec.id])
+        for index in range(len(doc.anchors))
     )
+    note_links = tuple(ref for note in notes.values() for ref in note.links)
     return Briefing(
         slug=source.slug,
         url=link(path),
@@ -49,17 +58,42 @@ def build_briefing(
         plain_text=doc.plain_text,
         headings=doc.headings,
         annotations=annotations,
-        links=doc.links,
+        links=doc.links + note_links,
         by_id={a.id: a for a in annotations},
+        draft=source.draft,
+    )
+
+
+def _note(
+    md: MarkdownIt,
+    source: BriefingSource,
+    spec: AnnotationSpec,
+    page_path: str,
+    base_path: str,
+    diags: Diagnostics,
+) -> RenderedNote:
+    """The note's HTML and its internal links, placed at its `note:` key for the link check."""
+    pos = spec.note_pos or spec.pos
+    if UNSAFE_LINK.search(spec.note):
+        diags.warning(  # refused like the body's: shown as text, never a link
+            source.rel_path,
+            pos.line,
+            pos.col,
+            "unsafe link in a note (javascript:, vbscript:, file: or data:), shown as text",
+            "link to http(s) pages or to pages of this site only",
+            code="link",
+        )
+    return render_note(
+        md, spec.note, page_path=page_path, base_path=base_path, line=pos.line, col=pos.col
     )
 
 
 def _annotation(
-    md: MarkdownIt,
     content: Content,
     source: BriefingSource,
     doc: RenderedDocument,
     index: int,
+    note: RenderedNote,
 ) -> Annotation:
     anchor = doc.anchors[index]
     spec = anchor.spec
@@ -82,7 +116,7 @@ def _annotation(
         topic=content.topics[spec.topic] if spec.topic else None,
         stance=content.config.stances[spec.stance] if spec.stance else None,
         summary=spec.summary,
-        note_html=render_note(md, spec.note),
+        note_html=note.html,
         briefing_slug=source.slug,
         briefing_title=source.title,
         date=source.date,

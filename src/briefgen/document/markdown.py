@@ -95,14 +95,61 @@ def render_document(
 # A note with none of these characters, on one line, is a single plain paragraph: it renders
 # without a parse (most notes are plain prose; a parse costs as much as a short document).
 _MARKDOWN_SIGNIFICANT = re.compile(r"[\\`*_\[\]<>&!#|~\n]|^[-+=]|^\d+[.)]|^\s|\s$")
+# Links markdown-it refuses to make (it leaves them as text); a note that tries one is an error.
+UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|file|data):", re.IGNORECASE)
 
 
-def render_note(md: MarkdownIt, text: str) -> str:
+@dataclass(frozen=True)
+class RenderedNote:
+    html: str
+    links: tuple[LinkRef, ...]  # every one placed at the note's own line and column
+
+
+def render_note(
+    md: MarkdownIt,
+    text: str,
+    *,
+    page_path: str = "",
+    base_path: str = "/",
+    line: int = 0,
+    col: int = 0,
+) -> RenderedNote:
+    """A note is Markdown like the body, and its links are treated the same way, except that
+    every internal link is made absolute (notes are shown on other pages too: "#x" means the
+    briefing's own passage x, wherever the note appears)."""
     if not text:
-        return ""
+        return RenderedNote("", ())
     if not _MARKDOWN_SIGNIFICANT.search(text):
-        return f"<p>{escapeHtml(text)}</p>\n"
-    return str(md.render(text))
+        return RenderedNote(f"<p>{escapeHtml(text)}</p>\n", ())
+    tokens = md.parse(text)
+    refs = []
+    for child in (c for t in tokens if t.type == "inline" for c in t.children or []):
+        if child.type != "link_open":
+            continue
+        href = str(child.attrGet("href") or "")
+        target = _internal_target(href, page_path)
+        if target is None:
+            continue
+        path, fragment = target
+        query = urlsplit(href).query
+        page = (page_path if path is None else path) + (f"?{query}" if query else "")
+        child.attrSet("href", base_path + page + (f"#{fragment}" if fragment else ""))
+        refs.append(LinkRef(href, path, fragment, line, col))
+    return RenderedNote(str(md.renderer.render(tokens, md.options, {})), tuple(refs))
+
+
+def _internal_target(href: str, page_path: str) -> tuple[str | None, str] | None:
+    """(site-relative page path or None for this page, fragment), or None when external."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return None
+    if not parts.path:
+        return None, parts.fragment
+    if parts.path.startswith("/"):
+        return parts.path.lstrip("/"), parts.fragment
+    path = posixpath.normpath(posixpath.join(page_path, parts.path))
+    path = "" if path == "." else path + ("/" if parts.path.endswith("/") else "")
+    return path, parts.fragment
 
 
 def _add_heading_ids(tokens: list[Token], textmap: TextMap, taken: set[str]) -> tuple[Heading, ...]:
@@ -140,21 +187,15 @@ def _rewrite_links(
             if child.type != "link_open":
                 continue
             href = str(child.attrGet("href") or "")
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc:
+            target = _internal_target(href, page_path)
+            if target is None:
                 continue
-            path: str | None
-            if not parts.path:
-                path = None
-            elif parts.path.startswith("/"):
-                path = parts.path.lstrip("/")
+            path, fragment = target
+            if href.startswith("/"):
                 child.attrSet("href", base_path + href.lstrip("/"))
-            else:
-                path = posixpath.normpath(posixpath.join(page_path, parts.path))
-                path = "" if path == "." else path + ("/" if parts.path.endswith("/") else "")
             source_line = lines[line] if line < len(lines) else ""
             col = source_line.find("](" + href) + 3 if "](" + href in source_line else 1
-            refs.append(LinkRef(href, path, parts.fragment, body_line + line, col))
+            refs.append(LinkRef(href, path, fragment, body_line + line, col))
     return tuple(refs)
 
 

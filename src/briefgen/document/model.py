@@ -51,6 +51,7 @@ class Briefing:
     annotations: tuple[Annotation, ...]  # document order
     links: tuple[LinkRef, ...]
     by_id: dict[str, Annotation] = field(repr=False, compare=False)
+    draft: bool = False  # shown only with --drafts (and by serve), with a visible marker
 
     # Derived once per object (templates ask for them many times per page).
     @cached_property

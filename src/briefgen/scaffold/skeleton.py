@@ -1,25 +1,19 @@
-"""`briefgen new` and `briefgen import`: raw source documents -> briefing skeletons.
+"""`briefgen new` and `briefgen import`: source articles -> briefing skeletons.
 
-A seed file (see `seeds/`) is plain UTF-8 text:
-
-    ␠date 2024-07-04 President Putin says ceasefire in Ukraine impossible
-    <blank line>
-    First paragraph ...
-    <blank line>
-    A subheading
-    <blank line>
-    More paragraphs, separated by blank lines ...
+article.py reads the article (plain text, Markdown, or the seed format of `seeds/`). Plain
+text becomes Markdown that reads the same:
 
 Subheading rule (`is_subheading`): a paragraph becomes a `## ` heading when it is one line of at
 most SUBHEADING_MAX characters, contains a letter, does not start with a lowercase letter, does
 not end with closing punctuation (. ! ? : ; , … or a closing quote, or a dash), and is neither the
-first nor the last paragraph. Everything else stays a paragraph, verbatim apart from escaping the
-characters that Markdown would otherwise read as markup (so the reader sees exactly the source).
+first nor the last paragraph. A paragraph whose lines all start with '>' is a pull quote.
+Everything else stays a paragraph, verbatim apart from escaping the characters that Markdown
+would otherwise read as markup (so the reader sees exactly the source).
 
 The file goes to `content/briefings/<date>-<slug>.md`; the slug is python-slugify's ASCII
 transliteration of the title, cut at a word boundary to SLUG_MAX characters, and `briefing` when
-nothing is left. Nothing is ever overwritten, and all seeds of one `import` are read and checked
-before any file is written.
+nothing is left. Nothing is ever overwritten, and all articles of one `import` are read and
+checked before any file is written.
 """
 
 from __future__ import annotations
@@ -27,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,29 +29,20 @@ from typing import Any
 import yaml
 from slugify import slugify
 
-from briefgen.content.files import decode
+from briefgen.content.pasteable import yaml_scalar
 from briefgen.content.schema import ID_RE
 from briefgen.diagnostics import ContentError, Diagnostics, UsageError
+from briefgen.scaffold.article import DATE_HINT, Seed, control_character, read_seed
+from briefgen.scaffold.init import SCHEMA_DIR
 
 SUBHEADING_MAX = 100
 SLUG_MAX = 60
 FALLBACK_SLUG = "briefing"
 CLOSING = tuple(".!?:;,…\"'”’»«“‘-–—")
-DATE_LINE = re.compile(r"^(?P<lead>[ \t]*)date(?P<gap>[ \t]+)(?P<rest>.*)$")
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PLACEHOLDER = (
     "Paste the source text here, one paragraph per block, with `## ` subheadings. Annotations "
     "quote it exactly as a reader sees it."
 )
-SEED_HINT = "a seed starts with a line ' date YYYY-MM-DD Title', then a blank line, then the text"
-
-
-@dataclass(frozen=True)
-class Seed:
-    path: Path
-    date: dt.date
-    title: str
-    paragraphs: tuple[str, ...]  # each possibly several lines, stripped, never blank
 
 
 @dataclass(frozen=True)
@@ -67,110 +51,6 @@ class Skeleton:
 
     path: Path
     text: str
-
-
-# -- reading seeds ---------------------------------------------------------------------------
-
-
-def read_seed(path: Path, shown: str, diags: Diagnostics) -> Seed | None:
-    """Parse a seed file; every format problem becomes a diagnostic at its line and column."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"seed file {shown} not found") from None
-    except IsADirectoryError:
-        raise UsageError(f"{shown} is a directory, not a seed file") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read seed file {shown}: {exc.strerror}") from None
-    text = decode(data, shown, diags)
-    if text is None:
-        return None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        diags.error(shown, line, 1, "seed file contains NUL bytes", "is it a text file?")
-        return None
-    lines = text.splitlines()
-    if not lines or not "".join(lines).strip():
-        diags.error(shown, 1, 1, "seed file is empty", SEED_HINT)
-        return None
-    head = _read_date_line(lines[0], shown, diags)
-    if len(lines) > 1 and lines[1].strip():
-        diags.error(
-            shown,
-            2,
-            1,
-            "the line after the date line must be blank",
-            "the title is the rest of line 1; put a blank line before the text",
-        )
-        return None
-    paragraphs = _paragraphs(lines[1:])
-    if not paragraphs:
-        diags.error(shown, 1, len(lines[0]) + 1, "seed file has no text after the date line", "")
-        return None
-    if head is None:
-        return None
-    date, title = head
-    return Seed(path, date, title, tuple(paragraphs))
-
-
-def _read_date_line(line: str, shown: str, diags: Diagnostics) -> tuple[dt.date, str] | None:
-    match = DATE_LINE.match(line)
-    if match is None:
-        diags.error(shown, 1, 1, "the first line must be ' date YYYY-MM-DD Title'", SEED_HINT)
-        return None
-    rest = match["rest"]
-    date_col = len(match["lead"]) + len("date") + len(match["gap"]) + 1
-    raw_date = rest.split(maxsplit=1)[0] if rest.strip() else ""
-    date = _parse_date(raw_date)
-    if date is None:
-        diags.error(
-            shown,
-            1,
-            date_col,
-            f"not a valid date: {raw_date!r}" if raw_date else "the date line has no date",
-            "write the date as YYYY-MM-DD, e.g. 2024-07-04",
-        )
-        return None
-    title = " ".join(rest[len(raw_date) :].split())
-    if not title:
-        diags.error(
-            shown,
-            1,
-            date_col + len(raw_date),
-            "the date line has no title",
-            "write the title after the date: ' date 2024-07-04 Title'",
-        )
-        return None
-    bad = _control_character(title)
-    if bad is not None:
-        diags.error(shown, 1, line.index(bad) + 1, "the title contains a control character", "")
-        return None
-    return date, title
-
-
-def _parse_date(raw: str) -> dt.date | None:
-    if not DATE.fullmatch(raw):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
-def _paragraphs(lines: Sequence[str]) -> list[str]:
-    paragraphs: list[str] = []
-    current: list[str] = []
-    for line in [*lines, ""]:
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            paragraphs.append("\n".join(current))
-            current = []
-    return paragraphs
-
-
-def _control_character(text: str) -> str | None:
-    return next((c for c in text if unicodedata.category(c) == "Cc"), None)
 
 
 # -- Markdown --------------------------------------------------------------------------------
@@ -209,35 +89,24 @@ def escape_markdown(line: str) -> str:
     return line
 
 
-def markdown_body(paragraphs: Sequence[str]) -> str:
+def markdown_body(paragraphs: Sequence[str], markdown: bool = False) -> str:
+    """Plain text as Markdown that reads the same: subheadings become `## `, paragraphs whose
+    lines all start with '>' pull quotes; a Markdown article is kept as it is."""
+    if markdown:
+        return "\n\n".join(paragraphs) + "\n"
     blocks = []
     for index, paragraph in enumerate(paragraphs):
+        lines = paragraph.split("\n")
         if is_subheading(paragraph, index, len(paragraphs)):
             blocks.append("## " + _escape_inline(paragraph).replace("#", "\\#"))
+        elif all(line.startswith(">") for line in lines):
+            blocks.append("\n".join("> " + escape_markdown(x[1:].strip()) for x in lines))
         else:
             blocks.append("\n".join(escape_markdown(line) for line in paragraph.split("\n")))
     return "\n\n".join(blocks) + "\n"
 
 
 # -- front-matter ----------------------------------------------------------------------------
-
-
-def yaml_scalar(value: str) -> str:
-    """`value` as a YAML scalar: plain when that reads back the same, else double-quoted."""
-    if value and _round_trips(value, value):
-        return value
-    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if not _round_trips(quoted, value):  # pragma: no cover - control characters are refused
-        raise ValueError(f"cannot write {value!r} as YAML")
-    return quoted
-
-
-def _round_trips(text: str, value: str) -> bool:
-    try:
-        loaded: Any = yaml.safe_load(f"k: {text}\n")
-    except yaml.YAMLError:
-        return False
-    return isinstance(loaded, dict) and loaded == {"k": value} and "\n" not in text
 
 
 def _known_ids(site_dir: Path, name: str) -> list[str]:
@@ -251,9 +120,10 @@ def _known_ids(site_dir: Path, name: str) -> list[str]:
 
 def _example_quote(paragraphs: Sequence[str]) -> str:
     for index, paragraph in enumerate(paragraphs):
-        if not is_subheading(paragraph, index, len(paragraphs)):
+        if not is_subheading(paragraph, index, len(paragraphs)) and paragraph[:1].isalnum():
             words = paragraph.split()[:8]
-            return " ".join(words).rstrip(",;:")
+            if not any(c in paragraph for c in "*_`[]<\\"):  # a quote is the text, not markup
+                return " ".join(words).rstrip(",;:")
     return "a passage of the text, exactly as a reader sees it"
 
 
@@ -287,8 +157,10 @@ def front_matter(
     topics = _known_ids(site_dir, "topics.yaml")
     actor = actors[0] if actors else "some-actor"
     topic = topics[0] if topics else "some-topic"
-    lines = [
-        "---",
+    lines = ["---"]
+    if (site_dir / SCHEMA_DIR / "briefing.schema.json").is_file():  # written by `briefgen init`
+        lines.append(f"# yaml-language-server: $schema=../../{SCHEMA_DIR}/briefing.schema.json")
+    lines += [
         f"title: {yaml_scalar(title)}",
         f"date: {date.isoformat()}",
     ]
@@ -331,7 +203,7 @@ def clean_title(title: str) -> str:
     cleaned = " ".join(title.split())
     if not cleaned:
         raise UsageError("the title is empty; give the briefing a title")
-    if _control_character(cleaned) is not None:
+    if control_character(cleaned) is not None:
         raise UsageError("the title contains a control character")
     return cleaned
 
@@ -342,20 +214,16 @@ def briefings_dir(site_dir: Path) -> Path:
     return site_dir / "content" / "briefings"
 
 
-def skeleton(
-    site_dir: Path,
-    title: str,
-    date: dt.date,
-    paragraphs: Sequence[str] | None,
-    seed: Path | None,
-) -> Skeleton:
+def skeleton(site_dir: Path, title: str, date: dt.date, seed: Seed | None) -> Skeleton:
     name = f"{date.isoformat()}-{slug_for(title)}"
     assert ID_RE.match(name), name  # a date and a checked slug: nothing else reaches the path
     target = briefings_dir(site_dir) / f"{name}.md"
-    seed_ref = None if seed is None else _relative(seed, site_dir)
-    body = markdown_body(paragraphs) if paragraphs else PLACEHOLDER + "\n"
-    text = front_matter(title, date, seed_ref, paragraphs or [PLACEHOLDER], site_dir) + body
-    return Skeleton(target, text)
+    if seed is None:
+        text = front_matter(title, date, None, [PLACEHOLDER], site_dir) + PLACEHOLDER + "\n"
+        return Skeleton(target, text)
+    body = markdown_body(seed.paragraphs, seed.markdown)
+    seed_ref = _relative(seed.path, site_dir)
+    return Skeleton(target, front_matter(title, date, seed_ref, seed.paragraphs, site_dir) + body)
 
 
 def _relative(path: Path, site_dir: Path) -> str:
@@ -401,31 +269,41 @@ def new(
     date: dt.date | None = None,
     shown: str | None = None,
 ) -> Path:
-    """`briefgen new`: the given title wins over the seed's; --date over the seed's date."""
+    """`briefgen new`: the given title wins over the article's; --date over its date; the date
+    is today when neither gives one."""
     title = clean_title(title)
     briefings_dir(site_dir)
-    paragraphs: Sequence[str] | None = None
+    seed = None
     if seed_path is not None:
         diags = Diagnostics()
-        seed = read_seed(seed_path, shown or str(seed_path), diags)
+        seed = read_seed(seed_path, shown or str(seed_path), diags, title, date)
         if seed is None:
             raise ContentError(diags)
-        paragraphs = seed.paragraphs
-        date = date or seed.date
-    item = skeleton(site_dir, title, date or dt.date.today(), paragraphs, seed_path)
+        date = seed.date
+    item = skeleton(site_dir, title, date or dt.date.today(), seed)
     write_all([item], site_dir)
     return item.path
 
 
-def import_seeds(site_dir: Path, seeds: Sequence[tuple[Path, str]]) -> list[Path]:
-    """`briefgen import`: read and check every seed first; write only if all are good."""
+def import_seeds(
+    site_dir: Path,
+    seeds: Sequence[tuple[Path, str]],
+    title: str | None = None,
+    date: dt.date | None = None,
+) -> list[Path]:
+    """`briefgen import`: read and check every article first; write only if all are good.
+    An article needs a date (from `date`, its front-matter or its first line)."""
     briefings_dir(site_dir)
+    if title is not None and len(seeds) > 1:
+        raise UsageError("--title names one briefing: import the files one at a time")
+    title = clean_title(title) if title is not None else None
     diags = Diagnostics()
-    parsed = [read_seed(path, shown, diags) for path, shown in seeds]
+    parsed = [(read_seed(path, shown, diags, title, date), shown) for path, shown in seeds]
+    for seed, shown in parsed:
+        if seed is not None and seed.date is None:
+            diags.error(shown, 1, 1, "the article has no date", DATE_HINT)
     if diags.errors():
         raise ContentError(diags)
-    items = [
-        skeleton(site_dir, s.title, s.date, s.paragraphs, s.path) for s in parsed if s is not None
-    ]
+    items = [skeleton(site_dir, s.title, s.date, s) for s, _ in parsed if s is not None and s.date]
     write_all(items, site_dir)
     return [item.path for item in items]
