@@ -59,13 +59,51 @@ class Topic:
     title: str
     question: str
     description: str
+    # stance id -> the label that answers `question` ("No, not now"); a tuple: Topic is hashable
+    answers: tuple[tuple[str, str], ...] = ()
+
+    def answer(self, stance: Stance) -> str:
+        """The stance as an answer to this topic's question; the stance's label by default."""
+        return dict(self.answers).get(stance.id, stance.label)
+
+
+REPORTING = ("first-hand", "reported")  # source.reporting
+ANNOTATION_REPORTING = ("direct", "paraphrase")  # annotation.reporting
 
 
 @dataclass(frozen=True)
 class Source:
+    """Where a briefing's text comes from; None: the source does not say (never invented)."""
+
     seed: str | None = None
     publisher: str | None = None
     url: str | None = None
+    published: dt.date | None = None
+    language: str | None = None
+    headline: str | None = None  # the source's own title, when the briefing's differs
+    reporting: str | None = None  # "first-hand" | "reported"
+
+
+# An analyst's verdict on two actors' positions on one topic (briefing front-matter
+# `comparisons`). Anything else the site says about two actors is derived and says so.
+RELATIONS: dict[str, str] = {
+    "agree": "same position, compatible reasons",
+    "same-stance-different-reasons": "same stance, for different reasons",
+    "disagree": "different positions",
+    "partial": "agree on some points, not on others",
+    "not-comparable": "they answer different questions",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    topic: str
+    actors: tuple[str, str]
+    relation: str  # a key of RELATIONS
+    summary: str  # Markdown inline
+    evidence: tuple[str, ...]  # annotation ids of the same briefing
+    pos: Pos  # the list item
+    evidence_pos: tuple[Pos, ...] = ()  # each evidence id's own position
 
 
 @dataclass(frozen=True)
@@ -84,6 +122,7 @@ class AnnotationSpec:
     note: str
     pos: Pos  # the list item's position: where anchoring errors are reported
     id_derived: bool = False
+    reporting: str | None = None  # "direct" quote or the outlet's "paraphrase"; None: not said
 
 
 @dataclass(frozen=True)
@@ -101,6 +140,7 @@ class BriefingSource:
     annotations: tuple[AnnotationSpec, ...]
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    comparisons: tuple[Comparison, ...] = ()
 
 
 @dataclass(frozen=True)
