@@ -53,6 +53,11 @@ class Verdict:
     date: dt.date
     briefing: Briefing
     evidence: tuple[Annotation, ...]  # in text order
+    evidence_urls: tuple[str, ...]  # each evidence passage's internal URL
+
+    @property
+    def links(self) -> tuple[tuple[Annotation, str], ...]:
+        return tuple(zip(self.evidence, self.evidence_urls, strict=True))
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def compare_pairs(
     site_urls: Urls,
 ) -> tuple[ComparePair, ...]:
     """Every pair of actors with a position of both on one topic, or an analyst verdict."""
-    verdicts = _verdicts(sources, briefings)
+    verdicts = _verdicts(sources, briefings, site_urls)
     pairs = []
     for a, b in combinations(actors, 2):
         rows = []
@@ -147,7 +152,7 @@ _INLINE = MarkdownIt("commonmark", {"html": False})
 
 
 def _verdicts(
-    sources: Sequence[BriefingSource], briefings: Sequence[Briefing]
+    sources: Sequence[BriefingSource], briefings: Sequence[Briefing], site_urls: Urls
 ) -> dict[tuple[str, frozenset[str]], Verdict]:
     """(topic, pair) -> the verdict of the newest briefing that gives one."""
     by_slug = {b.slug: b for b in briefings}
@@ -158,16 +163,18 @@ def _verdicts(
             assert briefing is not None
             key = (comp.topic, frozenset(comp.actors))
             if key not in found:
-                found[key] = _verdict(comp, briefing)
+                found[key] = _verdict(comp, briefing, site_urls)
     return found
 
 
-def _verdict(comp: Comparison, briefing: Briefing) -> Verdict:
-    evidence = [briefing.by_id[i] for i in comp.evidence if i in briefing.by_id]
+def _verdict(comp: Comparison, briefing: Briefing, site_urls: Urls) -> Verdict:
+    found = [briefing.by_id[i] for i in comp.evidence if i in briefing.by_id]
+    evidence = tuple(sorted(found, key=lambda a: a.number))
     return Verdict(
         comp.relation,
         _INLINE.renderInline(comp.summary),
         briefing.date,
         briefing,
-        tuple(sorted(evidence, key=lambda a: a.number)),
+        evidence,
+        tuple(site_urls.internal(urls.passage(a.briefing_slug, a.id)) for a in evidence),
     )

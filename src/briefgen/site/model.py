@@ -21,6 +21,11 @@ class ActorPositions:
     positions: tuple[Annotation, ...]  # newest first
 
     @property
+    def stances(self) -> tuple[Stance, ...]:
+        """The stances of the newest briefing; more than one: "mixed"."""
+        return latest_stances(self.positions)
+
+    @property
     def changed(self) -> bool:
         """True when the actor's stance on the topic differs between dates."""
         return len({p.stance.id for p in self.positions if p.stance}) > 1 and (
@@ -39,6 +44,10 @@ class TopicPage:
 class TopicPositions:
     topic: Topic
     positions: tuple[Annotation, ...]  # newest first
+
+    @property
+    def stances(self) -> tuple[Stance, ...]:
+        return latest_stances(self.positions)
 
 
 @dataclass(frozen=True)
