@@ -105,9 +105,12 @@ class ComparePair:
     def groups(self) -> tuple[tuple[str, tuple[CompareRow, ...]], ...]:
         """(relation, rows) for the overview, analyst verdicts first; empty groups left out.
         "only-a" and "only-b" make one group, "only"."""
-        out = [(rel, self.with_relation(rel)) for rel in (*VERDICTS, *DERIVED_RELATIONS[:3])]
-        out.append(("only", self.with_relation("only-a", "only-b")))
-        return tuple((rel, rows) for rel, rows in out if rows)
+        verdicts = [(rel, self.with_relation(rel)) for rel in VERDICTS]
+        # Verdict groups in the order of their first topic: the story's lead topic leads.
+        verdicts.sort(key=lambda g: self.rows.index(g[1][0]) if g[1] else len(self.rows))
+        derived = [(rel, self.with_relation(rel)) for rel in DERIVED_RELATIONS[:3]]
+        derived.append(("only", self.with_relation("only-a", "only-b")))
+        return tuple((rel, rows) for rel, rows in (*verdicts, *derived) if rows)
 
 
 def derived_relation(a: Sequence[Annotation], b: Sequence[Annotation]) -> str:
