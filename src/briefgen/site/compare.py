@@ -49,7 +49,8 @@ class Verdict:
     """An analyst's comparison, resolved: its briefing, date and evidence passages."""
 
     relation: str
-    summary_html: str  # the analyst's Markdown inline, rendered (no raw HTML)
+    summary: str  # the analyst's Markdown inline, as written
+    summary_html: str  # ... rendered (no raw HTML)
     date: dt.date
     briefing: Briefing
     evidence: tuple[Annotation, ...]  # in text order
@@ -175,6 +176,7 @@ def _verdict(comp: Comparison, briefing: Briefing, site_urls: Urls) -> Verdict:
     evidence = tuple(sorted(found, key=lambda a: a.number))
     return Verdict(
         comp.relation,
+        comp.summary,
         _INLINE.renderInline(comp.summary),
         briefing.date,
         briefing,
