@@ -83,6 +83,23 @@ class Source:
     headline: str | None = None  # the source's own title, when the briefing's differs
     reporting: str | None = None  # "first-hand" | "reported"
 
+    def described(self) -> tuple[tuple[str, str, bool], ...]:
+        """(label, text, given) for a reader to judge the source by; what the source does not
+        say is stated as missing (given False), never filled in."""
+        published = self.published.isoformat() if self.published else None
+        reporting = {
+            "first-hand": "first-hand: the outlet's own reporting",
+            "reported": "reported: the outlet relays what others said",
+        }.get(self.reporting or "")
+        facts = (
+            ("Published by", self.publisher, "publisher not named in the source"),
+            ("Published on", published, "publication date not given in the source"),
+            ("Original", self.url, "no link to the original given in the source"),
+            ("Language", self.language, "language not stated"),
+            ("Reporting", reporting, "not stated whether first-hand or reported"),
+        )
+        return tuple((label, value or missing, bool(value)) for label, value, missing in facts)
+
 
 # An analyst's verdict on two actors' positions on one topic (briefing front-matter
 # `comparisons`). Anything else the site says about two actors is derived and says so.
