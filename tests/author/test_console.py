@@ -17,6 +17,7 @@ import yaml
 
 from tests.author.conftest import child_env
 from tests.conftest import FIXTURE_SITES
+from tests.support.demo import with_id_prefix
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # colour and weight
 ERASE = "\r\x1b[2K"  # how the progress line redraws itself
@@ -74,7 +75,7 @@ def big_site(demo_site: Path) -> Path:
     (source,) = briefings.glob("*.md")
     text = source.read_text(encoding="utf-8")
     for n in range(COPIES):
-        copy = re.sub(r"^(\s*- id: )", rf"\g<1>c{n}-", text, flags=re.M)
+        copy = with_id_prefix(text, f"c{n}-")
         (briefings / f"2024-07-04-copy-{n}.md").write_text(copy, encoding="utf-8")
     return demo_site
 
