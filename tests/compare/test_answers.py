@@ -16,7 +16,13 @@ from tests.compare.conftest import copy_compare_site
 from tests.conftest import REPO
 
 CONTAINER_TAGS = ("li", "tr")
-CONTAINER_CLASSES = ("compare-row", "position", "actor-positions", "topic-positions")
+CONTAINER_CLASSES = (
+    "compare-row",
+    "position",
+    "actor-positions",
+    "topic-positions",
+    "ps-topic",  # the briefing's "positions in this briefing", under each question
+)
 
 
 def _container(el: lxml.html.HtmlElement) -> bool:
@@ -43,7 +49,7 @@ def _topics(out: Path) -> dict[str, dict[str, object]]:
 
 def _pages(out: Path) -> list[Path]:
     pages = [out / "index.html", out / "topics/index.html", out / "actors/index.html"]
-    for section in ("topics", "actors", "compare"):
+    for section in ("topics", "actors", "compare", "briefings"):
         pages += sorted((out / section).glob("*/index.html"))
     return pages
 
@@ -66,6 +72,10 @@ def test_every_badge_says_what_it_answers(built: Path) -> None:
             badges += 1
             if badge.text_content() in phrases or page_question in questions:
                 continue  # an answer phrase, or a topic page: the question is the page's own
+            after = badge.getnext()
+            if after is not None and "stance-q" in (after.get("class") or "").split():
+                if after.text_content().strip(" on“”") in questions:
+                    continue  # the badge names its question right after it
             # The badge's list item, row or card (not the whole page) shows the question.
             near = [a for a in badge.iterancestors() if _container(a)]
             text = " ".join(" ".join(a.text_content().split()) for a in near)
