@@ -73,9 +73,9 @@ def test_every_badge_says_what_it_answers(built: Path) -> None:
             if badge.text_content() in phrases or page_question in questions:
                 continue  # an answer phrase, or a topic page: the question is the page's own
             after = badge.getnext()
-            if after is not None and "stance-q" in (after.get("class") or "").split():
-                if after.text_content().strip(" on“”") in questions:
-                    continue  # the badge names its question right after it
+            named = after is not None and "stance-q" in (after.get("class") or "").split()
+            if named and after.text_content().strip(" on“”") in questions:
+                continue  # the badge names its question right after it
             # The badge's list item, row or card (not the whole page) shows the question.
             near = [a for a in badge.iterancestors() if _container(a)]
             text = " ".join(" ".join(a.text_content().split()) for a in near)
