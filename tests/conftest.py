@@ -11,7 +11,7 @@ from tests.support.paths import FIXTURE_SITES, REPO
 
 # The browser harness (served demo site, Debian's Chromium, axe, the validator) and the demo
 # site built in-process (the `built` fixture).
-pytest_plugins = ["tests.support.fixtures", "tests.support.demo"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.demo", "tests.support.compare_site"]
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support.copies import with_id_prefix
 from tests.support.paths import FIXTURE_SITES, REPO
 from tests.support.served import child_env
 
@@ -74,7 +75,7 @@ def big_site(demo_site: Path) -> Path:
     (source,) = briefings.glob("*.md")
     text = source.read_text(encoding="utf-8")
     for n in range(COPIES):
-        copy = re.sub(r"^(\s*- id: )", rf"\g<1>c{n}-", text, flags=re.M)
+        copy = with_id_prefix(text, f"c{n}-")
         (briefings / f"2024-07-04-copy-{n}.md").write_text(copy, encoding="utf-8")
     return demo_site
 

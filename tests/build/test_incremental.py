@@ -11,6 +11,7 @@ import pytest
 from briefgen.build.cache import CACHE_DIR, DB_NAME
 from briefgen.build.pipeline import BuildOptions, Memory, build, prepare
 from briefgen.exports import files as exports_files
+from tests.support.copies import with_id_prefix
 from tests.support.files import snapshot
 
 BRIEFING = "content/briefings/2024-07-04-putin-ceasefire-impossible.md"
@@ -45,7 +46,7 @@ EDITS = {
 def _add_copy(site: Path) -> None:
     copy = site / "content/briefings/2024-07-05-copy.md"
     shutil.copy(site / BRIEFING, copy)
-    edit(copy, "  - id: ", "  - id: copy-", -1)
+    copy.write_text(with_id_prefix(copy.read_text(encoding="utf-8"), "copy-"), encoding="utf-8")
 
 
 def _override_template(site: Path) -> None:
@@ -84,7 +85,7 @@ def test_editing_one_briefing_renders_only_it_and_the_pages_that_list_it(
     shutil.copy(demo_site / BRIEFING, second)
     edit(second, "date: 2024-07-04", "date: 2024-07-05")
     text = second.read_text(encoding="utf-8")
-    second.write_text(text.replace("  - id: ", "  - id: second-"), encoding="utf-8")
+    second.write_text(with_id_prefix(text, "second-"), encoding="utf-8")
     out = demo_site / "out"
     full = build(BuildOptions(demo_site, out, search=False, jobs=1))
     edit(second, "positive steps from Ukraine, Russian", "positive  steps from Ukraine, Russian")

@@ -61,9 +61,11 @@ def test_entries_list_every_position_with_absolute_links(built: Built) -> None:
         positions = [a for a in meta["annotations"] if a.get("kind", "position") == "position"]
         for a in positions:
             assert " ".join(a["summary"].split()) in text, a["id"]
-            stance = built.site.content.config.stances[a["stance"]].label
+            # The stance reads as the answer to the topic's question, next to that question.
+            topic = built.site.content.topics[a["topic"]]
+            answer = topic.answer(built.site.content.config.stances[a["stance"]])
             actor = built.site.content.actors[a["actor"]].name
-            assert f"{actor} on " in text and stance in text
+            assert f"{actor} on {topic.question} {answer}." in text, (actor, answer)
             if "id" in a:
                 assert f"{built.base}briefings/{slug}/#{a['id']}" in hrefs
         assert len(html.xpath("//li")) == len(positions)

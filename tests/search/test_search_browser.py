@@ -10,16 +10,7 @@ from playwright.sync_api import Page, expect
 from tests.support.axe import format_violations, run_axe
 from tests.support.checks import settle, viewport_problem
 from tests.support.fixtures import SUB_PATH, BuiltSite
-
-RESULT = ".search-result"
-
-
-def search(page: Page, site: BuiltSite, query: str) -> None:
-    page.goto(site.require("search/"))
-    field = page.locator("pagefind-input input")
-    field.click()
-    page.keyboard.type(query)
-    expect(page.locator("pagefind-summary")).to_contain_text(query, timeout=10_000)
+from tests.support.searching import RESULT, search
 
 
 def result_count(page: Page) -> int:

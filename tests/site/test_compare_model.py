@@ -21,11 +21,13 @@ def test_a_pair_exists_only_for_actors_sharing_a_topic(tmp_path: Path) -> None:
 def test_rows_follow_the_topic_order_with_their_relation(tmp_path: Path) -> None:
     pair = _site(tmp_path).pairs[0]
     relations = [(row.topic.id, row.relation) for row in pair.rows]
+    # Without an analyst verdict a row states a fact about the labels, never "agree".
     assert relations == [
-        ("topic-agree", "agree"),  # two's latest position (supports) matches one's
-        ("topic-differ", "differ"),
+        ("topic-agree", "same-stance"),  # two's latest position (supports) matches one's
+        ("topic-differ", "different-stances"),
         ("topic-solo", "only-a"),
     ]
+    assert all(row.source == "derived" for row in pair.rows)
     assert [r.topic.id for r in pair.shared] == ["topic-agree", "topic-differ"]
     assert [r.topic.id for r in pair.with_relation("only-a", "only-b")] == ["topic-solo"]
 

@@ -28,13 +28,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefgen.content.model import Actor, AnnotationSpec, BriefingSource, Source, Stance, Topic
+from briefgen.content.model import (
+    Actor,
+    AnnotationSpec,
+    BriefingSource,
+    Comparison,
+    Source,
+    Stance,
+    Topic,
+)
 from briefgen.content.yamlsrc import Pos
 from briefgen.diagnostics import Diagnostic
 from briefgen.document.markdown import Chunk, Heading, HtmlChunk, LinkRef, NotesChunk
 from briefgen.document.model import Annotation, Briefing
 
-FORMAT = "briefgen-cache/4"  # change it whenever an encoded class changes shape
+FORMAT = "briefgen-cache/5"  # change it whenever an encoded class changes shape
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ CLASSES: dict[str, type[Any]] = {
         Body,
         Briefing,
         BriefingSource,
+        Comparison,
         Diagnostic,
         Heading,
         HtmlChunk,

@@ -12,9 +12,12 @@ from urllib.parse import urlsplit
 
 from slugify import slugify
 
+from briefgen.content.comparisons import check_comparisons, read_comparisons
 from briefgen.content.config import Settings
 from briefgen.content.files import Unreadable, decode, parse_yaml, rel_path
 from briefgen.content.model import (
+    ANNOTATION_REPORTING,
+    REPORTING,
     Actor,
     AnnotationSpec,
     BriefingSource,
@@ -59,7 +62,11 @@ def load_briefing(
     source = _load_briefing(
         path, data, settings.site_dir, settings.actors, settings.topics, settings.stances, diags
     )
-    return _derive_ids(source) if source is not None else None
+    if source is None:
+        return None
+    source = _derive_ids(source)
+    check_comparisons(source, diags)
+    return source
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -132,9 +139,10 @@ def _load_briefing(
     summary = r.text("summary", required=False)
     draft = r.flag("draft", False)
     specs = _read_annotations(r, actors, topics, stances)
+    comparisons = read_comparisons(r, actors, topics)
     r.finish()
     return BriefingSource(
-        slug, path, rel, title, date, source, summary, draft, specs, body, body_line
+        slug, path, rel, title, date, source, summary, draft, specs, body, body_line, comparisons
     )
 
 
@@ -151,12 +159,23 @@ def _read_source(r: Reader) -> Source:
     if url and urlsplit(url).scheme not in ("http", "https"):
         sr.error(sr.key_pos("url"), f"source url must be http(s), not {url!r}", "or remove it")
         url = ""
+    published = sr.date("published") if "published" in node.values else None
+    language, headline = sr.text("language", False), sr.text("headline", False)
+    reporting = sr.choice("reporting", REPORTING, "reporting", required=False)
     sr.finish()
-    return Source(seed or None, publisher or None, url or None)
+    return Source(
+        seed or None,
+        publisher or None,
+        url or None,
+        published,
+        language or None,
+        headline or None,
+        reporting or None,
+    )
 
 
 KINDS = ("position", "context")
-CONTEXT_KEYS = ("id", "kind", "quote", "prefix", "suffix", "note")
+CONTEXT_KEYS = ("id", "kind", "quote", "prefix", "suffix", "note", "reporting")
 POSITION_KEYS = (*CONTEXT_KEYS, "actor", "topic", "stance", "summary")
 
 
@@ -226,6 +245,7 @@ def _read_annotation(
         stance = a.choice("stance", stances, "stance", position) or None
         summary = a.text("summary", position)
     note = a.text("note", required=kind == "context")
+    reporting = a.choice("reporting", ANNOTATION_REPORTING, "reporting", required=False)
     a.finish(POSITION_KEYS if kind != "context" else CONTEXT_KEYS)
     if not quote:
         return None
@@ -244,6 +264,7 @@ def _read_annotation(
         id_derived=ident is None,
         quote_pos=a.key_pos("quote"),
         note_pos=a.key_pos("note") if "note" in item.keys else None,
+        reporting=reporting or None,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -61,6 +61,8 @@ def load_settings(site_dir: Path, diags: Diagnostics) -> Settings:
     topics = _load_registry(site_dir, diags, "topic", _read_topic)
     if site_node is not None and config is not None:
         _check_config_refs(site_node, config, actors, topics, site_dir, diags)
+    if config is not None and topics is not None:
+        _check_answers(topics, config.stances, site_dir, diags)
     return Settings(site_dir, config, actors, topics)
 
 
@@ -173,7 +175,45 @@ def _read_actor(key: str, r: Reader) -> Actor:
 
 
 def _read_topic(key: str, r: Reader) -> Topic:
-    return Topic(key, r.text("title"), r.text("question"), r.text("description", False))
+    topic = Topic(key, r.text("title"), r.text("question"), r.text("description", False))
+    return replace(topic, answers=_read_answers(key, r))
+
+
+def _read_answers(key: str, r: Reader) -> tuple[tuple[str, str], ...]:
+    """`answers:` stance id -> the label answering the topic's question ("No, not now").
+
+    Stance ids are checked against site.yaml's stances in `_check_answers`."""
+    node = r.mapping("answers")
+    if node is None:
+        return ()
+    a = Reader(node, r.path, r.diags, f"answers of topic '{key}'")
+    out = tuple((stance, a.text(stance)) for stance in node.values)
+    return tuple((stance, label) for stance, label in out if label)
+
+
+def _check_answers(
+    topics: dict[str, Topic], stances: dict[str, Stance], site_dir: Path, diags: Diagnostics
+) -> None:
+    """Each `answers:` key must be a stance of site.yaml; reported at the key."""
+    rel = "content/topics.yaml"
+    try:
+        root = read_map(site_dir, rel, Diagnostics())
+    except Unreadable:
+        return
+    for topic in topics.values():
+        entry = root.values.get(topic.id)
+        node = entry.values.get("answers") if isinstance(entry, YMap) else None
+        if not isinstance(node, YMap):
+            continue
+        for stance, pos in node.keys.items():
+            if stance not in stances:
+                diags.error(
+                    rel,
+                    pos.line,
+                    pos.col,
+                    f"unknown stance '{stance}' in answers of topic '{topic.id}'",
+                    did_you_mean(stance, sorted(stances), "stance"),
+                )
 
 
 def _check_config_refs(

@@ -59,13 +59,68 @@ class Topic:
     title: str
     question: str
     description: str
+    # stance id -> the label that answers `question` ("No, not now"); a tuple: Topic is hashable
+    answers: tuple[tuple[str, str], ...] = ()
+
+    def answer(self, stance: Stance) -> str:
+        """The stance as an answer to this topic's question; the stance's label by default."""
+        return dict(self.answers).get(stance.id, stance.label)
+
+
+REPORTING = ("first-hand", "reported")  # source.reporting
+ANNOTATION_REPORTING = ("direct", "paraphrase")  # annotation.reporting
 
 
 @dataclass(frozen=True)
 class Source:
+    """Where a briefing's text comes from; None: the source does not say (never invented)."""
+
     seed: str | None = None
     publisher: str | None = None
     url: str | None = None
+    published: dt.date | None = None
+    language: str | None = None
+    headline: str | None = None  # the source's own title, when the briefing's differs
+    reporting: str | None = None  # "first-hand" | "reported"
+
+    def described(self) -> tuple[tuple[str, str, bool], ...]:
+        """(label, text, given) for a reader to judge the source by; what the source does not
+        say is stated as missing (given False), never filled in."""
+        published = self.published.isoformat() if self.published else None
+        reporting = {
+            "first-hand": "first-hand: the outlet's own reporting",
+            "reported": "reported: the outlet relays what others said",
+        }.get(self.reporting or "")
+        facts = (
+            ("Published by", self.publisher, "publisher not named in the source"),
+            ("Published on", published, "publication date not given in the source"),
+            ("Original", self.url, "no link to the original given in the source"),
+            ("Language", self.language, "language not stated"),
+            ("Reporting", reporting, "not stated whether first-hand or reported"),
+        )
+        return tuple((label, value or missing, bool(value)) for label, value, missing in facts)
+
+
+# An analyst's verdict on two actors' positions on one topic (briefing front-matter
+# `comparisons`). Anything else the site says about two actors is derived and says so.
+RELATIONS: dict[str, str] = {
+    "agree": "same position, compatible reasons",
+    "same-stance-different-reasons": "same stance, for different reasons",
+    "disagree": "different positions",
+    "partial": "agree on some points, not on others",
+    "not-comparable": "they answer different questions",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    topic: str
+    actors: tuple[str, str]
+    relation: str  # a key of RELATIONS
+    summary: str  # Markdown inline
+    evidence: tuple[str, ...]  # annotation ids of the same briefing
+    pos: Pos  # the list item
+    evidence_pos: tuple[Pos, ...] = ()  # each evidence id's own position
 
 
 @dataclass(frozen=True)
@@ -86,6 +141,7 @@ class AnnotationSpec:
     id_derived: bool = False
     quote_pos: Pos | None = None  # the `quote:` key: anchoring errors are reported there
     note_pos: Pos | None = None  # the `note:` key: its links' errors are reported there
+    reporting: str | None = None  # "direct" quote or the outlet's "paraphrase"; None: not said
 
 
 @dataclass(frozen=True)
@@ -103,6 +159,7 @@ class BriefingSource:
     annotations: tuple[AnnotationSpec, ...]
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+    comparisons: tuple[Comparison, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -123,4 +123,5 @@ def _annotation(
         url=url,
         single_block=single_block,
         fragment_url=fragment_link(url, quote, prefix, suffix, single_block),
+        reporting=spec.reporting,
     )

@@ -33,6 +33,7 @@ class Annotation:
     url: str  # the passage's permalink: <base>briefings/<slug>/#<id>
     single_block: bool  # the quote stays in one block (Text Fragment links work)
     fragment_url: str | None = None  # its Text Fragment link, if single_block (fragments.py)
+    reporting: str | None = None  # "direct" | "paraphrase" (the author's `reporting`), or None
 
 
 @dataclass(frozen=True)

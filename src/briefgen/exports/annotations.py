@@ -50,7 +50,24 @@ def annotation_body(site: Site, a: Annotation) -> dict[str, Any]:
         body[_term("stance")] = {_term("key"): a.stance.id, "label": a.stance.label}
     if a.summary:
         body[_term("summary")] = a.summary
+    if a.reporting:
+        body[_term("reporting")] = a.reporting  # "direct" quote or the outlet's "paraphrase"
     return body
+
+
+def _origin(b: Briefing) -> dict[str, Any]:
+    """What the briefing's own source says of itself (publisher, url, ...), when it says it."""
+    src = b.source
+    fields = {
+        "publisher": src.publisher,
+        "url": src.url,
+        "published": src.published.isoformat() if src.published else None,
+        "language": src.language,
+        "headline": src.headline,
+        "reporting": src.reporting,
+    }
+    origin = {k: v for k, v in fields.items() if v}
+    return {_term("origin"): origin} if origin else {}
 
 
 def web_annotation(site: Site, b: Briefing, a: Annotation) -> dict[str, Any]:
@@ -67,6 +84,7 @@ def web_annotation(site: Site, b: Briefing, a: Annotation) -> dict[str, Any]:
             {"type": "TextPositionSelector", "start": a.start, "end": a.end},
         ],
         _term("plainText"): site.absolute(urls.plain_text(b.slug)),
+        **_origin(b),
     }
     fragment = a.fragment_url
     if fragment is not None:

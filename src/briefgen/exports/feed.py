@@ -121,6 +121,12 @@ def feed_entry(config: SiteConfig, b: Briefing) -> str:
     return ET.tostring(entry, encoding="unicode")
 
 
+def _reporting(reporting: str | None) -> str:
+    return {"direct": " (direct quote)", "paraphrase": " (the outlet's paraphrase)"}.get(
+        reporting or "", ""
+    )
+
+
 def _entry_html(config: SiteConfig, b: Briefing) -> str:
     """The entry's content: the summary, then every position, each linked to its passage."""
     parts = [f"<p>{escape(b.summary)}</p>"] if b.summary else []
@@ -131,15 +137,19 @@ def _entry_html(config: SiteConfig, b: Briefing) -> str:
             assert p.actor is not None and p.topic is not None and p.stance is not None
             topic_url = config.urls.absolute(urls.topic(p.topic.id))
             passage = config.urls.absolute(urls.passage(p.briefing_slug, p.id))
+            # The stance as the answer to the topic's question, with the question beside it.
             parts.append(
                 f"<li><strong>{escape(p.actor.name)}</strong>"
-                f' on <a href="{escape(topic_url)}">{escape(p.topic.title)}</a>:'
-                f" <em>{escape(p.stance.label)}</em>. {escape(p.summary)}"
-                f' <a href="{escape(passage)}">“{escape(p.quote)}”</a></li>'
+                f' on <a href="{escape(topic_url)}">{escape(p.topic.question)}</a>'
+                f" <em>{escape(p.topic.answer(p.stance))}</em>. {escape(p.summary)}"
+                f' <a href="{escape(passage)}">“{escape(p.quote)}”</a>'
+                f"{_reporting(p.reporting)}</li>"
             )
         parts.append("</ul>")
     else:
         parts.append("<p>No positions are recorded in this briefing.</p>")
+    facts = "; ".join(f"{label}: {escape(text)}" for label, text, _ in b.source.described())
+    parts.append(f"<p>Source: {facts}.</p>")
     page = config.urls.absolute(urls.briefing(b.slug))
     parts.append(f'<p><a href="{escape(page)}">Read the annotated briefing</a></p>')
     return "\n".join(parts)

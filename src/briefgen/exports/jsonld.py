@@ -64,8 +64,26 @@ def quotation_jsonld(briefing: Briefing, site: Site | None = None) -> str:
         }
     if briefing.summary:
         data["description"] = briefing.summary
-    source = safe_link(briefing.source.url)
-    if source is not None:
-        data["isBasedOn"] = source
+    based_on = _based_on(briefing)
+    if based_on:
+        data["isBasedOn"] = based_on
     data["hasPart"] = parts
     return _script_safe_json(data)
+
+
+def _based_on(briefing: Briefing) -> dict[str, Any]:
+    """The source as a schema.org CreativeWork: only what the source says, nothing invented."""
+    src = briefing.source
+    work: dict[str, Any] = {}
+    link = safe_link(src.url)
+    if link is not None:
+        work["url"] = link
+    if src.headline:
+        work["headline"] = src.headline
+    if src.publisher:
+        work["publisher"] = {"@type": "Organization", "name": src.publisher}
+    if src.published:
+        work["datePublished"] = src.published.isoformat()
+    if src.language:
+        work["inLanguage"] = src.language
+    return {"@type": "CreativeWork", **work} if work else {}

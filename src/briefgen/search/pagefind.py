@@ -28,9 +28,11 @@ from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.document.markdown import HtmlChunk
 from briefgen.document.model import Annotation, Briefing
 from briefgen.site.model import Site
+from briefgen.theme.render import longdate
 
 POLL_SECONDS = 0.05  # how often an interruptible indexing run checks whether to stop
 KIND_LABELS = {"briefing": "Briefing", "position": "Position", "context": "Context note"}
+REPORTING_LABELS = {"direct": "Direct quote", "paraphrase": "Paraphrase by the outlet"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ def briefing_record(language: str, briefing: Briefing) -> HtmlRecord:
         f'<span hidden data-pagefind-filter="kind">{KIND_LABELS["briefing"]}</span>'
         f'<span hidden data-pagefind-meta="kind">{KIND_LABELS["briefing"]}</span>'
         f'<span hidden data-pagefind-meta="date">{briefing.date.isoformat()}</span>'
+        f'<span hidden data-pagefind-meta="date_label">{longdate(briefing.date)}</span>'
         f'<span hidden data-pagefind-sort="date">{briefing.date.isoformat()}</span>'
         "</body></html>"
     )
@@ -103,13 +106,21 @@ def briefing_record(language: str, briefing: Briefing) -> HtmlRecord:
 def annotation_record(a: Annotation) -> CustomRecord:
     note = html_text(a.note_html)
     if a.kind == "position" and a.actor and a.topic and a.stance:
-        title = f"{a.actor.name} on {a.topic.title.lower()}: {a.stance.label.lower()}"
+        answer = a.topic.answer(a.stance)  # the stance as the answer to the topic's question
+        title = f"{a.actor.name} — {a.topic.question} {answer}"
         filters = {
             "actor": [a.actor.name],
             "topic": [a.topic.title],
             "stance": [a.stance.label],
         }
-        meta = {"actor": a.actor.name, "topic": a.topic.title, "stance": a.stance.label}
+        meta = {
+            "actor": a.actor.name,
+            "topic": a.topic.title,
+            "question": a.topic.question,
+            "stance": a.stance.label,
+            "answer": answer,
+            "stance_id": a.stance.id,
+        }
     else:
         title, filters, meta = f"Context note: {a.briefing_title}", {}, {}
     filters["kind"] = [KIND_LABELS[a.kind]]
@@ -118,8 +129,11 @@ def annotation_record(a: Annotation) -> CustomRecord:
         "quote": a.quote,
         "briefing": a.briefing_title,
         "date": a.date.isoformat(),
+        "date_label": longdate(a.date),
         "kind": KIND_LABELS[a.kind],
     }
+    if a.reporting:
+        meta["reporting"] = REPORTING_LABELS[a.reporting]
     content = "\n".join(part for part in (a.quote, a.summary, note) if part)
     url = urls.rooted(urls.passage(a.briefing_slug, a.id))
     return CustomRecord(url, content, meta, filters, {"date": a.date.isoformat()})

@@ -5,44 +5,26 @@ Templates receive these objects (see themes/default/README.md for the context of
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-from functools import cached_property
-from itertools import combinations
+from dataclasses import dataclass
 
 from briefgen.content.model import Actor, Content, SiteConfig, Source, Stance, Topic
 from briefgen.document.model import Annotation, Briefing
 from briefgen import urls
+from briefgen.site.compare import ComparePair, CompareRow, compare_pairs, latest_stances, text_order
 from briefgen.urls import Urls
 
-@dataclass(frozen=True)
-class CompareRow:
-    topic: Topic
-    a: tuple[Annotation, ...]  # newest first
-    b: tuple[Annotation, ...]
-    relation: str  # "agree" | "differ" | "only-a" | "only-b"
-
-
-@dataclass(frozen=True)
-class ComparePair:
-    a: Actor
-    b: Actor
-    slug: str  # "<a>-vs-<b>"
-    url: str
-    rows: tuple[CompareRow, ...]
-
-    def with_relation(self, *relations: str) -> tuple[CompareRow, ...]:
-        return tuple(r for r in self.rows if r.relation in relations)
-
-    @property
-    def shared(self) -> tuple[CompareRow, ...]:
-        return self.with_relation("agree", "differ")
+__all__ = ["ComparePair", "CompareRow", "Source", "Stance"]
 
 
 @dataclass(frozen=True)
 class ActorPositions:
     actor: Actor
     positions: tuple[Annotation, ...]  # newest first
+
+    @property
+    def stances(self) -> tuple[Stance, ...]:
+        """The stances of the newest briefing; more than one: "mixed"."""
+        return latest_stances(self.positions)
 
     @property
     def changed(self) -> bool:
@@ -64,6 +46,10 @@ class TopicPositions:
     topic: Topic
     positions: tuple[Annotation, ...]  # newest first
 
+    @property
+    def stances(self) -> tuple[Stance, ...]:
+        return latest_stances(self.positions)
+
 
 @dataclass(frozen=True)
 class ActorPage:
@@ -77,6 +63,11 @@ class MatrixCell:
     actor: Actor
     topic: Topic
     latest: Annotation | None  # the actor's most recent position on the topic
+    stances: tuple[Stance, ...] = ()  # distinct stances of the newest briefing; >1: "mixed"
+
+    @property
+    def mixed(self) -> bool:
+        return len(self.stances) > 1
 
 
 @dataclass(frozen=True)
@@ -109,7 +100,7 @@ class Site:
 
 
 def _newest_first(items: list[Annotation]) -> tuple[Annotation, ...]:
-    return tuple(sorted(items, key=lambda a: (a.date, a.briefing_slug, a.number), reverse=True))
+    return text_order(items)
 
 
 def ordered_topics(content: Content) -> tuple[Topic, ...]:
@@ -131,16 +122,7 @@ def build_site(content: Content, briefings: list[Briefing], search: bool = True)
         grid.setdefault((p.actor.id, p.topic.id), []).append(p)
     cells = {key: _newest_first(items) for key, items in grid.items()}
 
-    pairs = []
-    for a, b in combinations(actors, 2):
-        rows = [
-            _compare_row(t, cells.get((a.id, t.id), ()), cells.get((b.id, t.id), ()))
-            for t in topics
-        ]
-        kept = tuple(r for r in rows if r is not None)
-        if any(r.relation in ("agree", "differ") for r in kept):
-            slug, url = urls.compare_slug(a.id, b.id), link(urls.compare(a.id, b.id))
-            pairs.append(ComparePair(a, b, slug, url, kept))
+    pairs = compare_pairs(actors, topics, cells, content.briefings, briefings, content.config.urls)
     featured = None
     if content.config.compare:
         wanted = set(content.config.compare)
@@ -162,17 +144,14 @@ def build_site(content: Content, briefings: list[Briefing], search: bool = True)
         )
         for a in actors
     )
-    matrix = tuple(
-        tuple(MatrixCell(a, t, (cells.get((a.id, t.id)) or (None,))[0]) for t in topics)
-        for a in actors
-    )
+    matrix = tuple(tuple(_cell(a, t, cells.get((a.id, t.id), ())) for t in topics) for a in actors)
     return Site(
         content,
         base,
         actors,
         topics,
         tuple(briefings),
-        tuple(pairs),
+        pairs,
         featured,
         topic_pages,
         actor_pages,
@@ -181,14 +160,5 @@ def build_site(content: Content, briefings: list[Briefing], search: bool = True)
     )
 
 
-def _compare_row(
-    topic: Topic, a: tuple[Annotation, ...], b: tuple[Annotation, ...]
-) -> CompareRow | None:
-    if not a and not b:
-        return None
-    if not b:
-        return CompareRow(topic, a, b, "only-a")
-    if not a:
-        return CompareRow(topic, a, b, "only-b")
-    same = a[0].stance == b[0].stance  # each side's most recent position decides
-    return CompareRow(topic, a, b, "agree" if same else "differ")
+def _cell(actor: Actor, topic: Topic, positions: tuple[Annotation, ...]) -> MatrixCell:
+    return MatrixCell(actor, topic, positions[0] if positions else None, latest_stances(positions))

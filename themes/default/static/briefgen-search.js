@@ -13,7 +13,42 @@
       }
     }
   }
-  new MutationObserver(nameDropdowns).observe(document.documentElement, {
+  // Mark the words of the query in each result's quote (Pagefind marks them in the excerpt
+  // only). Own class, so briefgen's highlight styles and Pagefind's stay apart.
+  function escapeRe(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+  function markQuotes() {
+    var input = document.querySelector("pagefind-input input");
+    var words = ((input && input.value) || "").trim().split(/\s+/).filter(function (w) {
+      return w.length > 1;
+    });
+    if (!words.length) return;
+    var re = new RegExp("(" + words.map(escapeRe).join("|") + ")", "gi");
+    var quotes = document.querySelectorAll(".search-quote p:not([data-marked])");
+    for (var i = 0; i < quotes.length; i++) {
+      var p = quotes[i];
+      var text = p.textContent;
+      p.setAttribute("data-marked", "");
+      p.textContent = "";
+      text.split(re).forEach(function (part, k) {
+        if (k % 2 === 1) {
+          var mark = document.createElement("mark");
+          mark.className = "search-hit";
+          mark.textContent = part;
+          p.appendChild(mark);
+        } else if (part) {
+          p.appendChild(document.createTextNode(part));
+        }
+      });
+    }
+  }
+  function onChange() {
+    nameDropdowns();
+    markQuotes();
+  }
+
+  new MutationObserver(onChange).observe(document.documentElement, {
     childList: true,
     subtree: true,
   });
