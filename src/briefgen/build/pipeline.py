@@ -142,11 +142,10 @@ def prepare(
 def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
     if not base_url or settings.config is None:
         return settings
-    from urllib.parse import urlsplit
+    from briefgen.content.config import base_url_problem
 
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
+    if problem := base_url_problem(base_url):
+        raise UsageError(f"--base-url {problem}")
     base_url = base_url if base_url.endswith("/") else base_url + "/"
     config = dataclasses.replace(settings.config, base_url=base_url)
     return dataclasses.replace(settings, config=config)
@@ -332,10 +331,27 @@ def build(
     briefing's result from one build to the next, and `interrupted`, polled while the search
     index is made: when it turns true the build raises BuildInterrupted, output untouched.
     `start`: inputs.state(options), when the caller has it already; `hashes`: a FileHashes
-    kept by a long-lived caller."""
+    kept by a long-lived caller.
+
+    One build at a time per output (publish.locked); `start` is made again if another build
+    changed the output since it was made."""
+    from briefgen.build.publish import locked
+
     started = time.perf_counter()
+    with locked(options.output):
+        if start is not None and output.trusted_manifest(options.output) != start.previous:
+            start = None
+        return _build(options, started, memory, interrupted, start or state(options, hashes))
+
+
+def _build(
+    options: BuildOptions,
+    started: float,
+    memory: Memory | None,
+    interrupted: Callable[[], bool] | None,
+    start: State,
+) -> BuildResult:
     out = options.output
-    start = start or state(options, hashes)
     previous, inputs = start.previous, start.inputs
     if start.unchanged:
         assert previous is not None
@@ -347,7 +363,7 @@ def build(
     with parallel.collector_paused():
         prepared = prepare(options, cache, memory, bodies_apart=True, hashes=start.hashes)
         writer = _Writer(prepared, options, previous or output.Manifest.empty(), interrupted)
-        manifest = writer.write(inputs, commit_over=previous)
+        manifest = writer.write(inputs)
     cache.prune()
     return BuildResult(
         out,
@@ -380,7 +396,7 @@ class _Writer:
         self.rendered = 0
         self.written = 0
 
-    def write(self, inputs: str, commit_over: output.Manifest | None) -> output.Manifest:
+    def write(self, inputs: str) -> output.Manifest:
         out = self.options.output
         staging = output.new_staging(out)
         try:
@@ -396,7 +412,7 @@ class _Writer:
             manifest = output.Manifest(
                 self.files, self.keys, inputs, search, len(all_pages), annotations
             )
-            output.commit(staging, out, manifest, commit_over)
+            output.commit(staging, out, manifest)
         except BaseException:
             output.discard(staging)
             raise
