@@ -3,6 +3,8 @@ of slugs and annotation ids."""
 
 from __future__ import annotations
 
+import os
+
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -29,14 +31,21 @@ FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
 def briefing_files(site_dir: Path) -> list[Path]:
-    """Every `*.md` below content/briefings/; hidden files (editor swap files) are not content."""
+    """Every `*.md` below content/briefings/; hidden files (editor swap files) are not content.
+
+    A folder that cannot be read is an error (OSError), never a site without its briefings."""
     folder = site_dir / "content" / "briefings"
-    skip = len(str(folder)) + 1
-    found = [
-        path
-        for path in folder.rglob("*.md")
-        if not any(part.startswith(".") for part in str(path)[skip:].split("/"))
-    ]
+    if not folder.exists():
+        return []
+
+    def fail(error: OSError) -> None:
+        raise error
+
+    found = []
+    for root, dirs, names in os.walk(folder, onerror=fail):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(root)
+        found += [base / n for n in names if n.endswith(".md") and not n.startswith(".")]
     return sorted(found, key=lambda p: p.parts)  # Path order, without Path's slow __lt__
 
 
