@@ -93,13 +93,18 @@ class Console:
     def _coloured(self, d: Diagnostic) -> str:
         d = d.printable()
         severity = self.style(d.severity, "red" if d.severity == "error" else "yellow")
-        head = f"{self.style(f'{d.path}:{d.line}:{d.col}:', 'bold')} {severity}: {d.message}"
+        where = f"{d.path}:{d.line}:{d.col}:" if d.path else "briefgen:"
+        head = f"{self.style(where, 'bold')} {severity}: {d.message}"
         return f"{head}\n  {self.style('hint:', 'cyan')} {d.hint}" if d.hint else head
 
     # -- messages ----------------------------------------------------------------------------
 
     def error(self, message: str) -> None:
-        print(f"briefgen: {self.style('error', 'red')}: {printable(message)}", file=self.err, flush=True)
+        print(
+            f"briefgen: {self.style('error', 'red')}: {printable(message)}",
+            file=self.err,
+            flush=True,
+        )
 
     def failure(self, message: str) -> None:
         """The closing line of a failed run; printed even with --quiet."""

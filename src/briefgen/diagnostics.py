@@ -23,12 +23,17 @@ class Diagnostic:
     def printable(self) -> Diagnostic:
         """The same diagnostic with terminal control characters in its texts escaped."""
         return replace(
-            self, path=printable(self.path), message=printable(self.message), hint=printable(self.hint)
+            self,
+            path=printable(self.path),
+            message=printable(self.message),
+            hint=printable(self.hint),
         )
 
     def as_text(self) -> str:
         d = self.printable()
-        head = f"{d.path}:{d.line}:{d.col}: {d.severity}: {d.message}"
+        # Without a file there is no place to give: never a made-up `:0:0:`.
+        where = f"{d.path}:{d.line}:{d.col}" if d.path else "briefgen"
+        head = f"{where}: {d.severity}: {d.message}"
         return f"{head}\n  hint: {d.hint}" if d.hint else head
 
     def as_github(self) -> str:
@@ -38,10 +43,8 @@ class Diagnostic:
 
         d = self.printable()
         message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
-        return (
-            f"::{d.severity} file={prop(d.path)},line={d.line},col={d.col},"
-            f"title={prop('briefgen ' + d.code)}::{_gh_escape(message)}"
-        )
+        where = f"file={prop(d.path)},line={d.line},col={d.col}," if d.path else ""
+        return f"::{d.severity} {where}title={prop('briefgen ' + d.code)}::{_gh_escape(message)}"
 
 
 # C0 and C1 controls, DEL, and the bidirectional overrides and isolates ("Trojan Source"):

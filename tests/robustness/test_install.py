@@ -52,7 +52,11 @@ def test_the_wheel_installs_into_a_fresh_environment_and_builds_a_searchable_sit
     python = venv / "bin/python"
     pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
     _run([*pip, "--no-deps", "--no-index", str(wheel)], tmp_path)
-    purelib = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp_path))
+    purelib = Path(
+        _run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp_path
+        )
+    )
     (purelib / "zz_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}

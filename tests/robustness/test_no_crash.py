@@ -91,9 +91,11 @@ def test_yaml_aliases_are_refused_at_once(tmp_path: Path, yaml: str) -> None:
     assert time.monotonic() - started < 30  # bounded by the timeout; the bomb took minutes
 
 
-@pytest.mark.parametrize("yaml", ["x: " + "[" * 5000 + "]" * 5000, "x:\n" + "".join(
-    "  " * i + f"k{i}:\n" for i in range(200)
-)], ids=["flow", "block"])
+@pytest.mark.parametrize(
+    "yaml",
+    ["x: " + "[" * 5000 + "]" * 5000, "x:\n" + "".join("  " * i + f"k{i}:\n" for i in range(200))],
+    ids=["flow", "block"],
+)
 def test_deep_yaml_is_a_diagnostic(tmp_path: Path, yaml: str) -> None:
     site = write_site(tmp_path / "site")
     (site / "content/topics.yaml").write_text(yaml + "\n")

@@ -119,9 +119,7 @@ def test_stale_files_briefgen_wrote_are_removed_and_the_authors_are_kept(tmp_pat
     assert not page.exists() and (out / "CNAME").read_text() == "synthetic.example\n"
 
 
-def test_two_builds_into_one_output_do_not_interleave(
-    tmp_path: Path, capsys: object
-) -> None:
+def test_two_builds_into_one_output_do_not_interleave(tmp_path: Path, capsys: object) -> None:
     site = write_site(tmp_path / "site")
     out = tmp_path / "out"
     with publish.locked(out):

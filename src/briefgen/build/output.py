@@ -64,7 +64,9 @@ def read_manifest(out_dir: Path) -> Manifest | None:
         files, keys = data.get("files", {}), data.get("keys", {})
         if not isinstance(files, dict) or not isinstance(keys, dict):
             return None
-        if not all(_is_safe(n) and isinstance(d, str) and _DIGEST.fullmatch(d) for n, d in files.items()):
+        if not all(
+            _is_safe(n) and isinstance(d, str) and _DIGEST.fullmatch(d) for n, d in files.items()
+        ):
             return None
         return Manifest(
             files={str(k): str(v) for k, v in files.items()},

@@ -4,7 +4,6 @@ of slugs and annotation ids."""
 from __future__ import annotations
 
 import os
-
 import re
 from dataclasses import replace
 from pathlib import Path

@@ -99,9 +99,10 @@ def _refuse_aliases(text: str, line_offset: int) -> None:
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
+            line, col = (mark.line, mark.column) if mark is not None else (0, 0)
             raise YamlSyntaxError(
                 f"YAML aliases are not supported (*{event.anchor})",
-                Pos(mark.line + 1 + line_offset, mark.column + 1),
+                Pos(line + 1 + line_offset, col + 1),
                 "write the value out in full instead of referring to an &anchor",
             )
 
