@@ -36,14 +36,6 @@ def debug() -> bool:
 
 
 def explain(exc: BaseException, site_dir: Path | None) -> Failure:
-    if isinstance(exc, RecursionError):
-        return Failure(
-            EXIT_CONTENT,
-            line="the content is nested too deeply to process (Python's recursion limit); "
-            "look for very deep block quotes, lists or brackets",
-        )
-    if isinstance(exc, MemoryError):
-        return Failure(EXIT_USAGE, line="out of memory; is a content file unusually large?")
     if isinstance(exc, OSError):
         return Failure(EXIT_USAGE, line=os_error(exc))
     place = template_place(exc, site_dir)
@@ -52,6 +44,14 @@ def explain(exc: BaseException, site_dir: Path | None) -> Failure:
         message = f"the template failed while rendering: {type(exc).__name__}: {exc}"
         hint = "fix the template and save; BRIEFGEN_DEBUG=1 shows the full traceback"
         return Failure(EXIT_CONTENT, Diagnostic(path, line, 1, "error", message, hint, "build"))
+    if isinstance(exc, RecursionError):
+        return Failure(
+            EXIT_CONTENT,
+            line="the content is nested too deeply to process (Python's recursion limit); "
+            "look for very deep block quotes, lists or brackets",
+        )
+    if isinstance(exc, MemoryError):
+        return Failure(EXIT_USAGE, line="out of memory; is a content file unusually large?")
     return Failure(
         EXIT_USAGE,
         line=f"internal error: {type(exc).__name__}: {exc} "

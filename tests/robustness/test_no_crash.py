@@ -200,3 +200,18 @@ def test_an_unreadable_content_directory_never_replaces_the_site(tmp_path: Path)
     run.assert_clean_failure(1, 2)
     assert "content/briefings" in run.err and "ermission denied" in run.err, run.err
     assert snapshot(site / "site") == before
+
+
+def test_a_recursion_error_is_one_clear_error(tmp_path: Path) -> None:
+    """A template that includes itself recurses until Python's limit: a place, no traceback."""
+    site = write_site(tmp_path / "site")
+    templates = site / "themes/default/templates"
+    templates.mkdir(parents=True)
+    (templates / "_loop.html").write_text("x\n{% include '_loop.html' %}\n")
+    (templates / "home.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{% include '_loop.html' %}{% endblock %}\n"
+    )
+    run = briefgen("build", str(site), "--no-search")
+    run.assert_clean_failure(1)
+    assert "RecursionError" in run.err and "themes/default/templates/_loop.html:2:1:" in run.err
+    assert not (site / "site").exists()
