@@ -24,6 +24,7 @@ from pathlib import Path
 from briefgen.build.output import (
     MANIFEST,
     Manifest,
+    entries,
     read_manifest,
     real_output,
     regular_files,
@@ -112,16 +113,12 @@ def _foreign(
     """Entries of the current output to keep: all but briefgen's own files (listed in the
     previous manifest with the bytes it lists) and those the new site writes again."""
     kept = []
-    skip = len(str(out_dir)) + 1
-    for folder, dirs, names in os.walk(out_dir):
-        entries = names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]
-        for entry in entries:
-            name = os.path.join(folder, entry)[skip:].replace(os.sep, "/")
-            if name == MANIFEST or name in manifest.files:
-                continue
-            if previous is not None and name in present and _wrote(out_dir, name, previous):
-                continue
-            kept.append(name)
+    for name, _ in entries(out_dir):
+        if name == MANIFEST or name in manifest.files:
+            continue
+        if previous is not None and name in present and _wrote(out_dir, name, previous):
+            continue
+        kept.append(name)
     return sorted(kept)
 
 
