@@ -49,7 +49,8 @@ class Diagnostic:
 
 # C0 and C1 controls, DEL, and the bidirectional overrides and isolates ("Trojan Source"):
 # text from content or file names must not move the cursor, recolour or reorder a terminal.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates (file names that are not UTF-8) are escaped too: they cannot be printed.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape_control(match: re.Match[str]) -> str:

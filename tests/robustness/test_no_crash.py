@@ -4,6 +4,7 @@ signal death, a traceback or a hang."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -215,3 +216,14 @@ def test_a_recursion_error_is_one_clear_error(tmp_path: Path) -> None:
     run.assert_clean_failure(1)
     assert "RecursionError" in run.err and "themes/default/templates/_loop.html:2:1:" in run.err
     assert not (site / "site").exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_one_clear_line(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site")
+    name = os.fsencode(site / "content/briefings") + b"/2024-01-03-\xffsynthetic.md"
+    with open(name, "wb") as file:
+        file.write(briefing("x").replace("alpha-one", "alpha-two").encode())
+    for command in ("check", "build"):
+        run = briefgen(command, str(site), "--no-search" if command == "build" else "-q")
+        run.assert_clean_failure(2)
+        assert "not UTF-8" in run.err and "\\udcff" in run.err

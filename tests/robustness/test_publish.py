@@ -149,3 +149,17 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(tmp_path: Path) -> 
     assert main(["build", str(site), "-o", str(out), "--no-search", "-q"]) == 0
     assert publish.leftovers(out) == []
     assert sorted(os.listdir(tmp_path)) == ["out", "site"]
+
+
+def test_an_output_that_is_a_symbolic_link_stays_one(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site")
+    real = tmp_path / "srv/www"
+    real.mkdir(parents=True)
+    link = tmp_path / "out"
+    link.symlink_to(real)
+    assert main(["build", str(site), "-o", str(link), "--no-search", "-q"]) == 0
+    (site / BRIEFING).write_text(briefing("Changed body."))
+    assert main(["build", str(site), "-o", str(link), "--no-search", "-q"]) == 0
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert "Changed body." in (real / "briefings/2024-01-02-synthetic/index.html").read_text()
+    assert publish.leftovers(link) == []

@@ -75,7 +75,7 @@ def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str
     for folder in folders:
         skip = len(str(folder)) + 1
         for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.parts):
-            rel = str(path)[skip:].encode()
+            rel = os.fsencode(str(path)[skip:])  # a name need not be UTF-8 (checked later)
             h.update(len(rel).to_bytes(8, "little") + rel + hashes.of(path))
     return h.hexdigest()
 

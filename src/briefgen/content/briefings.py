@@ -23,7 +23,7 @@ from briefgen.content.model import (
 )
 from briefgen.content.schema import ID_HINT, ID_RE, Reader, require_map, reserved_fragment
 from briefgen.content.yamlsrc import Pos, YMap
-from briefgen.diagnostics import Diagnostics
+from briefgen.diagnostics import Diagnostics, UsageError, printable
 
 FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
 FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -45,6 +45,13 @@ def briefing_files(site_dir: Path) -> list[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = Path(root)
         found += [base / n for n in names if n.endswith(".md") and not n.startswith(".")]
+    for path in found:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(
+                f"{printable(str(path))}: the file name is not UTF-8 text; rename the file"
+            ) from None
     return sorted(found, key=lambda p: p.parts)  # Path order, without Path's slow __lt__
 
 
