@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import hashlib
 import os
 import shutil
@@ -32,6 +31,11 @@ from briefgen.build.output import (
 )
 from briefgen.diagnostics import UsageError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock; builds are not serialised there
+    fcntl = None  # type: ignore[assignment]
+
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
@@ -45,7 +49,8 @@ def locked(out_dir: Path) -> Iterator[None]:
     fd = os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise UsageError(
                 f"another briefgen build is writing to {out_dir}; wait until it has finished"
