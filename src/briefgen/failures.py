@@ -59,14 +59,18 @@ def explain(exc: BaseException, site_dir: Path | None) -> Failure:
     )
 
 
+_STAGING = re.compile(r"/\.([^/]+)\.(?:new|old)-[^/]+(?=/|$)")
+
+
 def os_error(exc: OSError) -> str:
     """`cannot write site/index.html: No space left on device`, in the OS's words."""
     reason = exc.strerror or str(exc) or type(exc).__name__
     if exc.errno == errno.ENOSPC:
         reason += " (free some space, or write the site elsewhere with -o)"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        reason += " (check the permissions, or write the site elsewhere with -o)"
-    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+        reason += " (check its permissions)"
+    # A file being staged is shown where it was going: site/x, not site/.site.new-abc/x.
+    names = [_STAGING.sub(r"/\1", str(n)) for n in (exc.filename, exc.filename2) if n is not None]
     where = " -> ".join(names)
     return f"{where}: {reason}" if where else reason
 

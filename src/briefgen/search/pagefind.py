@@ -267,7 +267,7 @@ class PagefindService:
     def _stopped(self) -> str:
         assert self.process is not None
         try:
-            code = self.process.wait(timeout=5)
+            code = self.process.wait(timeout=1)
         except subprocess.TimeoutExpired:
             return "Pagefind stopped reading its input while indexing"
         return f"Pagefind stopped unexpectedly while indexing (exit status {code})"
