@@ -91,25 +91,43 @@ def complete(staging: Path, out_dir: Path, manifest: Manifest) -> None:
     entries that briefgen did not write, hard-linked (copied where links are refused)."""
     present = regular_files(out_dir)
     previous = read_manifest(out_dir)
+    link = _Linker(out_dir, staging)
     for name in manifest.files:
-        target = staging / safe_relpath(name)
-        if os.path.lexists(target):
+        if link.staged(safe_relpath(name)):
             continue  # written by this build
         if name not in present:
             raise UsageError(
                 f"{out_dir / name} disappeared during the build; build again "
                 "(and keep other programs from changing the output meanwhile)"
             )
-        _link(out_dir / name, target)
+        link(name)
     for name in _foreign(out_dir, manifest, previous, present):
-        target = staging / name
         try:
-            _link(out_dir / name, target)
+            link(name)
         except (FileExistsError, NotADirectoryError):
             raise UsageError(
                 f"{out_dir / name} was not written by briefgen, and the new site needs its "
                 "place; move it away and build again"
             ) from None
+
+
+class _Linker:
+    """Hard-links files of the current output into the staged tree, making each folder once
+    (a warm build links thousands of files: a failed mkdir per file costs more than the link)."""
+
+    def __init__(self, out_dir: Path, staging: Path) -> None:
+        self.source, self.target = str(out_dir), str(staging)
+        self.folders: set[str] = set()
+
+    def staged(self, name: str) -> bool:
+        return os.path.lexists(os.path.join(self.target, name))
+
+    def __call__(self, name: str) -> None:
+        folder = os.path.dirname(name)
+        if folder not in self.folders:
+            os.makedirs(os.path.join(self.target, folder), exist_ok=True)
+            self.folders.add(folder)
+        _link(os.path.join(self.source, name), os.path.join(self.target, name))
 
 
 def _foreign(
@@ -138,14 +156,13 @@ def _wrote(out_dir: Path, name: str, previous: Manifest) -> bool:
     return digest.hexdigest() == expected
 
 
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _link(source: str, target: str) -> None:
     try:
         os.link(source, target, follow_symlinks=False)
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
             raise
-        if source.is_symlink():
+        if os.path.islink(source):
             os.symlink(os.readlink(source), target)
         else:
             shutil.copy2(source, target)
