@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -85,11 +84,9 @@ BOMB = "".join(_bomb_line(i) for i in range(10))
 def test_yaml_aliases_are_refused_at_once(tmp_path: Path, yaml: str) -> None:
     site = write_site(tmp_path / "site")
     (site / "content/topics.yaml").write_text((site / "content/topics.yaml").read_text() + yaml)
-    started = time.monotonic()
-    run = briefgen("check", str(site), timeout=30)
+    run = briefgen("check", str(site), timeout=60)  # a hang guard: the bomb took minutes
     run.assert_clean_failure(1)
     assert "content/topics.yaml:" in run.err and "aliases are not supported" in run.err
-    assert time.monotonic() - started < 30  # bounded by the timeout; the bomb took minutes
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from briefgen.build import publish
 from briefgen.build.output import MANIFEST
 from briefgen.cli import main
@@ -163,3 +165,24 @@ def test_an_output_that_is_a_symbolic_link_stays_one(tmp_path: Path) -> None:
     assert link.is_symlink() and link.resolve() == real.resolve()
     assert "Changed body." in (real / "briefings/2024-01-02-synthetic/index.html").read_text()
     assert publish.leftovers(link) == []
+
+
+def test_without_rename_exchange_two_renames_and_recovery_keep_the_site_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the system cannot swap two directories, two renames; a build killed between them
+    leaves the old tree beside OUT, and the next build puts it back before anything else."""
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    site = write_site(tmp_path / "site")
+    out = tmp_path / "out"
+    assert main(["build", str(site), "-o", str(out), "--no-search", "-q"]) == 0
+    (site / BRIEFING).write_text(briefing("Changed body."))
+    assert main(["build", str(site), "-o", str(out), "--no-search", "-q"]) == 0
+    assert "Changed body." in (out / "briefings/2024-01-02-synthetic/index.html").read_text()
+    assert publish.leftovers(out) == []
+
+    before = _tree(out)
+    out.rename(tmp_path / ".out.old-synthetic")  # killed after the first rename
+    with publish.locked(out):
+        assert _tree(out) == before
+    assert publish.leftovers(out) == []
