@@ -186,3 +186,13 @@ def test_without_rename_exchange_two_renames_and_recovery_keep_the_site_whole(
     with publish.locked(out):
         assert _tree(out) == before
     assert publish.leftovers(out) == []
+
+
+def test_on_linux_the_two_trees_are_swapped_in_one_step(tmp_path: Path) -> None:
+    """The atomic path is the one taken here (not the fallback): renameat2 RENAME_EXCHANGE."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    (a / "from-a").mkdir(parents=True)
+    (b / "from-b").mkdir(parents=True)
+    assert publish._exchange(a, b) is sys.platform.startswith("linux")
+    assert [p.name for p in a.iterdir()] == ["from-b"]
+    assert [p.name for p in b.iterdir()] == ["from-a"]
