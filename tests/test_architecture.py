@@ -19,7 +19,8 @@ STAGES: list[tuple[str, ...]] = [
     ("briefgen.content",),
     ("briefgen.document",),
     ("briefgen.site",),
-    ("briefgen.theme", "briefgen.exports"),
+    # failures explains what rendering and writing raise (it names the theme's templates).
+    ("briefgen.theme", "briefgen.exports", "briefgen.failures"),
     ("briefgen.search",),
     ("briefgen.build",),
     (

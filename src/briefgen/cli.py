@@ -146,17 +146,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.failure(errors if args.command == "check" else f"{errors}; nothing was written")
         return EXIT_CONTENT
     except Exception as exc:
-        # A mistake in a site's own theme is the author's to fix: file and line, no traceback.
-        from jinja2 import TemplateError
-
-        if not isinstance(exc, TemplateError):
-            raise
-        from briefgen.theme.render import exception_problems
-
-        _report(exception_problems(exc, _site_dir(args)), "text", False, console)
-        console.failure("the theme has an error; nothing was written")
-        return EXIT_CONTENT
+        # A theme template that raises, an OS error, input nested past the recursion limit:
+        # one line (a diagnostic with a place when there is one), never a traceback.
+        return _failed(exc, args, console)
     return EXIT_USAGE
+
+
+def _failed(exc: BaseException, args: argparse.Namespace, console: Console) -> int:
+    import traceback
+
+    from briefgen.failures import debug, explain
+
+    if debug():
+        traceback.print_exception(exc, file=console.err)
+    site_dir = getattr(args, "dir", None)
+    failure = explain(exc, site_dir if isinstance(site_dir, Path) else None)
+    if failure.diagnostic is not None:
+        console.diagnostics([failure.diagnostic])
+        console.failure("the theme has an error; nothing was written")
+    elif args.command == "build":
+        console.error(f"{failure.line}; the previous site is untouched")
+    else:
+        console.error(failure.line)
+    return failure.exit_code
 
 
 def _report(items: list[Diagnostic], fmt: str, strict: bool, console: Console) -> None:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from briefgen.diagnostics import Diagnostic, format_diagnostics
+from briefgen.diagnostics import Diagnostic, format_diagnostics, printable
 
 PROGRESS_DELAY = 0.3  # seconds before a progress line appears; quick builds never show one
 PROGRESS_TICK = 0.1
@@ -91,26 +91,32 @@ class Console:
         print(text, file=self.err, flush=True)
 
     def _coloured(self, d: Diagnostic) -> str:
+        d = d.printable()
         severity = self.style(d.severity, "red" if d.severity == "error" else "yellow")
-        head = f"{self.style(f'{d.path}:{d.line}:{d.col}:', 'bold')} {severity}: {d.message}"
+        where = f"{d.path}:{d.line}:{d.col}:" if d.path else "briefgen:"
+        head = f"{self.style(where, 'bold')} {severity}: {d.message}"
         return f"{head}\n  {self.style('hint:', 'cyan')} {d.hint}" if d.hint else head
 
     # -- messages ----------------------------------------------------------------------------
 
     def error(self, message: str) -> None:
-        print(f"briefgen: {self.style('error', 'red')}: {message}", file=self.err, flush=True)
+        print(
+            f"briefgen: {self.style('error', 'red')}: {printable(message)}",
+            file=self.err,
+            flush=True,
+        )
 
     def failure(self, message: str) -> None:
         """The closing line of a failed run; printed even with --quiet."""
-        print(f"briefgen: {self.style(message, 'red')}", file=self.err, flush=True)
+        print(f"briefgen: {self.style(printable(message), 'red')}", file=self.err, flush=True)
 
     def summary(self, message: str) -> None:
         if not self.quiet:
-            print(self.style(message, "green"), file=self.err, flush=True)
+            print(self.style(printable(message), "green"), file=self.err, flush=True)
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            print(message, file=self.err, flush=True)
+            print(printable(message), file=self.err, flush=True)
 
     # -- progress ----------------------------------------------------------------------------
 

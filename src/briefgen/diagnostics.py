@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -19,20 +20,52 @@ class Diagnostic:
     hint: str = ""
     code: str = "content"
 
+    def printable(self) -> Diagnostic:
+        """The same diagnostic with terminal control characters in its texts escaped."""
+        return replace(
+            self,
+            path=printable(self.path),
+            message=printable(self.message),
+            hint=printable(self.hint, lines=True),
+        )
+
     def as_text(self) -> str:
-        head = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
-        return f"{head}\n  hint: {self.hint}" if self.hint else head
+        d = self.printable()
+        # Without a file there is no place to give: never a made-up `:0:0:`.
+        where = f"{d.path}:{d.line}:{d.col}" if d.path else "briefgen"
+        head = f"{where}: {d.severity}: {d.message}"
+        return f"{head}\n  hint: {d.hint}" if d.hint else head
 
     def as_github(self) -> str:
         # Workflow commands: properties and message need their own escaping.
         def prop(value: str) -> str:
             return _gh_escape(value).replace(":", "%3A").replace(",", "%2C")
 
-        message = self.message + (f"\nhint: {self.hint}" if self.hint else "")
-        return (
-            f"::{self.severity} file={prop(self.path)},line={self.line},col={self.col},"
-            f"title={prop('briefgen ' + self.code)}::{_gh_escape(message)}"
-        )
+        d = self.printable()
+        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        where = f"file={prop(d.path)},line={d.line},col={d.col}," if d.path else ""
+        return f"::{d.severity} {where}title={prop('briefgen ' + d.code)}::{_gh_escape(message)}"
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates ("Trojan Source"):
+# text from content or file names must not move the cursor, recolour or reorder a terminal.
+# Lone surrogates (file names that are not UTF-8) are escaped too: they cannot be printed.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """`text` with every terminal control character shown as an escape (ESC as `\\x1b`).
+
+    With `lines`, line breaks stay: a hint may end in a whole corrected line to paste, which
+    briefgen puts after a break of its own (a line of content can hold no break)."""
+    if lines:
+        return "\n".join(_CONTROL.sub(_escape_control, part) for part in text.split("\n"))
+    return _CONTROL.sub(_escape_control, text)
 
 
 def _gh_escape(value: str) -> str:
@@ -87,7 +120,8 @@ class BuildInterrupted(Exception):
 
 def format_diagnostics(items: list[Diagnostic], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([asdict(d) for d in items], indent=2, ensure_ascii=False)
+        data = [asdict(d.printable()) for d in items]
+        return json.dumps(data, indent=2, ensure_ascii=False)
     if fmt == "github":
         return "\n".join(d.as_github() for d in items)
     return "\n".join(d.as_text() for d in items)

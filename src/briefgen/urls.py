@@ -145,7 +145,8 @@ def rooted(path: str) -> str:
 def safe_relpath(name: str) -> str:
     """An output path, checked: made from validated ids, but none may escape the output."""
     path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
+    unsafe = path.is_absolute() or ".." in path.parts or "." in name.split("/")
+    if unsafe or not path.parts or "\\" in name or "\x00" in name:
         raise ValueError(f"unsafe output path: {name!r}")
     return path.as_posix()
 

@@ -75,7 +75,7 @@ def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str
     for folder in folders:
         skip = len(str(folder)) + 1
         for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.parts):
-            rel = str(path)[skip:].encode()
+            rel = os.fsencode(str(path)[skip:])  # a name need not be UTF-8 (checked later)
             h.update(len(rel).to_bytes(8, "little") + rel + hashes.of(path))
     return h.hexdigest()
 
@@ -93,16 +93,11 @@ class State:
     @property
     def unchanged(self) -> bool:
         """Nothing to do: same inputs as the last build, and all it wrote still there."""
-        previous = self.previous
-        return (
-            previous is not None
-            and previous.inputs == self.inputs
-            and output.intact(self.out_dir, previous)
-        )
+        return self.previous is not None and self.previous.inputs == self.inputs
 
 
 def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
     output.check_output_dir(options.output, options.site_dir)
-    previous = output.read_manifest(options.output)
+    previous = output.trusted_manifest(options.output)
     hashes = hashes or FileHashes()
     return State(options.output, previous, input_digest(options, hashes), hashes)

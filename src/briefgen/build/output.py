@@ -1,7 +1,10 @@
 """Stage 6: write the output without ever losing anything.
 
-The whole site is written to a fresh sibling directory, then swapped in with two renames; a
-manifest records what briefgen wrote, so it only ever replaces a directory it built itself.
+Every build makes a complete new tree beside the output (files whose bytes did not change are
+hard-linked from the current one, so a warm build writes little), then swaps it in with one
+atomic rename (publish.commit). A manifest records what briefgen wrote; the output directory is
+not trusted: a manifest that lists paths outside it, or files that are not there, is ignored,
+and the build removes only files whose bytes are those the manifest says briefgen wrote.
 """
 
 from __future__ import annotations
@@ -9,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from briefgen.urls import safe_relpath  # in urls.py: search checks its paths to
 
 MANIFEST = ".briefgen-manifest.json"
 MANIFEST_FORMAT = 2
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -51,32 +57,75 @@ class Manifest:
 
 
 def read_manifest(out_dir: Path) -> Manifest | None:
-    """The manifest of the last build into out_dir; None if there is none we can trust."""
+    """The manifest of the last build into out_dir; None if there is none we can read, or if
+    it lists a path that could leave the directory or a digest that is not one."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+            return None
+        files, keys = data.get("files", {}), data.get("keys", {})
+        if not isinstance(files, dict) or not isinstance(keys, dict):
+            return None
+        if not all(
+            _is_safe(n) and isinstance(d, str) and _DIGEST.fullmatch(d) for n, d in files.items()
+        ):
+            return None
+        return Manifest(
+            files={str(k): str(v) for k, v in files.items()},
+            keys={str(k): str(v) for k, v in keys.items()},
+            inputs=str(data.get("inputs", "")),
+            search=str(data.get("search", "")),
+            pages=int(data.get("pages", 0)),
+            annotations=int(data.get("annotations", 0)),
+        )
+    except (OSError, ValueError, TypeError):
         return None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        return None
-    return Manifest(
-        files=dict(data.get("files", {})),
-        keys=dict(data.get("keys", {})),
-        inputs=str(data.get("inputs", "")),
-        search=str(data.get("search", "")),
-        pages=int(data.get("pages", 0)),
-        annotations=int(data.get("annotations", 0)),
-    )
+
+
+def trusted_manifest(out_dir: Path) -> Manifest | None:
+    """The last build's manifest, if everything it lists is still there to be reused."""
+    manifest = read_manifest(out_dir)
+    if manifest is not None and not intact(out_dir, manifest):
+        return None  # damaged or forged: build everything again, reuse nothing of it
+    return manifest
 
 
 def intact(out_dir: Path, manifest: Manifest) -> bool:
-    """Every file the manifest lists is still there."""
-    root = str(out_dir)
-    return all(os.path.isfile(os.path.join(root, name)) for name in manifest.files)
+    """Every file the manifest lists is in out_dir as a regular file, reached without a
+    symbolic link: only then may a build reuse them instead of writing them again."""
+    present = regular_files(out_dir)
+    return all(name in present for name in manifest.files)
+
+
+def regular_files(root: Path) -> set[str]:
+    """Relative paths of the regular files below root; symbolic links are not followed."""
+    return {name for name, regular in entries(root) if regular}
+
+
+def entries(root: Path) -> Iterator[tuple[str, bool]]:
+    """Every entry below root that is not a directory (symbolic links to directories
+    included, not followed), as (relative path, is a regular file)."""
+    folders = [(str(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as found:
+            for entry in found:  # d_type: no stat per entry
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    yield prefix + entry.name, entry.is_file(follow_symlinks=False)
 
 
 def new_staging(out_dir: Path) -> Path:
+    out_dir = real_output(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+
+
+def real_output(out_dir: Path) -> Path:
+    """The directory to replace: the target when out_dir is a symbolic link to one (the link
+    stays as the author made it)."""
+    return out_dir.resolve() if out_dir.is_symlink() else out_dir.absolute()
 
 
 def stage_if_changed(
@@ -101,38 +150,6 @@ def staged_digests(staging: Path, prefix: str) -> dict[str, str]:
     }
 
 
-def commit(staging: Path, out_dir: Path, manifest: Manifest, previous: Manifest | None) -> None:
-    """Put the staged files in place: the whole tree when new, else file by file."""
-    if previous is None:
-        (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        swap_in(staging, out_dir)
-        return
-    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-        name = path.relative_to(staging).as_posix()
-        target = out_dir / name
-        if previous.files.get(name) == manifest.files.get(name) and target.is_file():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-    for name in sorted(set(previous.files) - set(manifest.files)):
-        stale = out_dir / safe_relpath(name)
-        stale.unlink(missing_ok=True)
-        _remove_empty_parents(stale.parent, out_dir)
-    tmp = out_dir / f"{MANIFEST}.tmp"
-    tmp.write_text(manifest.to_json(), encoding="utf-8")
-    os.replace(tmp, out_dir / MANIFEST)
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def _remove_empty_parents(folder: Path, root: Path) -> None:
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
 def check_output_dir(out_dir: Path, site_dir: Path) -> None:
     """Refuse an output directory whose replacement could destroy the author's work."""
     out, site = out_dir.resolve(), site_dir.resolve()
@@ -142,7 +159,9 @@ def check_output_dir(out_dir: Path, site_dir: Path) -> None:
     if content in out.parents or (site / "themes") in out.parents or out == site / "themes":
         raise UsageError(f"refusing to write the site to {out_dir}: it is inside content/themes")
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out_dir} exists and is not a directory")
+        raise UsageError(f"{out_dir} exists and is not a directory; choose another -o")
+    if out.is_dir() and not os.access(out, os.R_OK | os.W_OK | os.X_OK):
+        raise UsageError(f"{out_dir} is not writable; check its permissions or choose another -o")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise UsageError(
             f"refusing to replace {out_dir}: it is not empty and briefgen did not build it "
@@ -150,27 +169,11 @@ def check_output_dir(out_dir: Path, site_dir: Path) -> None:
         )
 
 
-def swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace out_dir by the staged tree; the old tree is removed only once the new is in."""
-    old: Path | None = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.rmdir(old)
-        os.replace(out_dir, old)
-    try:
-        os.replace(staging, out_dir)
-    except BaseException:
-        if old is not None:
-            os.replace(old, out_dir)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    _normalise_mode(out_dir)
-
-
-def _normalise_mode(out_dir: Path) -> None:
-    # mkdtemp creates 0700; a published site must be readable by a web server.
-    os.chmod(out_dir, 0o755)
+def _is_safe(name: object) -> bool:
+    """safe_relpath() accepts it unchanged (written out: manifests list 30,000 names)."""
+    if not isinstance(name, str) or not name or name == MANIFEST or "\\" in name:
+        return False
+    return "\x00" not in name and not any(p in ("", ".", "..") for p in name.split("/"))
 
 
 def discard(staging: Path) -> None:

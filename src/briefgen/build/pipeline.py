@@ -20,6 +20,7 @@ from briefgen.build.inputs import FileHashes, State, state
 from briefgen.build.prepare import Memory as Memory  # re-exported: serve keeps one
 from briefgen.build.prepare import Prepared as Prepared
 from briefgen.build.prepare import prepare as prepare
+from briefgen.build.publish import locked
 from briefgen.build.writer import Writer
 from briefgen.diagnostics import Diagnostics
 
@@ -48,10 +49,25 @@ def build(
     briefing's result from one build to the next, and `interrupted`, polled while the search
     index is made: when it turns true the build raises BuildInterrupted, output untouched.
     `start`: inputs.state(options), when the caller has it already; `hashes`: a FileHashes
-    kept by a long-lived caller."""
+    kept by a long-lived caller.
+
+    One build at a time per output (publish.locked); `start` is made again if another build
+    changed the output since it was made."""
     started = time.perf_counter()
+    with locked(options.output):
+        if start is not None and output.trusted_manifest(options.output) != start.previous:
+            start = None
+        return _build(options, started, memory, interrupted, start or state(options, hashes))
+
+
+def _build(
+    options: BuildOptions,
+    started: float,
+    memory: Memory | None,
+    interrupted: Callable[[], bool] | None,
+    start: State,
+) -> BuildResult:
     out = options.output
-    start = start or state(options, hashes)
     previous, inputs = start.previous, start.inputs
     if start.unchanged:
         assert previous is not None
@@ -63,7 +79,7 @@ def build(
     with parallel.collector_paused():
         prepared = prepare(options, cache, memory, bodies_apart=True, hashes=start.hashes)
         writer = Writer(prepared, options, previous or output.Manifest.empty(), interrupted)
-        manifest = writer.write(inputs, commit_over=previous)
+        manifest = writer.write(inputs)
     cache.prune()
     return BuildResult(
         out,

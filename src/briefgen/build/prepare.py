@@ -12,7 +12,6 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from briefgen.build import parallel
 from briefgen.build.cache import DocCache
@@ -28,7 +27,7 @@ from briefgen.content.briefings import (
     load_briefing,
     sniff_draft,
 )
-from briefgen.content.config import Settings, load_settings
+from briefgen.content.config import Settings, base_url_problem, load_settings
 from briefgen.diagnostics import ContentError, Diagnostics, UsageError
 from briefgen.document.assemble import build_briefing
 from briefgen.document.markdown import make_parser
@@ -119,9 +118,8 @@ def _without_drafts(
 def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
     if not base_url or settings.config is None:
         return settings
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"--base-url must be an absolute http(s) URL, not {base_url!r}")
+    if problem := base_url_problem(base_url):
+        raise UsageError(f"--base-url {problem}")
     base_url = base_url if base_url.endswith("/") else base_url + "/"
     config = dataclasses.replace(settings.config, base_url=base_url)
     return dataclasses.replace(settings, config=config)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from briefgen.build import output, parallel
+from briefgen.build import output, parallel, publish
 from briefgen.build.inputs import BuildOptions
 from briefgen.build.keys import page_keys
 from briefgen.build.prepare import Prepared
@@ -45,7 +45,7 @@ class Writer:
         self.rendered = 0
         self.written = 0
 
-    def write(self, inputs: str, commit_over: output.Manifest | None) -> output.Manifest:
+    def write(self, inputs: str) -> output.Manifest:
         out = self.options.output
         staging = output.new_staging(out)
         try:
@@ -61,7 +61,7 @@ class Writer:
             manifest = output.Manifest(
                 self.files, self.keys, inputs, search, len(all_pages), annotations
             )
-            output.commit(staging, out, manifest, commit_over)
+            publish.commit(staging, out, manifest)
         except BaseException:
             output.discard(staging)
             raise

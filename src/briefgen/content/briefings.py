@@ -4,6 +4,7 @@ of slugs and annotation ids."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -34,7 +35,7 @@ from briefgen.content.schema import (
     reserved_fragment,
 )
 from briefgen.content.yamlsrc import Pos, YMap, YScalar
-from briefgen.diagnostics import Diagnostic, Diagnostics
+from briefgen.diagnostics import Diagnostic, Diagnostics, UsageError, printable
 
 # Stands in for a date that is reported as invalid (the build then stops anyway).
 UNREADABLE_DATE = dt.date(1970, 1, 1)
@@ -43,14 +44,28 @@ FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
 def briefing_files(site_dir: Path) -> list[Path]:
-    """Every `*.md` below content/briefings/; hidden files (editor swap files) are not content."""
+    """Every `*.md` below content/briefings/; hidden files (editor swap files) are not content.
+
+    A folder that cannot be read is an error (OSError), never a site without its briefings."""
     folder = site_dir / "content" / "briefings"
-    skip = len(str(folder)) + 1
-    found = [
-        path
-        for path in folder.rglob("*.md")
-        if not any(part.startswith(".") for part in str(path)[skip:].split("/"))
-    ]
+    if not folder.exists():
+        return []
+
+    def fail(error: OSError) -> None:
+        raise error
+
+    found = []
+    for root, dirs, names in os.walk(folder, onerror=fail):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(root)
+        found += [base / n for n in names if n.endswith(".md") and not n.startswith(".")]
+    for path in found:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(
+                f"{printable(str(path))}: the file name is not UTF-8 text; rename the file"
+            ) from None
     return sorted(found, key=lambda p: p.parts)  # Path order, without Path's slow __lt__
 
 

@@ -32,6 +32,17 @@ from briefgen.content.yamlsrc import Pos, YMap, YScalar, YSeq
 from briefgen.diagnostics import Diagnostics
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# BCP 47 (RFC 5646) language tags, without the grandfathered irregular ones: the tag ends up
+# in file names (Pagefind's index) and in every page's lang attribute.
+LANGUAGE_RE = re.compile(
+    r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"  # language, extlang
+    r"(?:-[a-z]{4})?"  # script
+    r"(?:-(?:[a-z]{2}|[0-9]{3}))?"  # region
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
+    r"(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"  # extensions
+    r"(?:-x(?:-[a-z0-9]{1,8})+)?",  # private use
+    re.IGNORECASE | re.ASCII,
+)
 
 
 @dataclass(frozen=True)
@@ -77,15 +88,16 @@ def _load_site(site_dir: Path, diags: Diagnostics) -> tuple[YMap | None, SiteCon
     description = r.text("description", required=False)
     base_url = r.text("base_url")
     if base_url:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if problem := base_url_problem(base_url):
             r.error(
                 node.values["base_url"].pos,
-                f"base_url must be an absolute http(s) URL, not {base_url!r}",
+                f"base_url {problem}",
                 "e.g. base_url: https://user.github.io/repo/",
             )
         base_url = base_url if base_url.endswith("/") else base_url + "/"
     language = r.text("language", required=False, default="en")
+    if "language" in node.values and (problem := language_problem(language)):
+        r.error(node.values["language"].pos, problem, "e.g. language: en, or en-GB, or pt-BR")
     theme = r.ident("theme", required=False) or "default"
     compare = r.id_list("compare")
     if compare and (len(compare) != 2 or compare[0][0] == compare[1][0]):
@@ -107,6 +119,32 @@ def _load_site(site_dir: Path, diags: Diagnostics) -> tuple[YMap | None, SiteCon
         topics_order=order,
         stances=stances,
     )
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a site's base URL (absolute http(s), no query or fragment)."""
+    shown = repr(url)
+    if any(c.isspace() or not c.isprintable() or c == "\\" for c in url):
+        return f"must not contain spaces, control characters or backslashes: {shown}"
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return f"has an invalid port: {shown}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"must be an absolute http(s) URL, not {shown}"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return f"must not have a query or fragment (?... or #...): {shown}"
+    if parts.username is not None or parts.password is not None:
+        return f"must not contain a user name or password: {shown}"
+    return None
+
+
+def language_problem(tag: str) -> str | None:
+    """Why `tag` is not a BCP 47 language tag such as `en` or `pt-BR`."""
+    if LANGUAGE_RE.fullmatch(tag):
+        return None
+    return f"language must be a BCP 47 language tag such as en or pt-BR, not {tag!r}"
 
 
 def _read_stances(node: YMap | None, rel: str, diags: Diagnostics) -> dict[str, Stance]:

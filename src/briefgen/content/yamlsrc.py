@@ -70,9 +70,17 @@ class DuplicateKey:
     pos: Pos
 
 
+MAX_DEPTH = 64  # nesting of mappings and sequences; content needs four or five levels
+
+
 def parse(text: str, line_offset: int = 0) -> tuple[YNode | None, list[DuplicateKey]]:
-    """Parse one YAML document. `line_offset` is added to every line (front-matter)."""
+    """Parse one YAML document. `line_offset` is added to every line (front-matter).
+
+    Aliases (`*name`) are refused before anything is built: content never needs them, and a
+    few lines of nested aliases ("billion laughs") would expand to billions of nodes."""
     try:
+        if "*" in text:
+            _refuse_aliases(text, line_offset)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -90,7 +98,19 @@ def parse(text: str, line_offset: int = 0) -> tuple[YNode | None, list[Duplicate
     if node is None:
         return None, []
     duplicates: list[DuplicateKey] = []
-    return _convert(node, line_offset, duplicates), duplicates
+    return _convert(node, line_offset, duplicates, 0), duplicates
+
+
+def _refuse_aliases(text: str, line_offset: int) -> None:
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+            raise YamlSyntaxError(
+                f"YAML aliases are not supported (*{event.anchor})",
+                Pos(line + 1 + line_offset, col + 1),
+                "write the value out in full instead of referring to an &anchor",
+            )
 
 
 def _syntax_hint(problem: str) -> str:
@@ -133,12 +153,18 @@ def _scalar_value(node: yaml.ScalarNode) -> Scalar:
     return raw
 
 
-def _convert(node: yaml.Node, off: int, duplicates: list[DuplicateKey]) -> YNode:
+def _convert(node: yaml.Node, off: int, duplicates: list[DuplicateKey], depth: int) -> YNode:
     pos = _pos(node, off)
     if isinstance(node, yaml.ScalarNode):
         return YScalar(_scalar_value(node), str(node.value), str(node.tag), pos)
+    if depth >= MAX_DEPTH:
+        raise YamlSyntaxError(
+            f"YAML nested deeper than {MAX_DEPTH} levels",
+            pos,
+            "content needs a few levels of nesting at most; check the brackets and indentation",
+        )
     if isinstance(node, yaml.SequenceNode):
-        return YSeq([_convert(item, off, duplicates) for item in node.value], pos)
+        return YSeq([_convert(item, off, duplicates, depth + 1) for item in node.value], pos)
     assert isinstance(node, yaml.MappingNode)
     values: dict[str, YNode] = {}
     keys: dict[str, Pos] = {}
@@ -147,6 +173,6 @@ def _convert(node: yaml.Node, off: int, duplicates: list[DuplicateKey]) -> YNode
         key_pos = _pos(key_node, off)
         if key in values:
             duplicates.append(DuplicateKey(key, key_pos))
-        values[key] = _convert(value_node, off, duplicates)
+        values[key] = _convert(value_node, off, duplicates, depth + 1)
         keys[key] = key_pos
     return YMap(values, keys, pos)

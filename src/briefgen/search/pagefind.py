@@ -211,9 +211,12 @@ class PagefindService:
 
     def __enter__(self) -> PagefindService:
         binary = _pagefind_binary()
-        self.process = subprocess.Popen(
-            [str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
+        try:
+            self.process = subprocess.Popen(
+                [str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
+        except OSError as exc:
+            raise SearchIndexError(f"cannot run Pagefind ({binary}): {exc.strerror}") from None
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
@@ -267,10 +270,21 @@ class PagefindService:
                 return
 
     def call(self, payload: dict[str, object]) -> dict[str, Any]:
-        self._send(payload)
         assert self.process is not None and self.process.stdin is not None
-        self.process.stdin.flush()
+        try:
+            self._send(payload)
+            self.process.stdin.flush()
+        except (OSError, ValueError):  # a broken pipe: Pagefind exited (or was stopped)
+            raise SearchIndexError(self._stopped()) from None
         return self._receive()
+
+    def _stopped(self) -> str:
+        assert self.process is not None
+        try:
+            code = self.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            return "Pagefind stopped reading its input while indexing"
+        return f"Pagefind stopped unexpectedly while indexing (exit status {code})"
 
     def call_many(self, payloads: list[dict[str, object]]) -> None:
         def feed() -> None:
@@ -291,12 +305,13 @@ class PagefindService:
 def _pagefind_binary() -> Path:
     try:
         from pagefind_bin import get_executable
-    except ImportError as exc:
+
+        return Path(get_executable())
+    except (ImportError, OSError) as exc:
         raise SearchIndexError(
-            "the search index needs Pagefind: pip install 'briefgen[search]', "
-            "or build with --no-search"
-        ) from exc
-    return Path(get_executable())
+            "the search index needs Pagefind, which comes with briefgen (the pagefind-bin "
+            f"package): reinstall briefgen, or build with --no-search ({exc})"
+        ) from None
 
 
 # Pagefind writes its filter index in hash-map order, which changes from run to run

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,7 @@ from briefgen.diagnostics import Diagnostic
 from briefgen.document.fragments import text_fragment_url
 from briefgen.exports.jsonld import quotation_jsonld
 from briefgen.site.model import Site
-from briefgen.theme.files import BUILTIN_THEMES, static_files, theme_dirs
+from briefgen.theme.files import static_files, theme_dirs
 
 GLOBAL_PARTIALS = ("_actor_style.html",)  # rendered once per build, shown on every page
 
@@ -165,23 +164,13 @@ def longdate(value: dt.date) -> str:
 
 def exception_problems(exc: BaseException, site_dir: Path) -> list[Diagnostic]:
     """An unexpected build failure (a template error, say) as a diagnostic at the deepest
-    template or theme line of its traceback, if there is one."""
+    template line of its traceback, in this process or a worker's (see failures.py)."""
+    from briefgen.failures import template_place
+
     message = f"{type(exc).__name__}: {exc}"
-    path, line = "", 0
-    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if isinstance(filename, str) and isinstance(lineno, int):
-        path, line = filename, lineno
-    else:
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith(".html") and frame.lineno:
-                path, line = frame.filename, frame.lineno
-                break
-    if path:
-        for root in (site_dir, BUILTIN_THEMES.parent):
-            try:
-                path = Path(path).resolve().relative_to(root.resolve()).as_posix()
-                break
-            except ValueError:
-                continue
-    hint = "fix the template and save" if path.endswith(".html") else "see the terminal"
-    return [Diagnostic(path, line, 1 if path else 0, "error", message, hint, "build")]
+    place = template_place(exc, site_dir)
+    if place is None:
+        return [Diagnostic("", 0, 0, "error", message, "see the terminal", "build")]
+    return [
+        Diagnostic(place[0], place[1], 1, "error", message, "fix the template and save", "build")
+    ]
