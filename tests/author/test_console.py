@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.author.conftest import child_env
 from tests.conftest import FIXTURE_SITES
+from tests.support.serving import child_env
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # colour and weight
 ERASE = "\r\x1b[2K"  # how the progress line redraws itself

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.author.conftest import (
+from tests.support.serving import (
     BRIEFING_FILE,
     BRIEFING_PATH,
     Served,

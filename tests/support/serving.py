@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -31,12 +31,6 @@ BRIEFING_PATH = "briefings/2024-07-04-putin-ceasefire-impossible/"
 START_TIMEOUT = 90.0
 WAIT_TIMEOUT = 60.0
 POLL = 0.05
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Chromium comes from the shared browser fixtures (Debian's binary, never a download).
-    if not config.pluginmanager.has_plugin("tests.support.fixtures"):
-        config.pluginmanager.import_plugin("tests.support.fixtures")
 
 
 def free_port() -> int:
@@ -132,12 +126,12 @@ class Served:
             pytest.fail(f"briefgen serve did not stop on signal {sig}:\n{self.output()}")
 
 
-def start_serve(site: Path, tmp_path: Path) -> Served:
+def start_serve(site: Path, tmp_path: Path, *options: str) -> Served:
     tmpdir = tmp_path / "tmpdir"
     tmpdir.mkdir(exist_ok=True)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "briefgen", "serve", str(site), "--port", str(port)],
+        [sys.executable, "-m", "briefgen", "serve", str(site), "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -170,16 +164,6 @@ def start_serve(site: Path, tmp_path: Path) -> Served:
         print(served.output())
         raise
     return served
-
-
-@pytest.fixture
-def served(demo_site: Path, tmp_path: Path) -> Iterator[Served]:
-    """`briefgen serve` on a copy of the demo site; stopped (and checked) after the test."""
-    handle = start_serve(demo_site, tmp_path)
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
