@@ -133,12 +133,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         hosts = self.server.hosts
-        if not hosts.allows(self.headers.get("Host")):
+        raw_path, _, query = self.path.partition("#")[0].partition("?")
+        host = self.headers.get("Host")
+        if not self.path.startswith("/"):  # absolute form, `GET http://host/x`: its host counts
+            target = urlsplit(self.path)
+            raw_path, query, host = target.path, target.query, target.netloc
+        if not hosts.allows(host):
             text = f"forbidden: unknown Host header; open {hosts.example()} (DNS-rebinding guard)"
             return self._plain(403, text, head)
-        raw = urlsplit(self.path)
         try:
-            path = unquote(raw.path, errors="strict")
+            path = unquote(raw_path, errors="strict")
         except UnicodeDecodeError:
             return self._plain(400, "bad request: the path is not UTF-8", head)
         if not path.startswith("/") or "\x00" in path or "\\" in path:
@@ -150,7 +154,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._redirect(quote(base))
         if not path.startswith(base):
             return self._not_found(head)
-        self._site(path[len(base) :], raw.path, raw.query, head)
+        self._site(path[len(base) :], raw_path, query, head)
 
     def _site(self, rel: str, raw_path: str, query: str, head: bool) -> None:
         """Answer `rel`, a decoded path under the base."""
