@@ -9,35 +9,13 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from briefgen.serve.http import App, Server, bind
+from briefgen.serve.http import Server
 
-BIG = 32 * 1024 * 1024  # larger than any socket buffers between the two ends
 WAIT = 60.0
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "index.html").write_text("<html><body>Synthetic page</body></html>")
-    (root / "big.bin").write_bytes(b"\0" * BIG)
-    server = bind("127.0.0.1", 0)
-    server.app = App(root, "/")
-    server.app.state.publish("synthetic-build-1", [])
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.app.state.close()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=WAIT)
+BIG = 32 * 1024 * 1024  # larger than any socket buffers between the two ends
 
 
 def connect(server: Server) -> socket.socket:
@@ -64,6 +42,7 @@ def test_dropped_connections_leave_no_traceback(
     server: Server, capfd: pytest.CaptureFixture[str]
 ) -> None:
     port = server.server_address[1]
+    (server.app.root / "big.bin").write_bytes(b"\0" * BIG)
     for _ in range(3):
         # Mid-response: the status line arrived, the 32 MB body is still being written.
         sock = connect(server)
