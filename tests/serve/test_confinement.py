@@ -47,3 +47,19 @@ def test_symlinks_inside_the_site_are_served(server: Server) -> None:
     (root / "alias.html").symlink_to(root / "index.html")
     status, body = get(server, "/alias.html")
     assert status == 200 and b"Synthetic page" in body
+
+
+def test_a_directory_redirect_never_points_at_another_host(server: Server) -> None:
+    (server.app.root / "briefings").mkdir()
+    (server.app.root / "briefings" / "index.html").write_text("<p>Synthetic list</p>")
+    port = int(server.server_address[1])
+    for path in ("/briefings", "//briefings", "///briefings?x=1"):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            location = resp.getheader("Location", "")
+        finally:
+            conn.close()
+        assert resp.status == 302, path
+        assert location.startswith("/briefings/") and not location.startswith("//"), location

@@ -154,9 +154,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._redirect(quote(base))
         if not path.startswith(base):
             return self._not_found(head)
-        self._site(path[len(base) :], raw_path, query, head)
+        self._site(path[len(base) :], query, head)
 
-    def _site(self, rel: str, raw_path: str, query: str, head: bool) -> None:
+    def _site(self, rel: str, query: str, head: bool) -> None:
         """Answer `rel`, a decoded path under the base."""
         app = self.server.app
         if app.reload and rel == live.EVENTS:
@@ -167,8 +167,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not snap.good:
             return self._placeholder(snap, head)
         found = app.resolve(rel)
-        if found == "redirect":
-            return self._redirect(raw_path + "/" + (f"?{query}" if query else ""))
+        if found == "redirect":  # rebuilt from segments: `//host` must not become a Location
+            slashed = app.base_path + "".join(p + "/" for p in rel.split("/") if p)
+            return self._redirect(quote(slashed) + (f"?{query}" if query else ""))
         if not isinstance(found, Path):
             return self._not_found(head)
         try:
