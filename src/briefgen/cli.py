@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any)")
+    serve.add_argument(
+        "--production",
+        action="store_true",
+        help="serve what `build` would publish (site.yaml's base_url, no drafts, no live reload)",
+    )
 
     init = sub.add_parser("init", help="start a new site in DIR (default: .)")
     init.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
@@ -126,7 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from briefgen.serve.server import serve
 
-            return serve(_site_dir(args), args.host, args.port, console)
+            site = _site_dir(args)
+            return serve(site, args.host, args.port, console, production=args.production)
         if args.command == "init":
             return _init(args, console)
         if args.command == "new":

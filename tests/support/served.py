@@ -126,12 +126,12 @@ class Served:
             pytest.fail(f"briefgen serve did not stop on signal {sig}:\n{self.output()}")
 
 
-def start_serve(site: Path, tmp_path: Path) -> Served:
+def start_serve(site: Path, tmp_path: Path, *options: str) -> Served:
     tmpdir = tmp_path / "tmpdir"
     tmpdir.mkdir(exist_ok=True)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "briefgen", "serve", str(site), "--port", str(port)],
+        [sys.executable, "-m", "briefgen", "serve", str(site), "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

@@ -1,0 +1,91 @@
+"""The rebuild session in-process, with the file system misbehaving the way editors and
+permissions make it: a file deleted between the build's listing and its reading (an editor's
+rename-on-save), and a file the build may not read. No traceback; the last good site stays."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from briefgen.build.inputs import FileHashes
+from briefgen.console import Console
+from briefgen.serve.http import App
+from briefgen.serve.session import Session, WarmRebuild
+from tests.support.served import BRIEFING_FILE, BRIEFING_PATH, append_paragraph
+
+
+class EditorHashes(FileHashes):
+    """Hashes files like the build does; meanwhile an editor deletes its scratch file `victim`
+    right after the build listed it, and the OS refuses to read `locked` files."""
+
+    def __init__(self, victim: Path) -> None:
+        super().__init__()
+        self.victim = victim
+        self.locked: set[Path] = set()
+
+    def of(self, path: Path) -> bytes:
+        if path == self.victim:
+            path.unlink()
+        if path in self.locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return super().of(path)
+
+
+def session_for(site: Path, tmp_path: Path, hashes: FileHashes) -> tuple[Session, io.StringIO]:
+    err = io.StringIO()
+    app = App(tmp_path / "out" / "site", "/")
+    console = Console(err=err, out=io.StringIO(), colour=False)
+    rebuild = WarmRebuild(hashes)
+    session = Session(site, app, "http://127.0.0.1:8000", console, rebuild)
+    session.search = False  # the search index is not what these tests are about
+    return session, err
+
+
+def page(session: Session) -> str:
+    return (session.app.root / BRIEFING_PATH / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_file_deleted_between_listing_and_reading_is_built_without_it(
+    demo_site: Path, tmp_path: Path
+) -> None:
+    scratch = demo_site / "content" / "briefings" / "4913"  # vim's write-permission probe
+    hashes = EditorHashes(scratch)
+    session, err = session_for(demo_site, tmp_path, hashes)
+    assert session.build(None)
+
+    append_paragraph(demo_site / BRIEFING_FILE, "Saved by an editor, synthetic marker 2b7e.")
+    scratch.write_text("probe")
+    assert session.build(frozenset({demo_site / BRIEFING_FILE, scratch}))
+
+    assert not scratch.exists()  # the race happened
+    assert "synthetic marker 2b7e" in page(session)
+    assert "Traceback" not in err.getvalue(), err.getvalue()
+    assert "error" not in err.getvalue(), err.getvalue()
+    assert session.app.state.snapshot().problems == ()
+
+
+def test_an_unreadable_file_is_an_error_at_it_and_the_last_good_site_stays(
+    demo_site: Path, tmp_path: Path
+) -> None:
+    briefing = demo_site / BRIEFING_FILE
+    hashes = EditorHashes(demo_site / "no-such-victim")
+    session, err = session_for(demo_site, tmp_path, hashes)
+    assert session.build(None)
+    good, good_id = page(session), session.app.state.snapshot().good
+
+    append_paragraph(briefing, "Not readable yet, synthetic marker 6d0a.")
+    hashes.locked.add(briefing)
+    assert not session.build(frozenset({briefing}))
+
+    output = err.getvalue()
+    assert "Traceback" not in output, output
+    assert f"{BRIEFING_FILE}:1:1: error: Permission denied" in output, output
+    assert "still serving the last good build" in output
+    snap = session.app.state.snapshot()
+    assert snap.good == good_id and snap.problems[0]["path"] == BRIEFING_FILE
+    assert page(session) == good
+
+    hashes.locked.clear()
+    assert session.build(frozenset({briefing}))
+    assert "synthetic marker 6d0a" in page(session)
+    assert session.app.state.snapshot().problems == ()
