@@ -6,9 +6,10 @@ from markdown_it import MarkdownIt
 
 from briefgen.content.model import BriefingSource, Content
 from briefgen.diagnostics import Diagnostics
-from briefgen.document.fragments import fragment_link
-from briefgen.document.markdown import RenderedDocument, render_document, render_note
-from briefgen.document.model import CONTEXT_CHARS, Annotation, Briefing
+from briefgen.document.fragments import PageText, find_directive
+from briefgen.document.markdown import HtmlChunk, RenderedDocument, render_document, render_note
+from briefgen.document.model import Annotation, Briefing
+from briefgen.document.scope import Scope, quote_context, scope_of
 
 
 def build_briefing(
@@ -31,8 +32,10 @@ def build_briefing(
         diags.warning(
             source.rel_path, 1, 1, "briefing has no annotations", "add an 'annotations:' list"
         )
+    scope = scope_of("".join(c.html for c in doc.chunks if isinstance(c, HtmlChunk)))
+    page = PageText(_preamble(content, source), scope)
     annotations = tuple(
-        _annotation(md, content, source, doc, index, url_base=base + path)
+        _annotation(md, content, source, doc, index, scope, page, url_base=base + path)
         for index in range(len(doc.anchors))
     )
     return Briefing(
@@ -45,7 +48,7 @@ def build_briefing(
         source=source.source,
         source_path=source.rel_path,
         chunks=doc.chunks,
-        plain_text=doc.plain_text,
+        plain_text=scope.text,
         headings=doc.headings,
         annotations=annotations,
         links=doc.links,
@@ -59,25 +62,26 @@ def _annotation(
     source: BriefingSource,
     doc: RenderedDocument,
     index: int,
+    scope: Scope,
+    page: PageText,
     url_base: str,
 ) -> Annotation:
     anchor = doc.anchors[index]
     spec = anchor.spec
-    text = doc.plain_text
-    quote = text[anchor.start : anchor.end]
-    prefix = text[max(0, anchor.start - CONTEXT_CHARS) : anchor.start]
-    suffix = text[anchor.end : anchor.end + CONTEXT_CHARS]
+    start, end = scope.spans[spec.id]
+    prefix, suffix = quote_context(scope.text, start, end)
+    fragment = find_directive(page, start, end)
     url = f"{url_base}#{spec.id}"
-    single_block = "\n\n" not in quote
     return Annotation(
         id=spec.id,
         kind=spec.kind,
         number=index + 1,
-        quote=quote,
+        quote=doc.plain_text[anchor.start : anchor.end],
+        exact=scope.text[start:end],
         prefix=prefix,
         suffix=suffix,
-        start=anchor.start,
-        end=anchor.end,
+        start=start,
+        end=end,
         actor=content.actors[spec.actor] if spec.actor else None,
         topic=content.topics[spec.topic] if spec.topic else None,
         stance=content.config.stances[spec.stance] if spec.stance else None,
@@ -87,6 +91,16 @@ def _annotation(
         briefing_title=source.title,
         date=source.date,
         url=url,
-        single_block=single_block,
-        fragment_url=fragment_link(url, quote, prefix, suffix, single_block),
+        fragment_url=f"{url}:~:{fragment.directive}" if fragment.directive else None,
+        fragment_problem=fragment.problem,
     )
+
+
+def _preamble(content: Content, source: BriefingSource) -> str:
+    """Text a briefing page may show before its body (title, lede, source, legend), which a
+    Text Fragment could match first. Generous on purpose: an extra candidate only makes a
+    directive longer."""
+    parts = [source.title, source.summary, *(str(v) for v in vars(source.source).values() if v)]
+    for actor in content.actors.values():
+        parts += [actor.name, actor.short, actor.role]
+    return "\n".join(str(p) for p in parts if p)
