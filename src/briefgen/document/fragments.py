@@ -133,10 +133,13 @@ def _join(text: str, tokens: list[tuple[int, int]]) -> str | None:
     return _squash(text[tokens[0][0] : tokens[-1][1]]) if tokens else None
 
 
-def _edge_terms(scope: Scope, text: str, words: list[tuple[int, int]]) -> list[tuple[str, str | None]]:
+Edges = list[tuple[str, str | None]]
+
+
+def _edge_terms(scope: Scope, text: str, words: list[tuple[int, int]]) -> Edges:
     """(textStart, textEnd) candidates: the whole quote if short and in one block, then its
     first and last words (each inside one block: a term never crosses a block)."""
-    out: list[tuple[str, str | None]] = []
+    out: Edges = []
     start, end = words[0][0], words[-1][1]
     if len(words) <= _RANGE_WORDS and not scope.crosses_block(start, end):
         out.append((_squash(text[start:end]), None))

@@ -9,6 +9,7 @@ from functools import cached_property
 from briefgen.content.model import Actor, Source, Stance, Topic
 from briefgen.document.markdown import Chunk, Heading, HtmlChunk, LinkRef, NotesChunk
 
+
 @dataclass(frozen=True)
 class Annotation:
     id: str

@@ -17,8 +17,12 @@ CONTEXT_CHARS = 32  # TextQuoteSelector prefix/suffix length before any extensio
 
 # Elements that start a new block for Text Fragment matching (a match never crosses one).
 _BLOCKS = frozenset(
-    "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
-    "header hr li ol p pre section table tbody td tfoot th thead tr ul br".split()
+    {
+        *("address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption"),
+        *("figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol"),
+        *("p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"),
+        "br",
+    }
 )
 
 
@@ -94,9 +98,9 @@ def _matches(text: str, exact: str, prefix: str, suffix: str, limit: int) -> int
     i = text.find(exact)
     while i != -1 and count < limit:
         j = i + len(exact)
-        if i >= len(prefix) and text.startswith(prefix, i - len(prefix)):
-            if text.startswith(suffix, j):
-                count += 1
+        before = i >= len(prefix) and text.startswith(prefix, i - len(prefix))
+        if before and text.startswith(suffix, j):
+            count += 1
         i = text.find(exact, i + 1)
     return count
 
