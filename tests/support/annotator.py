@@ -1,0 +1,122 @@
+"""Apache Annotator (a real W3C Web Annotation client) in Chromium, and the awkward-case site.
+
+The client is `@apache-annotator/dom` from node_modules (pinned in package.json), bundled once
+per session with esbuild into one script a page can load; nothing is fetched at test time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.support.fixtures import SUB_PATH, BuiltSite
+from tests.support.server import serve
+from tests.support.tools import NODE_MODULES, REPO_ROOT
+
+AWKWARD_SITE = REPO_ROOT / "tests" / "fixtures" / "sites" / "awkward-anchors"
+_ENTRY = "export * from '@apache-annotator/dom';\n"
+
+
+@pytest.fixture(scope="session")
+def annotator_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`AA.*` (createTextQuoteSelectorMatcher, ...) as one IIFE script."""
+    esbuild = NODE_MODULES / ".bin" / "esbuild"
+    if not esbuild.exists() or not (NODE_MODULES / "@apache-annotator" / "dom").is_dir():
+        pytest.fail("node_modules lacks esbuild or @apache-annotator/dom: run `npm ci`")
+    out = tmp_path_factory.mktemp("annotator") / "aa.js"
+    cmd = [
+        str(esbuild), "--bundle", "--format=iife", "--global-name=AA", "--target=chrome110",
+        "--sourcefile=entry.mjs", "--loader=js", f"--outfile={out}", "--log-level=error",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, input=_ENTRY, text=True, capture_output=True, cwd=REPO_ROOT)
+    if proc.returncode != 0:
+        pytest.fail(f"esbuild failed: {proc.stderr}")
+    return out
+
+
+def build_site(source: Path, out_dir: Path, base_url: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
+    cmd = [sys.executable, "-m", "briefgen", "build", str(source), "-o", str(out_dir)]
+    proc = subprocess.run(
+        [*cmd, "--base-url", base_url], capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"building {source} failed:\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def awkward_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    """The awkward-anchors fixture site, built and served under a sub-path."""
+    root = tmp_path_factory.mktemp("awkward")
+    with serve(root, SUB_PATH) as server:
+        server.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        build_site(AWKWARD_SITE, server.site_dir, server.base_url)
+        yield BuiltSite(server)
+
+
+def briefing_paths(site: BuiltSite) -> list[str]:
+    pages = sorted((site.site_dir / "briefings").glob("*/annotations.json"))
+    return [f"briefings/{p.parent.name}/" for p in pages]
+
+
+def annotations(site: BuiltSite, path: str) -> list[dict[str, Any]]:
+    data = json.loads((site.site_dir / path / "annotations.json").read_text("utf-8"))
+    items: list[dict[str, Any]] = data["first"]["items"]
+    return items
+
+
+# In the page: each exported selector resolved by Apache Annotator, and each annotation's
+# passage as its <mark>s cover it; all as code-point offsets in the scope's text.
+RESOLVE = """
+async (items) => {
+  const cp = (text, units) => [...text.slice(0, units)].length;
+  function offsets(scope, range) {
+    const before = document.createRange();
+    before.setStart(scope, 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    const start = before.toString().length;
+    const text = scope.textContent;
+    return [cp(text, start), cp(text, start + range.toString().length)];
+  }
+  const out = [];
+  for (const item of items) {
+    const id = item.id.split("#").pop();
+    const selectors = item.target.selector;
+    const result = {id, marks: null, resolved: []};
+    for (const sel of selectors) {
+      const scope = document.querySelector(sel.value);
+      if (!scope) { result.resolved.push({type: sel.refinedBy.type, error: "no " + sel.value}); continue; }
+      const refined = sel.refinedBy;
+      const make = refined.type === "TextQuoteSelector"
+        ? AA.createTextQuoteSelectorMatcher : AA.createTextPositionSelectorMatcher;
+      const matches = [];
+      for await (const range of make(refined)(scope)) { matches.push(offsets(scope, range)); }
+      result.resolved.push({type: refined.type, matches});
+      if (result.marks === null) {
+        const marks = scope.querySelectorAll(`mark[data-anno="${CSS.escape(id)}"]`);
+        let lo = Infinity, hi = -Infinity;
+        for (const m of marks) {
+          const r = document.createRange(); r.selectNodeContents(m);
+          const [s, e] = offsets(scope, r); lo = Math.min(lo, s); hi = Math.max(hi, e);
+        }
+        result.marks = marks.length ? [lo, hi] : null;
+      }
+    }
+    out.push(result);
+  }
+  return out;
+}
+"""
+
+
+def resolve_all(page: Page, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = page.evaluate(RESOLVE, items)
+    return result
