@@ -120,3 +120,54 @@ async (items) => {
 def resolve_all(page: Page, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = page.evaluate(RESOLVE, items)
     return result
+
+
+# ::target-text painted in a colour nothing else on the page uses, highlights off, so a
+# screenshot shows exactly what the browser's Text Fragment matched.
+TARGET_TEXT_CSS = """
+mark.hl, mark.hl:target, mark.hl.is-target { background: none !important; outline: none !important; }
+::target-text { background-color: #ff00ff !important; color: #ff00ff !important; }
+"""
+
+# In a blank page: which magenta pixels of a screenshot lie inside the passage's boxes.
+COUNT_MAGENTA = """
+async ([png, rects]) => {
+  const img = new Image();
+  img.src = "data:image/png;base64," + png;
+  await img.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = img.width; canvas.height = img.height;
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, img.width, img.height).data;
+  // a highlight paints the line box, a little taller than the mark's own box
+  const inRect = (x, y, r) => x >= r[0] - 3 && x <= r[2] + 3 && y >= r[1] - 6 && y <= r[3] + 6;
+  let inside = 0, outside = 0;
+  const hit = rects.map(() => 0);
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      const i = (y * img.width + x) * 4;
+      if (data[i] > 235 && data[i + 1] < 40 && data[i + 2] > 235) {
+        let any = false;
+        rects.forEach((r, k) => { if (inRect(x, y, r)) { any = true; hit[k]++; } });
+        if (any) inside++; else outside++;
+      }
+    }
+  }
+  return {inside, outside, hit};
+}
+"""
+
+# The passage's boxes in the viewport (one per line of each of its marks), visible parts only.
+PASSAGE_RECTS = """
+(id) => {
+  const out = [];
+  for (const m of document.querySelectorAll(`#text mark[data-anno="${CSS.escape(id)}"]`)) {
+    for (const r of m.getClientRects()) {
+      if (r.width < 1 || r.bottom < 0 || r.top > innerHeight) continue;
+      out.push([r.left, Math.max(0, r.top), r.right, Math.min(innerHeight, r.bottom)]);
+    }
+  }
+  return out;
+}
+"""
