@@ -93,7 +93,10 @@ async (items) => {
     const result = {id, marks: null, resolved: []};
     for (const sel of selectors) {
       const scope = document.querySelector(sel.value);
-      if (!scope) { result.resolved.push({type: sel.refinedBy.type, error: "no " + sel.value}); continue; }
+      if (!scope) {
+        result.resolved.push({type: sel.refinedBy.type, error: "no " + sel.value});
+        continue;
+      }
       const refined = sel.refinedBy;
       const make = refined.type === "TextQuoteSelector"
         ? AA.createTextQuoteSelectorMatcher : AA.createTextPositionSelectorMatcher;
@@ -125,7 +128,9 @@ def resolve_all(page: Page, items: list[dict[str, Any]]) -> list[dict[str, Any]]
 # ::target-text painted in a colour nothing else on the page uses, highlights off, so a
 # screenshot shows exactly what the browser's Text Fragment matched.
 TARGET_TEXT_CSS = """
-mark.hl, mark.hl:target, mark.hl.is-target { background: none !important; outline: none !important; }
+mark.hl, mark.hl:target, mark.hl.is-target {
+  background: none !important; outline: none !important;
+}
 ::target-text { background-color: #ff00ff !important; color: #ff00ff !important; }
 """
 
