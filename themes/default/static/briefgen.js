@@ -162,6 +162,9 @@
     var id = e.target.matches && e.target.matches("mark.hl[data-anno]") ? markId(e.target) : null;
     if (id) { e.preventDefault(); activate(id, true); }
   });
+  document.addEventListener("click", function (e) {  // a tap anywhere else closes the card
+    if (popped && !popped.contains(e.target) && !text.contains(e.target)) { unpop(false); }
+  });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && popped) { unpop(true); }
   });
