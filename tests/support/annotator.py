@@ -21,7 +21,8 @@ from tests.support.fixtures import SUB_PATH, BuiltSite
 from tests.support.server import serve
 from tests.support.tools import NODE_MODULES, REPO_ROOT
 
-AWKWARD_SITE = REPO_ROOT / "tests" / "fixtures" / "sites" / "awkward-anchors"
+# A valid site (tests/fixtures/sites holds the diagnostics cases).
+AWKWARD_SITE = REPO_ROOT / "tests" / "fixtures" / "awkward-anchors"
 _ENTRY = "export * from '@apache-annotator/dom';\n"
 
 
