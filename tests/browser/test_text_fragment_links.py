@@ -16,8 +16,8 @@ from tests.support.annotator import (
     COUNT_MAGENTA,
     PASSAGE_RECTS,
     TARGET_TEXT_CSS,
-    annotations,
     briefing_paths,
+    exported_annotations,
 )
 from tests.support.checks import settle
 from tests.support.fixtures import DESKTOP, BuiltSite
@@ -34,7 +34,7 @@ def test_every_text_fragment_link_highlights_its_passage(
     linked = 0
     try:
         for path in briefing_paths(site):
-            for item in annotations(site, path):
+            for item in exported_annotations(site, path):
                 target = item["target"]
                 link = target.get("briefgen:textFragment")
                 anno = item["id"].split("#")[-1]

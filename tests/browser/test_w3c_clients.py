@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.support.annotator import annotations, briefing_paths, resolve_all
+from tests.support.annotator import briefing_paths, exported_annotations, resolve_all
 from tests.support.fixtures import BuiltSite
 
 
@@ -39,7 +39,7 @@ def test_apache_annotator_resolves_every_selector_to_its_passage(
         text_txt = (site.site_dir / path / "text.txt").read_text("utf-8")
         scope_text = light_page.evaluate("document.querySelector('#text').textContent")
         assert scope_text == text_txt, f"{path}: text.txt is not the textContent of #text"
-        items = annotations(site, path)
+        items = exported_annotations(site, path)
         for result in resolve_all(light_page, items):
             where = f"{path}#{result['id']}"
             if result["marks"] is None:

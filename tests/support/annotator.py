@@ -68,7 +68,7 @@ def briefing_paths(site: BuiltSite) -> list[str]:
     return [f"briefings/{p.parent.name}/" for p in pages]
 
 
-def annotations(site: BuiltSite, path: str) -> list[dict[str, Any]]:
+def exported_annotations(site: BuiltSite, path: str) -> list[dict[str, Any]]:
     data = json.loads((site.site_dir / path / "annotations.json").read_text("utf-8"))
     items: list[dict[str, Any]] = data["first"]["items"]
     return items
