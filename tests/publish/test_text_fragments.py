@@ -288,3 +288,14 @@ def test_quotation_jsonld_escapes_hostile_text(built: Built, hostile: str) -> No
     assert "\\u003c" in text or "\\u0026" in text
     data = json.loads(text)
     assert data["headline"] == hostile and data["description"] == hostile
+
+
+def test_folding_that_changes_lengths_keeps_offsets_right() -> None:
+    # "ß" folds to "ss" (a browser's search treats them alike): the first "Strasse ist"
+    # would match "Straße ist", so the second needs context; offsets stay in code points.
+    body = "<p>Die Straße ist lang. Die Strasse ist kurz.</p>"
+    d = directive(body, "Strasse ist")
+    assert d is not None and (d.prefix or d.suffix), d
+    html = "<p>Die Straße ist lang. 𝔄 Straße ist kurz.</p>"
+    d = directive(html, "Straße ist", occurrence=1)
+    assert d is not None and (d.prefix, d.start) == ("𝔄", "Straße ist"), d

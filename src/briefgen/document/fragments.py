@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -47,6 +48,7 @@ def _encode(text: str) -> str:
     return quote(text, safe="").replace("-", "%2D")
 
 
+@lru_cache(maxsize=1 << 14)
 def _fold_char(char: str) -> str:
     """Looser than a browser: case, accents, typographic quotes and dashes all ignored."""
     decomposed = unicodedata.normalize("NFKD", char)
@@ -72,16 +74,19 @@ class PageText:
 
     def __init__(self, preamble: str, scope: Scope) -> None:
         self.scope = scope
-        shift = len(preamble) + 1
+        self.shift = shift = len(preamble) + 1
+        self.origin: list[int] | None = None  # folded index -> scope offset, when not 1:1
         haystack = preamble + "\n" + scope.text
-        parts: list[str] = []
-        origin: list[int] = []
-        for index, char in enumerate(haystack):
-            folded = _fold_char(char)
-            parts.append(folded)
-            origin.extend([index - shift] * len(folded))
+        if haystack.isascii():  # one character for one
+            self.folded = haystack.lower().translate(_FOLD)
+            return
+        parts = list(map(_fold_char, haystack))
         self.folded = "".join(parts)
-        self.origin = origin
+        if len(self.folded) != len(haystack):  # some character folded into several
+            self.origin = [i - shift for i, part in enumerate(parts) for _ in part]
+
+    def _scope_offset(self, index: int) -> int:
+        return index - self.shift if self.origin is None else self.origin[index]
 
     def first_match(self, terms: list[str | None]) -> tuple[int, int] | None:
         """Scope offsets of the first match of [prefix, start, end, suffix] (None: absent)."""
@@ -96,7 +101,7 @@ class PageText:
         if match is None:
             return None
         last = 2 if end else 1
-        return self.origin[match.start(1)], self.origin[match.end(last) - 1] + 1
+        return self._scope_offset(match.start(1)), self._scope_offset(match.end(last) - 1) + 1
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

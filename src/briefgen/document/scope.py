@@ -10,6 +10,7 @@ computed here from the same string is what a client sees. Offsets count code poi
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -35,12 +36,16 @@ class Scope:
     def block_of(self, start: int, end: int) -> tuple[int, int]:
         """The [start, end) of the block text around [start, end) (for a multi-block range,
         from the start of its first block to the end of its last)."""
-        lo = max((b for b in self.breaks if b <= start), default=0)
-        hi = min((b for b in self.breaks if b >= end), default=len(self.text))
+        breaks = self.breaks
+        i = bisect_right(breaks, start)
+        j = bisect_left(breaks, end)
+        lo = breaks[i - 1] if i > 0 else 0
+        hi = breaks[j] if j < len(breaks) else len(self.text)
         return lo, hi
 
     def crosses_block(self, start: int, end: int) -> bool:
-        return any(start < b < end for b in self.breaks)
+        i = bisect_right(self.breaks, start)
+        return i < len(self.breaks) and self.breaks[i] < end
 
 
 class _TextContent(HTMLParser):
