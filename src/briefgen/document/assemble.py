@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from markdown_it import MarkdownIt
 
 from briefgen.content.model import BriefingSource, Content
@@ -100,7 +102,9 @@ def _preamble(content: Content, source: BriefingSource) -> str:
     """Text a briefing page may show before its body (title, lede, source, legend), which a
     Text Fragment could match first. Generous on purpose: an extra candidate only makes a
     directive longer."""
-    parts = [source.title, source.summary, *(str(v) for v in vars(source.source).values() if v)]
+    fields = dataclasses.fields(source.source)
+    parts = [source.title, source.summary]
+    parts += [str(v) for f in fields if (v := getattr(source.source, f.name))]
     for actor in content.actors.values():
         parts += [actor.name, actor.short, actor.role]
     return "\n".join(str(p) for p in parts if p)
