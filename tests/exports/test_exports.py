@@ -66,9 +66,11 @@ def test_annotations_json_is_a_w3c_collection_that_selects_each_quote(site: Site
     for item, a in zip(items, b.annotations, strict=True):
         target = item["target"]
         assert target["source"] == BASE + f"briefings/{b.slug}/"
-        quote, position = target["selector"]
-        assert quote["exact"] == a.quote == b.plain_text[position["start"] : position["end"]]
-        assert item["id"] == BASE + f"briefings/{b.slug}/#{a.id}"
+        quote, position = (s["refinedBy"] for s in target["selector"])
+        assert {s["value"] for s in target["selector"]} == {"#text"}  # the scope element
+        assert quote["exact"] == a.exact == b.plain_text[position["start"] : position["end"]]
+        assert item["id"] == BASE + f"briefings/{b.slug}/annotations.json#{a.id}"
+        assert item["briefgen:passage"] == BASE + f"briefings/{b.slug}/#{a.id}"
 
 
 def test_positions_json_rows_and_matrix(site: Site) -> None:

@@ -10,7 +10,7 @@ import jsonschema
 import lxml.html
 import pytest
 
-from briefgen.document.model import CONTEXT_CHARS
+from briefgen.document.scope import CONTEXT_CHARS
 from briefgen.document.textmap import normalise
 from tests.support.demo import Built, published_briefings
 
@@ -24,8 +24,16 @@ def collection(built: Built, slug: str) -> dict[str, Any]:
 
 
 def selector(item: dict[str, Any], kind: str) -> dict[str, Any]:
-    (found,) = [s for s in item["target"]["selector"] if s["type"] == kind]
-    return found  # type: ignore[no-any-return]
+    """The text selector of that kind, refining the CssSelector of the scope element."""
+    found = [s["refinedBy"] for s in item["target"]["selector"] if s["refinedBy"]["type"] == kind]
+    assert [s["type"] for s in item["target"]["selector"]] == ["CssSelector", "CssSelector"]
+    assert {s["value"] for s in item["target"]["selector"]} == {"#text"}
+    (one,) = found
+    return one  # type: ignore[no-any-return]
+
+
+def bodies(item: dict[str, Any], purpose: str) -> list[dict[str, Any]]:
+    return [b for b in item["body"] if b["purpose"] == purpose]
 
 
 def same_text(a: str, b: str) -> bool:
@@ -77,30 +85,33 @@ def test_every_front_matter_annotation_is_published(
     for spec in meta["annotations"]:
         candidates = by_quote.get(normalise(spec["quote"]).text.strip(), [])
         if "id" in spec:
-            candidates = [i for i in candidates if i["id"] == f"{page}#{spec['id']}"]
+            candidates = [i for i in candidates if i["id"].endswith(f"#{spec['id']}")]
         assert len(candidates) == 1, spec["quote"]
         (item,) = candidates
         assert item["type"] == "Annotation"
-        assert item["created"] == f"{meta['date'].isoformat()}T00:00:00Z"
+        date = f"{meta['date'].isoformat()}T00:00:00Z"
+        assert item["created"] == item["modified"] == date
         assert item["target"]["source"] == page
-        fragment = item["id"].split("#", 1)[1]
-        assert html.get_element_by_id(fragment) is not None
-        body = item["body"]
-        assert body["type"] == "TextualBody" and body["format"] == "text/html"
-        assert body["value"].strip()
+        assert item["id"] == f"{built.base}briefings/{slug}/annotations.json#{spec['id']}"
+        assert item["briefgen:passage"] == f"{page}#{spec['id']}"
+        assert html.get_element_by_id(spec["id"]) is not None
+        assert item["motivation"] == "commenting"
+        assert item["creator"]["id"] == built.base
+        (note,) = bodies(item, "commenting")
+        assert note["type"] == "TextualBody" and note["format"] == "text/html"
+        assert note["value"].strip()
         kind = spec.get("kind", "position")
-        assert body["briefgen:kind"] == kind
+        assert item["briefgen:kind"] == kind
+        tags = bodies(item, "tagging")
         if kind == "position":
-            assert item["motivation"] == "describing"
-            assert body["briefgen:actor"]["briefgen:key"] == spec["actor"]
-            assert body["briefgen:actor"]["id"] == f"{built.base}actors/{spec['actor']}/"
-            assert body["briefgen:topic"]["briefgen:key"] == spec["topic"]
-            assert body["briefgen:topic"]["id"] == f"{built.base}topics/{spec['topic']}/"
-            assert body["briefgen:stance"]["briefgen:key"] == spec["stance"]
-            assert same_text(body["briefgen:summary"], spec["summary"])
+            actor, topic, stance = tags
+            assert actor["briefgen:actor"] == f"{built.base}actors/{spec['actor']}/"
+            assert topic["briefgen:topic"] == f"{built.base}topics/{spec['topic']}/"
+            assert stance["briefgen:stance"] == spec["stance"]
+            assert all(t["value"] for t in tags)
+            assert same_text(item["briefgen:summary"], spec["summary"])
         else:
-            assert item["motivation"] == "commenting"
-            assert "briefgen:actor" not in body and "briefgen:stance" not in body
+            assert tags == []
 
 
 @pytest.mark.parametrize(("slug", "meta"), published_briefings())
@@ -116,8 +127,11 @@ def test_selectors_round_trip_on_the_published_plain_text(
         start, end = position["start"], position["end"]
         assert 0 <= start < end <= len(text)
         assert text[start:end] == quote["exact"], item["id"]
-        assert quote["prefix"] == text[max(0, start - CONTEXT_CHARS) : start], item["id"]
-        assert quote["suffix"] == text[end : end + CONTEXT_CHARS], item["id"]
+        prefix, suffix = quote.get("prefix"), quote.get("suffix")
+        assert prefix != "" and suffix != "", "empty prefix or suffix"
+        assert text[:start].endswith(prefix or "") and text[end:].startswith(suffix or "")
+        assert len(prefix or "") >= min(start, CONTEXT_CHARS), item["id"]
+        assert len(suffix or "") >= min(len(text) - end, CONTEXT_CHARS), item["id"]
         assert item["target"]["briefgen:plainText"] == f"{built.base}briefings/{slug}/text.txt"
     quotes = [normalise(a["quote"]).text.strip() for a in meta["annotations"]]
     published = [normalise(selector(i, "TextQuoteSelector")["exact"]).text.strip() for i in items]
@@ -129,7 +143,9 @@ def test_text_fragment_links_in_annotations_are_absolute(built: Built) -> None:
         for item in collection(built, slug)["first"]["items"]:
             link = item["target"].get("briefgen:textFragment")
             if link is not None:
-                assert link.startswith(item["id"] + ":~:text="), link
+                assert link.startswith(item["briefgen:passage"] + ":~:text="), link
+            else:
+                assert item["target"]["briefgen:noTextFragment"]
 
 
 def test_positions_json_validates_against_the_shipped_schema(built: Built) -> None:

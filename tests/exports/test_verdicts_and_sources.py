@@ -172,8 +172,8 @@ def test_given_source_facts_reach_page_feed_jsonld_and_annotations(fixture_out: 
     assert "(direct quote)" in contents and "(the outlet's paraphrase)" in contents
     anno = json.loads((fixture_out / NEWER / "annotations.json").read_bytes())
     items = {i["id"].split("#")[1]: i for i in anno["first"]["items"]}
-    assert items["zz-one-alpha-first"]["body"]["briefgen:reporting"] == "direct"
-    assert items["aa-one-alpha-second"]["body"]["briefgen:reporting"] == "paraphrase"
-    assert "briefgen:reporting" not in items["two-alpha"]["body"]  # not said: not invented
+    assert items["zz-one-alpha-first"]["briefgen:reporting"] == "direct"
+    assert items["aa-one-alpha-second"]["briefgen:reporting"] == "paraphrase"
+    assert "briefgen:reporting" not in items["two-alpha"]  # not said: not invented
     origin = items["two-alpha"]["target"]["briefgen:origin"]
     assert origin["publisher"] == "Synthetic Wire" and origin["reporting"] == "first-hand"

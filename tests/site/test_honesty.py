@@ -93,6 +93,8 @@ def texts_of(out: Path) -> Iterator[tuple[str, str]]:
             found: Iterator[str] = _html_texts(lxml.html.fromstring(raw))
         elif path.suffix == ".json":
             found = _json_texts(json.loads(raw))
+        elif path.suffix == ".jsonl":  # one JSON document per line
+            found = (s for line in raw.splitlines() for s in _json_texts(json.loads(line)))
         elif path.suffix == ".xml":
             found = _feed_texts(raw)
         else:

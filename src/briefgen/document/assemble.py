@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from markdown_it import MarkdownIt
 
 from briefgen import urls
 from briefgen.content.model import AnnotationSpec, BriefingSource, Content
 from briefgen.diagnostics import Diagnostics
-from briefgen.document.fragments import fragment_link
+from briefgen.document.fragments import PageText, find_directive
 from briefgen.document.markdown import (
     UNSAFE_LINK,
+    HtmlChunk,
     RenderedDocument,
     RenderedNote,
     render_document,
     render_note,
 )
-from briefgen.document.model import CONTEXT_CHARS, Annotation, Briefing
+from briefgen.document.model import Annotation, Briefing
+from briefgen.document.scope import Scope, quote_context, scope_of
 
 
 def build_briefing(
@@ -39,9 +43,11 @@ def build_briefing(
         diags.warning(
             source.rel_path, 1, 1, "briefing has no annotations", "add an 'annotations:' list"
         )
+    scope = scope_of("".join(c.html for c in doc.chunks if isinstance(c, HtmlChunk)))
+    page = PageText(_preamble(content, source), scope)
     notes = {spec.id: _note(md, source, spec, path, base, diags) for spec in source.annotations}
     annotations = tuple(
-        _annotation(content, source, doc, index, notes[doc.anchors[index].spec.id])
+        _annotation(content, source, doc, index, scope, page, notes)
         for index in range(len(doc.anchors))
     )
     note_links = tuple(ref for note in notes.values() for ref in note.links)
@@ -55,7 +61,7 @@ def build_briefing(
         source=source.source,
         source_path=source.rel_path,
         chunks=doc.chunks,
-        plain_text=doc.plain_text,
+        plain_text=scope.text,
         headings=doc.headings,
         annotations=annotations,
         links=doc.links + note_links,
@@ -93,35 +99,48 @@ def _annotation(
     source: BriefingSource,
     doc: RenderedDocument,
     index: int,
-    note: RenderedNote,
+    scope: Scope,
+    page: PageText,
+    notes: dict[str, RenderedNote],
 ) -> Annotation:
     anchor = doc.anchors[index]
     spec = anchor.spec
-    text = doc.plain_text
-    quote = text[anchor.start : anchor.end]
-    prefix = text[max(0, anchor.start - CONTEXT_CHARS) : anchor.start]
-    suffix = text[anchor.end : anchor.end + CONTEXT_CHARS]
+    start, end = scope.spans[spec.id]
+    prefix, suffix = quote_context(scope.text, start, end)
+    fragment = find_directive(page, start, end)
     url = content.config.urls.internal(urls.passage(source.slug, spec.id))
-    single_block = "\n\n" not in quote
     return Annotation(
         id=spec.id,
         kind=spec.kind,
         number=index + 1,
-        quote=quote,
+        quote=doc.plain_text[anchor.start : anchor.end],
+        exact=scope.text[start:end],
         prefix=prefix,
         suffix=suffix,
-        start=anchor.start,
-        end=anchor.end,
+        start=start,
+        end=end,
         actor=content.actors[spec.actor] if spec.actor else None,
         topic=content.topics[spec.topic] if spec.topic else None,
         stance=content.config.stances[spec.stance] if spec.stance else None,
         summary=spec.summary,
-        note_html=note.html,
+        note_html=notes[spec.id].html,
         briefing_slug=source.slug,
         briefing_title=source.title,
         date=source.date,
         url=url,
-        single_block=single_block,
-        fragment_url=fragment_link(url, quote, prefix, suffix, single_block),
+        fragment_url=f"{url}:~:{fragment.directive}" if fragment.directive else None,
+        fragment_problem=fragment.problem,
         reporting=spec.reporting,
     )
+
+
+def _preamble(content: Content, source: BriefingSource) -> str:
+    """Text a briefing page may show before its body (title, lede, source, legend), which a
+    Text Fragment could match first. Generous on purpose: an extra candidate only makes a
+    directive longer."""
+    fields = dataclasses.fields(source.source)
+    parts = [source.title, source.summary]
+    parts += [str(v) for f in fields if (v := getattr(source.source, f.name))]
+    for actor in content.actors.values():
+        parts += [actor.name, actor.short, actor.role]
+    return "\n".join(str(p) for p in parts if p)

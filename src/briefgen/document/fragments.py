@@ -1,25 +1,42 @@
-"""Text Fragment links (`#id:~:text=...`) that highlight an annotation's passage in a browser.
+"""Text Fragment links (`#id:~:text=...`) whose first match on the page is the passage.
 
 The directive follows the WICG Text Fragments spec: `text=[prefix-,]textStart[,textEnd][,-suffix]`,
-every term percent-encoded (with `-`, `&` and `,` too). Long quotes are linked as a start and an
-end; prefix and suffix are whole words from the same block, so the first match is the quote.
+every term percent-encoded (with `-`, `&` and `,` too). A browser highlights the *first* place
+on the page where the directive matches, matching case- and accent-insensitively, so each
+candidate directive is checked against the page text (the header text before the passage, then
+the selector scope, `scope.py`), folded more loosely than a browser folds it: if any place
+before the passage could match, the directive gets more context (words before and after the
+quote, from its own block) or longer start/end terms, until the passage is the first match. A
+passage with no such directive (its quote starts or ends inside a word, or no context in its
+blocks tells it apart) gets no link, and a reason.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from briefgen.document.model import CONTEXT_CHARS, Annotation
-from briefgen.document.textmap import BLOCK_SEPARATOR
+from briefgen.document.scope import Scope
+from briefgen.document.textmap import _FOLD
 
-# Text Fragments: quotes longer than this many words are linked as textStart,textEnd.
-_RANGE_WORDS = 10
-_EDGE_WORDS = 3
+if TYPE_CHECKING:
+    from briefgen.document.model import Annotation
+
+_RANGE_WORDS = 10  # quotes longer than this are linked as textStart,textEnd
+_EDGE_WORDS = (3, 5, 8)  # words in textStart/textEnd, tried in turn
+_CONTEXT_WORDS = 8  # at most this many words of prefix and suffix
 _WS = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses; a no-break space is text
-_FIRST_WS = re.compile(r"[ \t\n\r\f]")
-_LAST_WS = re.compile(r"[ \t\n\r\f](?!.*[ \t\n\r\f])", re.DOTALL)
+_TOKEN = re.compile(r"[^ \t\n\r\f]+")
+
+
+@dataclass(frozen=True)
+class Fragment:
+    directive: str | None  # "text=..." or None
+    problem: str | None  # why there is no directive
 
 
 def _squash(text: str) -> str:
@@ -31,108 +48,130 @@ def _encode(text: str) -> str:
     return quote(text, safe="").replace("-", "%2D")
 
 
+@lru_cache(maxsize=1 << 14)
+def _fold_char(char: str) -> str:
+    """Looser than a browser: case, accents, typographic quotes and dashes all ignored."""
+    decomposed = unicodedata.normalize("NFKD", char)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)) or char
+    return bare.casefold().translate(_FOLD)
+
+
+def _fold(text: str) -> str:
+    return "".join(_fold_char(c) for c in text)
+
+
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _find_word(haystack: str, needle: str, start: int) -> int:
-    """First occurrence of `needle` at or after `start` that does not cut through a word."""
-    i = haystack.find(needle, start)
-    while i != -1:
-        j = i + len(needle)
-        before = i == 0 or not (_is_word(haystack[i - 1]) and _is_word(needle[0]))
-        after = j == len(haystack) or not (_is_word(haystack[j]) and _is_word(needle[-1]))
-        if before and after:
-            return i
-        i = haystack.find(needle, i + 1)
-    return -1
+def _pattern(term: str) -> str:
+    return r"\s+".join(re.escape(_fold(word)) for word in term.split(" "))
 
 
-def _start_end(quote_text: str) -> tuple[str, str | None]:
-    """textStart and textEnd: a long quote as its first and last words, short ones whole.
+class PageText:
+    """The text a browser searches: `preamble` (what the page shows before the scope), then
+    the scope's text; folded, with a map from folded positions back to scope offsets."""
 
-    textEnd is long enough that its first occurrence after textStart is the quote's end, so a
-    browser's range ends where the quote does.
-    """
-    words = quote_text.split(" ")
-    if len(words) <= _RANGE_WORDS:
-        return quote_text, None
-    folded = quote_text.casefold()
-    for n in range(_EDGE_WORDS, len(words) // 2 + 1):
-        start, end = " ".join(words[:n]), " ".join(words[-n:])
-        end_folded = end.casefold()
-        if _find_word(folded, end_folded, len(start.casefold())) == len(folded) - len(end_folded):
-            return start, end
-    return quote_text, None
+    def __init__(self, preamble: str, scope: Scope) -> None:
+        self.scope = scope
+        self.shift = shift = len(preamble) + 1
+        self.origin: list[int] | None = None  # folded index -> scope offset, when not 1:1
+        haystack = preamble + "\n" + scope.text
+        if haystack.isascii():  # one character for one
+            self.folded = haystack.lower().translate(_FOLD)
+            return
+        parts = list(map(_fold_char, haystack))
+        self.folded = "".join(parts)
+        if len(self.folded) != len(haystack):  # some character folded into several
+            self.origin = [i - shift for i, part in enumerate(parts) for _ in part]
 
+    def _scope_offset(self, index: int) -> int:
+        return index - self.shift if self.origin is None else self.origin[index]
 
-def _context_before(prefix: str) -> str:
-    """The words right before the quote, inside its block, starting on a word boundary."""
-    bounded = len(prefix) < CONTEXT_CHARS  # the prefix reaches back to the start of the text
-    if BLOCK_SEPARATOR in prefix:
-        prefix, bounded = prefix.rsplit(BLOCK_SEPARATOR, 1)[1], True
-    if not bounded:  # the first word may be cut: drop it
-        match = _FIRST_WS.search(prefix)
-        prefix = prefix[match.end() :] if match else ""
-    return _squash(prefix)
-
-
-def _context_after(suffix: str) -> str:
-    """The words right after the quote, inside its block, ending on a word boundary."""
-    bounded = len(suffix) < CONTEXT_CHARS
-    if BLOCK_SEPARATOR in suffix:
-        suffix, bounded = suffix.split(BLOCK_SEPARATOR, 1)[0], True
-    if not bounded:
-        match = _LAST_WS.search(suffix)
-        suffix = suffix[: match.start()] if match else ""
-    return _squash(suffix)
+    def first_match(self, terms: list[str | None]) -> tuple[int, int] | None:
+        """Scope offsets of the first match of [prefix, start, end, suffix] (None: absent)."""
+        prefix, start, end, suffix = terms
+        assert start is not None
+        regex = (rf"{_pattern(prefix)}\s*" if prefix else "") + rf"({_pattern(start)})"
+        if end:
+            regex += rf".*?({_pattern(end)})"
+        if suffix:
+            regex += rf"\s*{_pattern(suffix)}"
+        match = re.compile(regex, re.DOTALL).search(self.folded)
+        if match is None:
+            return None
+        last = 2 if end else 1
+        return self._scope_offset(match.start(1)), self._scope_offset(match.end(last) - 1) + 1
 
 
-def text_directive(annotation: Annotation) -> str | None:
-    """``text=[prefix-,]textStart[,textEnd][,-suffix]`` for a quote inside one block, else None.
-
-    Terms are percent-encoded (https://wicg.github.io/scroll-to-text-fragment/): every
-    character but ASCII letters, digits and ``_.~``, so ``-``, ``&`` and ``,`` never clash with
-    the syntax. Whitespace runs become one space, as the browser renders them. The prefix and
-    suffix come from the quote's own block and start and end on word boundaries.
-    """
-    if not annotation.single_block:
-        return None
-    return _directive(annotation.quote, annotation.prefix, annotation.suffix)
+def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    return [m.span() for m in _TOKEN.finditer(text, lo, hi)]
 
 
-@lru_cache(maxsize=1 << 16)  # the feed, the exports and every page ask for the same links
-def _directive(quote_text: str, prefix: str, suffix: str) -> str | None:
-    quote_text = _squash(quote_text)
-    if not quote_text:
-        return None
-    start, end = _start_end(quote_text)
-    before = _context_before(prefix)
-    after = _context_after(suffix)
-    terms = [f"{_encode(before)}-"] if before else []
-    terms.append(_encode(start))
-    if end is not None:
-        terms.append(_encode(end))
-    if after:
-        terms.append(f"-{_encode(after)}")
-    return "text=" + ",".join(terms)
+def find_directive(page: PageText, start: int, end: int) -> Fragment:
+    """The shortest directive, by the order tried, whose first match is scope[start:end]."""
+    scope, text = page.scope, page.scope.text
+    words = _tokens(text, start, end)
+    if not words:
+        return Fragment(None, "the quote has no words")
+    start, end = words[0][0], words[-1][1]
+    if (start > 0 and _is_word(text[start - 1]) and _is_word(text[start])) or (
+        end < len(text) and _is_word(text[end - 1]) and _is_word(text[end])
+    ):
+        return Fragment(None, "the quote starts or ends inside a word, which a fragment cannot")
+    lo, _ = scope.block_of(start, start)
+    _, hi = scope.block_of(end, end)
+    before, after = _tokens(text, lo, start), _tokens(text, end, hi)
+    for k in range(_CONTEXT_WORDS + 1):
+        if k > max(len(before), len(after)):
+            break
+        prefix = _join(text, before[-k:]) if k and before else None
+        suffix = _join(text, after[:k]) if k and after else None
+        for edges in _edge_terms(scope, text, words):
+            terms = [prefix, edges[0], edges[1], suffix]
+            if page.first_match(terms) == (start, end):
+                return Fragment("text=" + ",".join(_encoded(terms)), None)
+    return Fragment(None, "no prefix or suffix in the passage's blocks makes it the first match")
+
+
+def _join(text: str, tokens: list[tuple[int, int]]) -> str | None:
+    return _squash(text[tokens[0][0] : tokens[-1][1]]) if tokens else None
+
+
+Edges = list[tuple[str, str | None]]
+
+
+def _edge_terms(scope: Scope, text: str, words: list[tuple[int, int]]) -> Edges:
+    """(textStart, textEnd) candidates: the whole quote if short and in one block, then its
+    first and last words (each inside one block: a term never crosses a block)."""
+    out: Edges = []
+    start, end = words[0][0], words[-1][1]
+    if len(words) <= _RANGE_WORDS and not scope.crosses_block(start, end):
+        out.append((_squash(text[start:end]), None))
+    for n in _EDGE_WORDS:
+        if 2 * n > len(words) and out:
+            break
+        head = [w for w in words[:n] if not scope.crosses_block(start, w[1])]
+        tail = [w for w in words[-n:] if not scope.crosses_block(w[0], end)]
+        if head and tail and head[-1][1] <= tail[0][0]:
+            out.append((_squash(text[start : head[-1][1]]), _squash(text[tail[0][0] : end])))
+    return out
+
+
+def _encoded(terms: list[str | None]) -> list[str]:
+    prefix, start, end, suffix = terms
+    out = [f"{_encode(prefix)}-"] if prefix else []
+    out += [_encode(t) for t in (start, end) if t]
+    if suffix:
+        out.append(f"-{_encode(suffix)}")
+    return out
 
 
 def text_fragment_url(annotation: Annotation) -> str | None:
-    """The passage's shareable Text Fragment link, or None when the quote crosses blocks.
+    """The passage's shareable Text Fragment link (``<page>#<id>:~:text=...``), or None.
 
-    ``<briefing url>#<annotation id>:~:text=...``: a browser with Text Fragments scrolls to and
-    highlights the quote; one without, or one whose text no longer matches, still lands on the
-    passage's permalink (the ``#<id>`` before the ``:~:`` directive delimiter). Same form as
-    `annotation.url` (a path under the site's base path); absolute_url() makes it absolute.
-    Computed once per annotation, when the briefing is built: see `Annotation.fragment_url`.
+    A browser with Text Fragments scrolls to and highlights the quote; one without still lands
+    on the passage's permalink (the ``#<id>`` before ``:~:``). Computed once per annotation,
+    when the briefing is built (`Annotation.fragment_url`); `fragment_problem` says why not.
     """
-    a = annotation
-    return fragment_link(a.url, a.quote, a.prefix, a.suffix, a.single_block)
-
-
-def fragment_link(
-    url: str, quote_text: str, prefix: str, suffix: str, single_block: bool
-) -> str | None:
-    directive = _directive(quote_text, prefix, suffix) if single_block else None
-    return None if directive is None else f"{url}:~:{directive}"
+    return annotation.fragment_url

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from briefgen.content.model import Actor, Source, Stance, Topic
-from briefgen.document.markdown import Chunk, Heading, LinkRef, NotesChunk
-
-CONTEXT_CHARS = 32  # W3C TextQuoteSelector prefix/suffix length
+from briefgen.document.markdown import Chunk, Heading, HtmlChunk, LinkRef, NotesChunk
 
 
 @dataclass(frozen=True)
@@ -17,10 +15,13 @@ class Annotation:
     id: str
     kind: str  # "position" | "context"
     number: int  # note number in its briefing, in document order
-    quote: str  # the passage exactly as in the text (original characters)
-    prefix: str  # plain text right before the quote (up to 32 code points)
-    suffix: str
-    start: int  # code points in the briefing's plain text
+    quote: str  # the passage as in the Markdown's text (original characters, blocks "\n\n")
+    # W3C selectors over the selector scope (scope.py: the textContent of div#text, which is
+    # also text.txt): the quote as the DOM has it, context that makes it unique, code points.
+    exact: str
+    prefix: str  # "" when the quote starts the scope
+    suffix: str  # "" when it ends the scope
+    start: int
     end: int
     actor: Actor | None
     topic: Topic | None
@@ -31,8 +32,8 @@ class Annotation:
     briefing_title: str
     date: dt.date
     url: str  # the passage's permalink: <base>briefings/<slug>/#<id>
-    single_block: bool  # the quote stays in one block (Text Fragment links work)
-    fragment_url: str | None = None  # its Text Fragment link, if single_block (fragments.py)
+    fragment_url: str | None = None  # its Text Fragment link (fragments.py), if one exists
+    fragment_problem: str | None = None  # why there is no Text Fragment link
     reporting: str | None = None  # "direct" | "paraphrase" (the author's `reporting`), or None
 
 
@@ -47,12 +48,17 @@ class Briefing:
     source: Source
     source_path: str
     chunks: tuple[Chunk, ...]
-    plain_text: str
+    plain_text: str  # the selector scope's text (scope.py), published as text.txt
     headings: tuple[Heading, ...]
     annotations: tuple[Annotation, ...]  # document order
     links: tuple[LinkRef, ...]
     by_id: dict[str, Annotation] = field(repr=False, compare=False)
     draft: bool = False  # shown only with --drafts (and by serve), with a visible marker
+
+    @cached_property
+    def text_html(self) -> str:
+        """The body's HTML: the theme's div#text holds exactly this (the selector scope)."""
+        return "".join(c.html for c in self.chunks if isinstance(c, HtmlChunk))
 
     # Derived once per object (templates ask for them many times per page).
     @cached_property

@@ -1,4 +1,11 @@
-"""briefings/<slug>/annotations.json: a W3C Web Annotation `AnnotationCollection`."""
+"""W3C Web Annotations: briefings/<slug>/annotations.json (an `AnnotationCollection`) and
+data/annotations.jsonl (every annotation of the site, one per line).
+
+Selectors refer to the briefing page's `<div class="briefing-text" id="text">`: each target
+offers a `CssSelector` for that element refined by (W3C `refinedBy`) a `TextQuoteSelector`, and
+another refined by a `TextPositionSelector`, both over the element's text content (the DOM's
+`textContent`, also published as text.txt; see briefgen.document.scope and docs/annotations.md).
+"""
 
 from __future__ import annotations
 
@@ -11,48 +18,70 @@ from briefgen.site.model import Site
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # Terms briefgen adds to Web Annotations (actor, topic, stance, summary, ...) live under this
-# prefix. A URN: it names the vocabulary without pretending to be a page one could fetch; the
-# README documents the terms.
+# prefix. A URN: it names the vocabulary without pretending to be a page one could fetch;
+# docs/annotations.md documents the terms.
 VOCAB_PREFIX = "briefgen"
 VOCAB_IRI = "urn:briefgen:"
+_LINKS = ("source", "plainText", "textFragment", "actor", "topic")
 VOCAB_CONTEXT = {
     VOCAB_PREFIX: VOCAB_IRI,
-    **{f"{VOCAB_PREFIX}:{t}": {"@type": "@id"} for t in ("source", "plainText", "textFragment")},
+    **{f"{VOCAB_PREFIX}:{t}": {"@type": "@id"} for t in _LINKS},
 }
+SCOPE_SELECTOR = "#text"  # the theme's div.briefing-text: the body's text and nothing else
 
 
 def _term(name: str) -> str:
     return f"{VOCAB_PREFIX}:{name}"
 
 
-def annotation_body(site: Site, a: Annotation) -> dict[str, Any]:
-    """The note as a TextualBody (HTML), with briefgen's fields under the `briefgen:` prefix."""
-    body: dict[str, Any] = {
-        "type": "TextualBody",
-        "value": a.note_html,
-        "format": "text/html",
-        "language": site.content.config.language,
-        _term("kind"): a.kind,
-    }
+def annotation_bodies(site: Site, a: Annotation) -> list[dict[str, Any]]:
+    """The note (`commenting`) and the actor, topic and stance (`tagging`) as TextualBodies."""
+    language = site.content.config.language
+    bodies: list[dict[str, Any]] = []
+    note = (f"<p>{_escape(a.summary)}</p>\n" if a.summary else "") + a.note_html
+    if note:
+        bodies.append(_textual("commenting", note, language, "text/html"))
     if a.actor is not None:
-        body[_term("actor")] = {
-            "id": site.absolute(urls.actor(a.actor.id)),
-            _term("key"): a.actor.id,
-            "label": a.actor.name,
-        }
+        body = _textual("tagging", a.actor.name, language)
+        body[_term("actor")] = site.absolute(urls.actor(a.actor.id))
+        bodies.append(body)
     if a.topic is not None:
-        body[_term("topic")] = {
-            "id": site.absolute(urls.topic(a.topic.id)),
-            _term("key"): a.topic.id,
-            "label": a.topic.title,
-        }
+        body = _textual("tagging", a.topic.title, language)
+        body[_term("topic")] = site.absolute(urls.topic(a.topic.id))
+        bodies.append(body)
     if a.stance is not None:
-        body[_term("stance")] = {_term("key"): a.stance.id, "label": a.stance.label}
-    if a.summary:
-        body[_term("summary")] = a.summary
-    if a.reporting:
-        body[_term("reporting")] = a.reporting  # "direct" quote or the outlet's "paraphrase"
-    return body
+        body = _textual("tagging", a.stance.label, language)
+        body[_term("stance")] = a.stance.id
+        bodies.append(body)
+    return bodies
+
+
+def _textual(purpose: str, value: str, language: str, fmt: str = "text/plain") -> dict[str, Any]:
+    return {
+        "type": "TextualBody",
+        "purpose": purpose,
+        "value": value,
+        "format": fmt,
+        "language": language,
+    }
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def selectors(a: Annotation) -> list[dict[str, Any]]:
+    """Two equivalent selectors: the scope element refined by a quote, and by a position."""
+    quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": a.exact}
+    if a.prefix:
+        quote["prefix"] = a.prefix
+    if a.suffix:
+        quote["suffix"] = a.suffix
+    position = {"type": "TextPositionSelector", "start": a.start, "end": a.end}
+    return [
+        {"type": "CssSelector", "value": SCOPE_SELECTOR, "refinedBy": refined}
+        for refined in (quote, position)
+    ]
 
 
 def _origin(b: Briefing) -> dict[str, Any]:
@@ -74,29 +103,36 @@ def web_annotation(site: Site, b: Briefing, a: Annotation) -> dict[str, Any]:
     target: dict[str, Any] = {
         "type": "SpecificResource",
         "source": site.absolute(urls.briefing(b.slug)),
-        "selector": [
-            {
-                "type": "TextQuoteSelector",
-                "exact": a.quote,
-                "prefix": a.prefix,
-                "suffix": a.suffix,
-            },
-            {"type": "TextPositionSelector", "start": a.start, "end": a.end},
-        ],
+        "selector": selectors(a),
         _term("plainText"): site.absolute(urls.plain_text(b.slug)),
         **_origin(b),
     }
-    fragment = a.fragment_url
-    if fragment is not None:
-        target[_term("textFragment")] = site.urls.absolute_of_internal(fragment)
-    return {
-        "id": site.urls.absolute_of_internal(a.url),
+    if a.fragment_url is not None:
+        target[_term("textFragment")] = site.urls.absolute_of_internal(a.fragment_url)
+    else:
+        target[_term("noTextFragment")] = a.fragment_problem or "no Text Fragment link"
+    date = rfc3339(a.date)
+    annotation: dict[str, Any] = {
+        "id": site.absolute(urls.annotation(b.slug, a.id)),
         "type": "Annotation",
-        "motivation": "describing" if a.kind == "position" else "commenting",
-        "created": rfc3339(a.date),
-        "body": annotation_body(site, a),
+        "motivation": "commenting",
+        "created": date,
+        "modified": date,
+        "creator": {
+            "id": site.absolute(urls.home()),
+            "type": "Organization",
+            "name": site.content.config.title,
+        },
+        "body": annotation_bodies(site, a),
         "target": target,
+        _term("kind"): a.kind,
+        _term("passage"): site.urls.absolute_of_internal(a.url),
     }
+    if a.summary:
+        annotation[_term("summary")] = a.summary
+    if a.reporting:
+        annotation[_term("reporting")] = a.reporting  # "direct" quote or the outlet's "paraphrase"
+    return annotation
 
 
 def annotations_json(site: Site, b: Briefing) -> bytes:
@@ -110,6 +146,11 @@ def annotations_json(site: Site, b: Briefing) -> bytes:
         "total": len(items),
         _term("source"): site.absolute(urls.briefing(b.slug)),
         _term("plainText"): site.absolute(urls.plain_text(b.slug)),
+        _term("selectorScope"): (
+            f"Selectors refer to the text content (DOM textContent) of the element "
+            f"{SCOPE_SELECTOR} of the page {site.absolute(urls.briefing(b.slug))}, "
+            "published as plain text at briefgen:plainText; offsets count code points."
+        ),
         "first": {
             "id": f"{url}#page-1",
             "type": "AnnotationPage",
@@ -118,3 +159,13 @@ def annotations_json(site: Site, b: Briefing) -> bytes:
         },
     }
     return json_bytes(collection)
+
+
+def annotations_jsonl(site: Site) -> bytes:
+    """Every annotation of the site, one JSON-LD Annotation per line, briefings newest first."""
+    lines = []
+    for b in site.briefings:
+        for a in b.annotations:
+            item = {"@context": [ANNO_CONTEXT, VOCAB_CONTEXT], **web_annotation(site, b, a)}
+            lines.append(json_bytes(item))
+    return b"".join(lines)

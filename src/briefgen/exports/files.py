@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from briefgen import urls
 from briefgen.document.model import Briefing
-from briefgen.exports.annotations import annotations_json
+from briefgen.exports.annotations import annotations_json, annotations_jsonl
 from briefgen.exports.common import build_time
 from briefgen.exports.feed import feed_xml
 from briefgen.exports.positions import positions_json, positions_schema
@@ -23,7 +23,7 @@ def publish_files(site: Site) -> dict[str, bytes]:
 
 
 def site_files(site: Site, feed_entries: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
-    """The files about the whole site: feed, sitemap, robots.txt, positions."""
+    """The files about the whole site: feed, sitemap, robots.txt, positions, annotations."""
     return {name: make() for name, make in site_file_makers(site, feed_entries).items()}
 
 
@@ -40,6 +40,7 @@ def site_file_makers(
         urls.robots(): lambda: robots_txt(site),
         urls.positions(): lambda: positions_json(site, position_rows),
         urls.positions_schema(): positions_schema,
+        urls.annotations_all(): lambda: annotations_jsonl(site),
     }
 
 
