@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from briefgen import urls
 from briefgen.build import output, parallel, publish
 from briefgen.build.inputs import BuildOptions
 from briefgen.build.keys import page_keys
@@ -149,13 +150,13 @@ class Writer:
                 for b in self.site.briefings
             ],
         )
-        old_bundle = {k: v for k, v in self.old.files.items() if k.startswith("pagefind/")}
+        old_bundle = {k: v for k, v in self.old.files.items() if k.startswith(urls.search_bundle())}
         if old_bundle and (self.options.defer_search or search_digest == self.old.search):
             self.files.update(old_bundle)
             return search_digest if search_digest == self.old.search else STALE_SEARCH
         complete = (prepared.complete(b) for b in self.site.briefings)
         index_site(self.site, staging, self.interrupted, complete)
-        bundle = output.staged_digests(staging, "pagefind/")
+        bundle = output.staged_digests(staging, urls.search_bundle())
         self.written += sum(self.old.files.get(name) != value for name, value in bundle.items())
         self.files.update(bundle)
         return search_digest

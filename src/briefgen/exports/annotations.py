@@ -9,6 +9,7 @@ another refined by a `TextPositionSelector`, both over the element's text conten
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from briefgen import urls
@@ -38,7 +39,7 @@ def annotation_bodies(site: Site, a: Annotation) -> list[dict[str, Any]]:
     """The note (`commenting`) and the actor, topic and stance (`tagging`) as TextualBodies."""
     language = site.content.config.language
     bodies: list[dict[str, Any]] = []
-    note = (f"<p>{_escape(a.summary)}</p>\n" if a.summary else "") + a.note_html
+    note = (f"<p>{escape(a.summary, quote=False)}</p>\n" if a.summary else "") + a.note_html
     if note:
         bodies.append(_textual("commenting", note, language, "text/html"))
     if a.actor is not None:
@@ -64,10 +65,6 @@ def _textual(purpose: str, value: str, language: str, fmt: str = "text/plain") -
         "format": fmt,
         "language": language,
     }
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def selectors(a: Annotation) -> list[dict[str, Any]]:

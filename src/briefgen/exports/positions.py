@@ -105,7 +105,7 @@ def comparisons_json(site: Site) -> list[dict[str, Any]]:
                     if verdict
                     else [],
                     "date": verdict.date.isoformat() if verdict else None,
-                    "url": site.urls.absolute_of_internal(pair.url) + f"#topic-{row.topic.id}",
+                    "url": site.absolute(urls.compare_topic(pair.a.id, pair.b.id, row.topic.id)),
                 }
             )
     return out
