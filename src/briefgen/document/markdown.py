@@ -124,18 +124,25 @@ def render_note(
     tokens = md.parse(text)
     refs = []
     for child in (c for t in tokens if t.type == "inline" for c in t.children or []):
-        if child.type != "link_open":
+        link = _internal_link(child, page_path)
+        if link is None:
             continue
-        href = str(child.attrGet("href") or "")
-        target = _internal_target(href, page_path)
-        if target is None:
-            continue
-        path, fragment = target
+        href, path, fragment = link
         query = urlsplit(href).query
         page = (page_path if path is None else path) + (f"?{query}" if query else "")
         child.attrSet("href", base_path + page + (f"#{fragment}" if fragment else ""))
         refs.append(LinkRef(href, path, fragment, line, col))
     return RenderedNote(str(md.renderer.render(tokens, md.options, {})), tuple(refs))
+
+
+def _internal_link(child: Token, page_path: str) -> tuple[str, str | None, str] | None:
+    """(href, site-relative page path or None for this page, fragment) when `child` opens a
+    link to this site; None for any other token or an external link."""
+    if child.type != "link_open":
+        return None
+    href = str(child.attrGet("href") or "")
+    target = _internal_target(href, page_path)
+    return None if target is None else (href, *target)
 
 
 def _internal_target(href: str, page_path: str) -> tuple[str | None, str] | None:
@@ -184,13 +191,10 @@ def _rewrite_links(
         for child in token.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
-            if child.type != "link_open":
+            link = _internal_link(child, page_path)
+            if link is None:
                 continue
-            href = str(child.attrGet("href") or "")
-            target = _internal_target(href, page_path)
-            if target is None:
-                continue
-            path, fragment = target
+            href, path, fragment = link
             if href.startswith("/"):
                 child.attrSet("href", base_path + href.lstrip("/"))
             source_line = lines[line] if line < len(lines) else ""
