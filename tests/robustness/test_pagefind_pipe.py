@@ -9,7 +9,7 @@ import pytest
 
 from briefgen.cli import main
 from briefgen.diagnostics import SearchIndexError
-from briefgen.search import pagefind
+from briefgen.search import service as pagefind
 from tests.support.sites import BRIEFING, briefing, snapshot, write_site
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from briefgen.build.pipeline import BuildOptions, prepare
 from briefgen.cli import main
-from briefgen.search import pagefind as search
+from briefgen.search import records as search
+from briefgen.search import service
 from tests.support.files import snapshot
 from tests.support.paths import REPO
 
@@ -73,7 +74,7 @@ def test_a_failed_index_fails_the_build_and_keeps_the_previous_site(
     broken = tmp_path / "pagefind-broken"
     broken.write_text("#!/bin/sh\necho 'synthetic failure' >&2\nexit 3\n")
     broken.chmod(0o755)
-    monkeypatch.setattr(search, "_pagefind_binary", lambda: broken)
+    monkeypatch.setattr(service, "_pagefind_binary", lambda: broken)
     assert main(["build", str(demo_site), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert "Pagefind" in err and "previous site is untouched" in err

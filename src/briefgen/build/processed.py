@@ -81,7 +81,7 @@ def processed(
         rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
         shown = shown_digest(briefing)
         if search:
-            from briefgen.search.pagefind import briefing_digest
+            from briefgen.search.records import briefing_digest
 
             search_key = briefing_digest(config.language, briefing)
     if briefing is not None:

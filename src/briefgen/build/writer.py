@@ -6,18 +6,24 @@ same as the last build's is kept as it is; a file whose bytes are unchanged is n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from jinja2 import Environment
 
 from briefgen import urls
 from briefgen.build import output, parallel, publish
+from briefgen.build.cache import CACHE_DIR
 from briefgen.build.inputs import BuildOptions
 from briefgen.build.keys import page_keys
 from briefgen.build.prepare import Prepared
+from briefgen.diagnostics import SearchIndexError
 from briefgen.document.model import Briefing
 from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
+from briefgen.search.merge import Merged
+from briefgen.search.slices import SliceStore
 from briefgen.site.model import Site
 from briefgen.site.pages import Page, pages
 from briefgen.theme.files import static_files
@@ -134,7 +140,8 @@ class Writer:
 
     def _search(self, staging: Path) -> str:
         """Index again only when what the index holds changed; returns its digest."""
-        from briefgen.search.pagefind import briefing_digest, index_digest, index_site
+        from briefgen.search.index import index_site
+        from briefgen.search.records import briefing_digest, index_digest
 
         language = self.site.content.config.language
         prepared = self.prepared
@@ -143,23 +150,57 @@ class Writer:
             found = prepared.briefings.get(b.slug)
             return found.search_key if found is not None else ""
 
-        search_digest = index_digest(
-            language,
-            [
-                made(b) or briefing_digest(language, prepared.complete(b))
-                for b in self.site.briefings
-            ],
-        )
+        digests = {
+            b.slug: made(b) or briefing_digest(language, prepared.complete(b))
+            for b in self.site.briefings
+        }
+        search_digest = index_digest(language, list(digests.values()))
         old_bundle = {k: v for k, v in self.old.files.items() if k.startswith(urls.search_bundle())}
         if old_bundle and (self.options.defer_search or search_digest == self.old.search):
             self.files.update(old_bundle)
             return search_digest if search_digest == self.old.search else STALE_SEARCH
-        complete = (prepared.complete(b) for b in self.site.briefings)
-        index_site(self.site, staging, self.interrupted, complete)
-        bundle = output.staged_digests(staging, urls.search_bundle())
-        self.written += sum(self.old.files.get(name) != value for name, value in bundle.items())
-        self.files.update(bundle)
+        jobs = self.options.jobs or parallel.default_jobs()
+        prefix = urls.search_bundle()
+
+        def available(name: str, digest: str) -> bool:
+            return self.old.files.get(prefix + name) == digest
+
+        with slice_store(self.options) as store:
+            bundle = index_site(
+                language,
+                self.site.briefings,
+                digests,
+                prepared.complete,
+                store,
+                available,
+                jobs,
+                self.interrupted,
+            )
+        self._stage_bundle(bundle, staging)
         return search_digest
+
+    def _stage_bundle(self, bundle: Merged, staging: Path) -> None:
+        """Stage the merged index; files the output has already are left where they are."""
+        prefix = urls.search_bundle()
+        self._stage({prefix + name: data for name, data in bundle.files.items()}, staging)
+        for name, (data, digest) in bundle.kept.items():
+            if data is not None:
+                self._stage({prefix + name: data}, staging)
+            elif self.old.files.get(prefix + name) == digest:
+                self.files[prefix + name] = digest
+            else:  # index_site() uses a stored slice only when the output has its files
+                raise SearchIndexError(f"the output lost {prefix + name}; build again")
+
+
+@contextmanager
+def slice_store(options: BuildOptions) -> Iterator[SliceStore]:
+    """Where the search index's slices are kept between builds: in the cache, or (without
+    one) in a folder that lasts one build."""
+    if options.cache:
+        yield SliceStore(options.site_dir / CACHE_DIR / "search")
+        return
+    with tempfile.TemporaryDirectory(prefix="briefgen-search-") as folder:
+        yield SliceStore(Path(folder))
 
 
 def _is_listing(page: Page) -> bool:

@@ -1,0 +1,228 @@
+"""Merge the Pagefind bundles of the site's slices into one bundle.
+
+The result is the bundle Pagefind itself makes when given every slice's records in one run,
+slice after slice (tests/search/test_slices.py checks this against a real single run): the
+pages of slice 1 follow those of slice 0, so a page's number is its number in its slice plus
+an offset; word lists, filters and sorts are joined; the word index is cut into chunks as
+Pagefind cuts it. A reader therefore loads one bundle, ranked over the whole site, whatever
+the number of slices (Pagefind's own `mergeIndex` would load one bundle per slice and rank
+each alone).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefgen.diagnostics import SearchIndexError
+from briefgen.search import bundle, packed
+from briefgen.search.bundle import Meta
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One slice's index as the merge reads it (slices.py makes and stores it)."""
+
+    entry: dict[str, Any]  # Pagefind's pagefind-entry.json
+    meta: Meta | None  # None when Pagefind indexed nothing (no words in any record)
+    filters: dict[str, list[Any]]  # filter file hash -> [filter, [[value, [page]]]]
+    words: list[Any]  # its word index, packed (packed.py)
+    sorts: list[dict[str, str]]  # each page's sort values, in the order of meta.pages
+    files: dict[str, str]  # path -> sha256 of the files copied as they are: fragments, scripts
+    data: dict[str, bytes]  # their bytes when just indexed; else the output has them
+
+
+@dataclass(frozen=True)
+class Merged:
+    files: dict[str, bytes]  # path -> bytes: the files made by the merge
+    kept: dict[str, tuple[bytes | None, str]]  # path -> (bytes or None: as in the output, sha256)
+
+
+@dataclass
+class _Loaded:
+    slice: Slice
+    meta: Meta
+    offset: int  # number of the slice's first page in the merged bundle
+    remap: packed.Remap
+
+
+def merge(slices: Sequence[Slice]) -> Merged:
+    """One bundle of all `slices` (at least one), numbered slice after slice."""
+    scripts = {
+        name: (slices[0].data.get(name), digest)
+        for name, digest in slices[0].files.items()
+        if not name.startswith("fragment/")
+    }
+    loaded = [_Loaded(s, s.meta, 0, None) for s in slices if s.meta is not None]
+    if not loaded:  # nothing was indexed: an empty bundle
+        return Merged({bundle.ENTRY: _json(slices[0].entry)}, scripts)
+    languages = {lang for item in loaded for lang in item.slice.entry["languages"]}
+    if len(languages) != 1:
+        raise SearchIndexError(f"slices of the search index in several languages: {languages}")
+    language = languages.pop()
+    fields = sorted({f for item in loaded for f in item.meta.fields})
+    offset = 0
+    for item in loaded:
+        item.offset, offset = offset, offset + len(item.meta.pages)
+        item.remap = _field_remap(item.meta.fields, fields)
+
+    files: dict[str, bytes] = {}
+    pages, fragments = _pages(loaded)
+    meta = Meta(
+        version=loaded[0].meta.version,
+        pages=pages,
+        chunks=_write_chunks(_words(loaded), language, files),
+        filters=_write_filters(loaded, language, files),
+        sorts=_sorts(loaded),
+        fields=fields,
+    )
+    data, digest = bundle.encode(meta.cbor())
+    meta_hash = f"{language}_{digest[:10]}"
+    files[bundle.meta_path(Path(), meta_hash).as_posix()] = data
+    entry = dict(loaded[0].slice.entry)
+    info = entry["languages"][language]
+    entry["languages"] = {language: {**info, "hash": meta_hash, "page_count": len(pages)}}
+    files[bundle.ENTRY] = _json(entry)
+    return Merged(files, scripts | fragments)
+
+
+def _json(entry: dict[str, Any]) -> bytes:
+    return json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _field_remap(old: list[str], merged: list[str]) -> packed.Remap:
+    if old == merged:
+        return None
+    index = [merged.index(name) for name in old]
+    return lambda locs: [-index[-v - 1] - 1 if v < 0 else v for v in locs]
+
+
+def _pages(
+    loaded: list[_Loaded],
+) -> tuple[list[list[Any]], dict[str, tuple[bytes | None, str]]]:
+    """The merged page list, and its fragments. Pagefind names a fragment by 7 hex digits of
+    its content's hash: two slices may hold different fragments under one name, and the
+    later one is then renamed."""
+    pages: list[list[Any]] = []
+    fragments: dict[str, tuple[bytes | None, str]] = {}
+    for item in loaded:
+        for fragment_hash, word_count in item.meta.pages:
+            name = f"fragment/{fragment_hash}.pf_fragment"
+            digest = item.slice.files.get(name)
+            if digest is None:
+                raise SearchIndexError(f"a slice of the search index has no {name}")
+            if fragments.get(name, (None, digest))[1] != digest:
+                fragment_hash = f"{fragment_hash}{digest[:8]}"
+            data = item.slice.data.get(name)
+            fragments[f"fragment/{fragment_hash}.pf_fragment"] = (data, digest)
+            pages.append([fragment_hash, word_count])
+    return pages, fragments
+
+
+def _slice_words(item: _Loaded) -> Iterator[tuple[str, _Loaded, list[Any]]]:
+    for word in item.slice.words:
+        yield word[0], item, word
+
+
+def _words(loaded: list[_Loaded]) -> Iterator[tuple[str, bytes, int]]:
+    """Every word of every slice in order, encoded with the pages of all slices, and what
+    it adds to a chunk's size."""
+    streams = [_slice_words(item) for item in loaded]
+    merged = heapq.merge(*streams, key=lambda found: found[0])  # ties: in slice order
+    for word, group in itertools.groupby(merged, key=lambda found: found[0]):
+        parts = [(item, entry) for _, item, entry in group]
+        _, pages, size = packed.join([(item.offset, item.remap, entry[1]) for item, entry in parts])
+        variants: dict[str, list[tuple[int, packed.Remap, packed.Packed]]] = {}
+        for item, entry in parts:
+            for variant, variant_pages in entry[2]:
+                variants.setdefault(variant, []).append((item.offset, item.remap, variant_pages))
+        joined = [(v, packed.join(variants[v])[1]) for v in sorted(variants)]
+        yield word, packed.encode_word(word, pages, joined), size
+
+
+def _write_chunks(
+    words: Iterator[tuple[str, bytes, int]], language: str, files: dict[str, bytes]
+) -> list[Any]:
+    """Cut the words into chunks where Pagefind cuts them, and write them (compressed on two
+    threads: zlib lets go of the GIL, and compression is most of a merge's time)."""
+    chunks: list[list[tuple[str, bytes]]] = []
+    chunk: list[tuple[str, bytes]] = []
+    size = 0
+    for word, encoded, word_size in words:
+        chunk.append((word, encoded))
+        size += word_size
+        if size >= bundle.CHUNK_SIZE:
+            chunks.append(chunk)
+            chunk, size = [], 0
+    if chunk:
+        chunks.append(chunk)
+    with ThreadPoolExecutor(2) as pool:
+        written = list(
+            pool.map(lambda c: bundle.encode_raw(packed.encode_chunk([w for _, w in c])), chunks)
+        )
+    described: list[list[Any]] = []
+    for i, (words_of_chunk, (data, digest)) in enumerate(zip(chunks, written, strict=True)):
+        name = f"{language}_{digest[:10]}"
+        files[f"index/{name}.pf_index"] = data
+        first, last = words_of_chunk[0][0], words_of_chunk[-1][0]
+        if i > 0:  # shortest prefixes that still tell this chunk from the one before
+            previous = described[-1]
+            shortened, first = _prefixes(previous[1], first)
+            if shortened >= previous[0]:  # else the chunk's range would be empty: as Pagefind
+                previous[1] = shortened
+        described.append([first, last, name])
+    return described
+
+
+def _prefixes(a: str, b: str) -> tuple[str, str]:
+    common = 0
+    while common < min(len(a), len(b)) and a[common] == b[common]:
+        common += 1
+    return a[: common + 1], b[: common + 1]
+
+
+def _write_filters(loaded: list[_Loaded], language: str, files: dict[str, bytes]) -> list[Any]:
+    values: dict[str, dict[str, list[int]]] = {}
+    for item in loaded:
+        for _, filter_hash in item.meta.filters:
+            name, found = item.slice.filters[filter_hash]
+            into = values.setdefault(name, {})
+            for value, pages in found:
+                into.setdefault(value, []).extend(item.offset + p for p in pages)
+    described = []
+    for name in sorted(values):
+        data, digest = bundle.encode([name, sorted(values[name].items())])
+        file_hash = f"{language}_{digest[:10]}"
+        files[f"filter/{file_hash}.pf_filter"] = data
+        described.append([name, file_hash])
+    return described
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def _sorts(loaded: list[_Loaded]) -> list[Any]:
+    """Pagefind's sort orders over the merged pages: by number when every value of a key is
+    a number, else by text; pages without the key are left out; ties keep page order."""
+    values: dict[str, list[tuple[str, int]]] = {}
+    for item in loaded:
+        for number, sorts in enumerate(item.slice.sorts, start=item.offset):
+            for key, value in sorts.items():
+                values.setdefault(key, []).append((value, number))
+    orders = []
+    for key in sorted(values):
+        pairs = values[key]
+        if all(_INTEGER.fullmatch(v) or _FLOAT.fullmatch(v) for v, _ in pairs):
+            pairs = sorted(pairs, key=lambda pair: float(pair[0]))
+        else:
+            pairs = sorted(pairs, key=lambda pair: pair[0])
+        orders.append([key, [number for _, number in pairs]])
+    return orders

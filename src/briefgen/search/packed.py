@@ -1,0 +1,197 @@
+"""A slice's word index, packed so that merging slices joins bytes instead of decoding them.
+
+Decoding and re-encoding every page entry of every word (millions of small CBOR items at a few
+thousand briefings) took seconds in Python; but since the merged bundle numbers the slices'
+pages one slice after the other, a word's page list in the merged bundle is its page lists in
+the slices one after the other, with only the first delta of each changed. So, once per slice
+when Pagefind has indexed it, each page list is kept as:
+
+    [entries, first delta, last page, size, body]
+
+where `body` is the CBOR of the list after its first delta (the first entry's positions, then
+every other entry, as Pagefind wrote them), `last page` the number of its last page (the sum
+of the deltas) and `size` what the list adds to a chunk: its entries' word and meta positions
+and one per entry, which is how Pagefind 1.5 counts (inferred from its output). A packed word is
+[word, page list, [[variant, page list]]]. Only a slice whose meta fields differ from the
+merged bundle's (its meta positions refer to fields by index) is decoded and renumbered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import cbor2
+
+from briefgen.diagnostics import SearchIndexError
+
+Packed = list[Any]  # [entries, first delta, last page, size, body]
+Remap = Callable[[list[int]], list[int]] | None  # meta field positions into the merged fields
+
+
+def pack_chunk(cbor: bytes) -> list[list[Any]]:
+    """The packed words of a word index chunk's CBOR ([[word, ...]]), read by walking its
+    bytes: quicker than decoding every number into a Python object and encoding it again."""
+    try:
+        return _Reader(cbor).chunk()
+    except (IndexError, ValueError, UnicodeDecodeError) as exc:
+        raise SearchIndexError(f"a Pagefind word index briefgen cannot read ({exc})") from None
+
+
+class _Reader:
+    """Pagefind's word index chunks use arrays, text and integers only."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.at = 0
+
+    def head(self, major: int) -> int:
+        """The argument of the head at `at`, which must be of type `major`; moves past it."""
+        data, at = self.data, self.at
+        first = data[at]
+        if first >> 5 != major:
+            raise ValueError(f"CBOR type {first >> 5} where {major} was expected, at {at}")
+        info = first & 31
+        if info < 24:
+            self.at = at + 1
+            return info
+        width = _WIDTHS[info]  # KeyError for the forms Pagefind does not write
+        self.at = at + 1 + width
+        return int.from_bytes(data[at + 1 : at + 1 + width], "big")
+
+    def skip_integers(self, count: int) -> None:
+        data, at = self.data, self.at
+        for _ in range(count):
+            info = data[at] & 31
+            at += 1 if info < 24 else 1 + _WIDTHS[info]
+        self.at = at
+
+    def text(self) -> str:
+        length = self.head(3)
+        start, self.at = self.at, self.at + length
+        return self.data[start : self.at].decode("utf-8")
+
+    def chunk(self) -> list[list[Any]]:
+        if self.head(4) != 1:
+            raise ValueError("a chunk is not a one-item array")
+        words = [self.word() for _ in range(self.head(4))]
+        if self.at != len(self.data):
+            raise ValueError("bytes after the chunk")
+        return words
+
+    def word(self) -> list[Any]:
+        if self.head(4) != 3:
+            raise ValueError("a word is not a three-item array")
+        word, pages = self.text(), self.pages()
+        variants = []
+        for _ in range(self.head(4)):
+            if self.head(4) != 2:
+                raise ValueError("a variant is not a two-item array")
+            variants.append([self.text(), self.pages()])
+        return [word, pages, variants]
+
+    def pages(self) -> Packed:
+        count = self.head(4)
+        if count == 0:
+            return [0, 0, 0, 0, b""]
+        body_start = last = size = first_delta = 0
+        for i in range(count):
+            if self.head(4) != 3:
+                raise ValueError("a page entry is not a three-item array")
+            delta = self.head(0)
+            if i == 0:
+                first_delta, body_start = delta, self.at
+            last += delta
+            positions = self.head(4)
+            self.skip_integers(positions)
+            meta_positions = self.head(4)
+            self.skip_integers(meta_positions)
+            size += positions + meta_positions + 1
+        return [count, first_delta, last, size, self.data[body_start : self.at]]
+
+
+_WIDTHS = {24: 1, 25: 2, 26: 4, 27: 8}
+
+
+def join(parts: list[tuple[int, Remap, Packed]]) -> tuple[int, bytes, int]:
+    """Page lists of slices (offset of the slice's first page, its field remap, its packed
+    list) as one encoded CBOR page list, with its number of entries and size."""
+    chunks: list[bytes] = []
+    last = 0  # number of the last page joined so far
+    entries = size = 0
+    for offset, remap, (count, first_delta, last_page, part_size, body) in parts:
+        if count == 0:
+            continue
+        delta = offset + first_delta - last
+        if remap is None:
+            chunks += [_head(4, 3), _uint(delta), body]
+        else:
+            chunks.append(_renumbered(count, delta, body, remap))
+        last = offset + last_page
+        entries += count
+        size += part_size
+    return entries, _head(4, entries) + b"".join(chunks), size
+
+
+def _renumbered(
+    count: int, delta: int, body: bytes, remap: Callable[[list[int]], list[int]]
+) -> bytes:
+    pages = cbor2.loads(_head(4, count) + _head(4, 3) + _uint(delta) + body)
+    return b"".join(cbor2.dumps([p[0], p[1], remap(p[2])]) for p in pages)
+
+
+def encode_word(word: str, pages: bytes, variants: list[tuple[str, bytes]]) -> bytes:
+    parts = [_head(4, 3), cbor2.dumps(word), pages, _head(4, len(variants))]
+    for variant, variant_pages in variants:
+        parts += [_head(4, 2), cbor2.dumps(variant), variant_pages]
+    return b"".join(parts)
+
+
+def encode_chunk(words: list[bytes]) -> bytes:
+    """A word index chunk: [[word, ...]]."""
+    return _head(4, 1) + _head(4, len(words)) + b"".join(words)
+
+
+def well_formed(words: object) -> bool:
+    """Packed words as pack_chunk() makes them, in order (a stored slice is untrusted)."""
+    if not isinstance(words, list):
+        return False
+    previous = None
+    for word in words:
+        if not (isinstance(word, list) and len(word) == 3 and isinstance(word[0], str)):
+            return False
+        if previous is not None and word[0] <= previous:
+            return False
+        previous = word[0]
+        variants = word[2]
+        if not _packed(word[1]) or not isinstance(variants, list):
+            return False
+        if not all(isinstance(v, list) and len(v) == 2 and _packed(v[1]) for v in variants):
+            return False
+    return True
+
+
+def _packed(pages: object) -> bool:
+    return (
+        isinstance(pages, list)
+        and len(pages) == 5
+        and all(type(n) is int and n >= 0 for n in pages[:4])
+        and isinstance(pages[4], bytes)
+    )
+
+
+def _uint(value: int) -> bytes:
+    return _head(0, value)
+
+
+def _head(major: int, value: int) -> bytes:
+    """A CBOR head (major type, argument) in its shortest form, as Pagefind writes it."""
+    if value < 0:
+        raise SearchIndexError("a negative page number while merging the search index")
+    top = major << 5
+    if value < 24:
+        return bytes([top | value])
+    for code, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if value < 1 << (8 * width):
+            return bytes([top | code]) + value.to_bytes(width, "big")
+    raise SearchIndexError("a number too large for the search index")

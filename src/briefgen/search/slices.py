@@ -1,0 +1,171 @@
+"""The site's slices, and the store of their indexes between builds.
+
+Briefings are put in slices by a hash of their slug, so a briefing stays in its slice as
+the site grows (until the number of slices doubles, which splits every slice in two). A
+slice's index is stored under a key made of what it indexes; an edited briefing changes one
+key, and only that slice is indexed again.
+
+A stored slice is one file, `SITE/.briefgen-cache/search/KEY.cbor`: what the merge reads of
+Pagefind's bundle (entry, meta, filters, the word index packed), each page's sort values, and
+the digests of the files that go to the output as they are (fragments and Pagefind's
+scripts), whose bytes are not stored: the output has them. A stored slice is used only when
+the output still holds every one of those files; otherwise it is indexed again.
+
+The store is untrusted like the rest of the cache: an entry that is unreadable or not in the
+shape written here is indexed again, never an error. A forged entry could change what search
+shows, as a forged cache row could change a page (SECURITY.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+from briefgen.search import bundle, packed
+from briefgen.search.bundle import Meta
+from briefgen.search.merge import Slice
+from briefgen.search.records import CustomRecord, HtmlRecord
+
+SLICE_BRIEFINGS = 64  # at most this many briefings per slice, on average
+STORE_FORMAT = 2
+
+Available = Callable[[str, str], bool]  # (bundle path, sha256): does the output have it?
+
+
+def slice_count(briefings: int) -> int:
+    """A power of two, so that growing the site splits slices rather than reshuffling."""
+    count = 1
+    while briefings > count * SLICE_BRIEFINGS:
+        count *= 2
+    return count
+
+
+def slice_of(slug: str, count: int) -> int:
+    return int.from_bytes(hashlib.sha256(slug.encode()).digest()[:8], "big") % count
+
+
+def slice_key(language: str, pagefind: str, briefing_digests: Iterable[str]) -> str:
+    """Changes exactly when what the slice's index holds would change."""
+    parts = (STORE_FORMAT, language, pagefind, list(briefing_digests))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def from_bundle(files: dict[str, bytes], records: Iterable[HtmlRecord | CustomRecord]) -> Slice:
+    """A slice just indexed by Pagefind (`files`: its bundle) of `records`."""
+    entry = json.loads(files[bundle.ENTRY])
+    names = [bundle.meta_path(Path(), i["hash"]).as_posix() for i in entry["languages"].values()]
+    meta = Meta.decode(files[names[0]], names[0]) if names else None  # one language
+    kept = {name: data for name, data in files.items() if _kept(name)}
+    if meta is None:
+        return Slice(entry, None, {}, [], [], _digests(kept), kept)
+    sort_of = {r.url: r.sort for r in records}
+    sorts = [sort_of.get(_fragment_url(files, page[0]), {}) for page in meta.pages]
+    words = [w for _, _, h in meta.chunks for w in packed.pack_chunk(bundle.raw(files, h))]
+    filters = {h: bundle.decode(files[f"filter/{h}.pf_filter"], h) for _, h in meta.filters}
+    return Slice(entry, meta, filters, words, sorts, _digests(kept), kept)
+
+
+def _kept(name: str) -> bool:
+    """Copied to the output as Pagefind wrote it: fragments and Pagefind's scripts."""
+    return name.startswith("fragment/") or not bundle.generated(name)
+
+
+def _digests(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+
+
+def _fragment_url(files: dict[str, bytes], page_hash: str) -> str:
+    name = f"fragment/{page_hash}.pf_fragment"
+    return bundle.fragment_url(files[name], name)
+
+
+class SliceStore:
+    """Key -> a slice's index, as the file folder/KEY.cbor."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.cbor"
+
+    def get(self, key: str, available: Available) -> Slice | None:
+        """The stored slice, if there is a readable one and the output has its files."""
+        try:
+            data = cbor2.loads(self.path(key).read_bytes())
+            stored = _slice(data)
+        except Exception:  # whatever is wrong with an entry: index again
+            return None
+        if stored is None or not all(available(n, d) for n, d in stored.files.items()):
+            return None
+        return stored
+
+    def put(self, key: str, indexed: Slice) -> None:
+        """Store a slice; written beside the store and renamed into it, so a build stopped
+        midway leaves no half entry. A store that cannot be written is only a slower build."""
+        meta = indexed.meta.cbor() if indexed.meta is not None else None
+        data = {
+            "format": STORE_FORMAT,
+            "entry": indexed.entry,
+            "meta": meta,
+            "filters": indexed.filters,
+            "words": indexed.words,
+            "sorts": indexed.sorts,
+            "files": indexed.files,
+        }
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(prefix=".new-", dir=self.folder)
+            with os.fdopen(fd, "wb") as f:
+                f.write(cbor2.dumps(data))
+            os.replace(temporary, self.path(key))
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove every entry but `keep` (and what interrupted builds left)."""
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return
+        wanted = {self.path(key).name for key in keep}
+        for entry in entries:
+            if entry.name not in wanted:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+
+
+def _slice(data: Any) -> Slice | None:
+    """A stored slice read back, if it has the shape put() writes."""
+    if not isinstance(data, dict) or data.get("format") != STORE_FORMAT:
+        return None
+    entry, files, sorts = data["entry"], data["files"], data["sorts"]
+    if not (isinstance(entry, dict) and isinstance(entry.get("languages"), dict)):
+        return None
+    if not (_str_dict(files) and isinstance(sorts, list) and all(_str_dict(s) for s in sorts)):
+        return None
+    if data["meta"] is None:
+        return Slice(entry, None, {}, [], [], files, {})
+    meta = Meta.checked(data["meta"], "a stored slice")
+    filters = data["filters"]
+    if not (
+        meta is not None
+        and len(sorts) == len(meta.pages)
+        and isinstance(filters, dict)
+        and all(bundle.is_filter(f) for f in filters.values())
+        and {h for _, h in meta.filters} == set(filters)
+        and packed.well_formed(data["words"])
+    ):
+        return None
+    return Slice(entry, meta, filters, data["words"], sorts, files, {})
+
+
+def _str_dict(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )

@@ -1,0 +1,146 @@
+"""The search index in slices: merged, it is Pagefind's own index of the same records; an
+edit indexes one slice again; what is stored between builds is never trusted blindly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cbor2
+import pytest
+
+from briefgen.cli import main
+from briefgen.search import service, slices
+from tests.support.files import snapshot
+from tests.support.pagefind_bundle import read_bundle
+from tests.support.pagefind_run import one_pagefind_run
+from tests.support.sliced_site import write_briefing, write_sliced_site
+
+STORE = ".briefgen-cache/search"
+
+
+@pytest.fixture
+def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices of about two briefings: the 14-briefing fixture makes eight."""
+    monkeypatch.setattr(slices, "SLICE_BRIEFINGS", 2)
+
+
+@pytest.fixture
+def pagefind_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The real Pagefind, behind a script that logs each start (one per indexing worker)."""
+    log = tmp_path / "pagefind-starts.log"
+    real = service._pagefind_binary()
+    wrapper = tmp_path / "pagefind-logged"
+    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(service, "_pagefind_binary", lambda: wrapper)
+    log.write_text("")
+    return log
+
+
+def build(site: Path, out: Path, *args: str) -> None:
+    assert main(["build", str(site), "-o", str(out), "-q", *args]) == 0
+
+
+def stored(site: Path) -> dict[str, int]:
+    """The stored slices: file name -> modification time."""
+    return {p.name: p.stat().st_mtime_ns for p in (site / STORE).iterdir()}
+
+
+def test_the_merged_index_is_pagefinds_own_index_of_the_same_records(
+    small_slices: None, tmp_path: Path
+) -> None:
+    site = write_sliced_site(tmp_path / "site")
+    build(site, tmp_path / "out")
+    merged = read_bundle(tmp_path / "out" / "pagefind")
+    single = read_bundle(one_pagefind_run(site, tmp_path / "single"))
+    # The fixture reaches what the merge must get right: several slices, several word-index
+    # chunks, diacritic variants, and slices whose meta fields differ.
+    assert len(stored(site)) >= 6
+    assert len(merged["chunks"]) >= 2
+    assert any(variants for _, _, variants in merged["words"])
+    fields = {tuple(cbor2.loads(p.read_bytes())["meta"][5]) for p in (site / STORE).iterdir()}
+    assert len(fields) > 1
+    for key in single:
+        assert merged[key] == single[key], key
+
+
+def test_an_edit_indexes_only_its_slice_and_gives_a_cold_builds_index(
+    small_slices: None, pagefind_runs: Path, tmp_path: Path
+) -> None:
+    site = write_sliced_site(tmp_path / "site")
+    build(site, tmp_path / "out")
+    before = stored(site)
+    pagefind_runs.write_text("")
+    write_briefing(site, 5, extra="\n\nAn appended synthetic sentence about zeal.")
+    build(site, tmp_path / "out")
+    after = stored(site)
+    assert len(set(before) - set(after)) == 1  # one slice's key changed...
+    assert len(set(after) - set(before)) == 1
+    kept = set(before) & set(after)
+    assert all(before[name] == after[name] for name in kept)  # ...the others were not rewritten
+    assert pagefind_runs.read_text().count("start") == 1
+
+    cold = tmp_path / "cold-site"
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
+    build(cold, tmp_path / "cold")
+    assert snapshot(tmp_path / "out" / "pagefind") == snapshot(tmp_path / "cold" / "pagefind")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"\x00\x01 not cbor",
+        cbor2.dumps({"format": slices.STORE_FORMAT}),
+        cbor2.dumps([1, 2, 3]),
+        "forged",
+    ],
+    ids=["empty", "garbage", "missing-keys", "wrong-type", "forged-shape"],
+)
+def test_a_damaged_stored_slice_is_indexed_again(
+    small_slices: None, tmp_path: Path, damage: bytes | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = write_sliced_site(tmp_path / "site")
+    build(site, tmp_path / "out")
+    for path in (site / STORE).iterdir():
+        if damage == "forged":  # the right shape, with words out of order and a bad number
+            data = cbor2.loads(path.read_bytes())
+            data["words"] = list(reversed(data["words"]))
+            if data["meta"]:
+                data["meta"][1][0][1] = -7
+            path.write_bytes(cbor2.dumps(data))
+        else:
+            assert isinstance(damage, bytes)
+            path.write_bytes(damage)
+    write_briefing(site, 2, extra="\n\nA synthetic change so that the index is made again.")
+    build(site, tmp_path / "out")
+    assert "Traceback" not in capsys.readouterr().err
+    cold = tmp_path / "cold-site"
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
+    build(cold, tmp_path / "cold")
+    assert snapshot(tmp_path / "out" / "pagefind") == snapshot(tmp_path / "cold" / "pagefind")
+
+
+def test_stored_slices_are_not_used_when_the_output_lost_their_files(
+    small_slices: None, pagefind_runs: Path, tmp_path: Path
+) -> None:
+    site = write_sliced_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    shutil.rmtree(out)  # the fragments a stored slice refers to are gone
+    pagefind_runs.write_text("")
+    build(site, out)
+    assert pagefind_runs.read_text().count("start") >= 1
+    cold = tmp_path / "cold-site"
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
+    build(cold, tmp_path / "cold")
+    assert snapshot(out / "pagefind") == snapshot(tmp_path / "cold" / "pagefind")
+
+
+def test_a_site_without_briefings_gets_an_empty_index(tmp_path: Path) -> None:
+    site = write_sliced_site(tmp_path / "site", briefings=0)
+    build(site, tmp_path / "out")
+    bundle = tmp_path / "out" / "pagefind"
+    assert (bundle / "pagefind.js").is_file()
+    assert (bundle / "pagefind-entry.json").is_file()
