@@ -16,7 +16,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,35 +150,41 @@ def _words(loaded: list[_Loaded]) -> Iterator[tuple[str, bytes, int]]:
 def _write_chunks(
     words: Iterator[tuple[str, bytes, int]], language: str, files: dict[str, bytes]
 ) -> list[Any]:
-    """Cut the words into chunks where Pagefind cuts them, and write them (compressed on two
-    threads: zlib lets go of the GIL, and compression is most of a merge's time)."""
-    chunks: list[list[tuple[str, bytes]]] = []
-    chunk: list[tuple[str, bytes]] = []
-    size = 0
-    for word, encoded, word_size in words:
-        chunk.append((word, encoded))
-        size += word_size
-        if size >= bundle.CHUNK_SIZE:
-            chunks.append(chunk)
-            chunk, size = [], 0
-    if chunk:
-        chunks.append(chunk)
+    """Cut the words into chunks where Pagefind cuts them, and write them. Each chunk is
+    compressed on another thread as soon as it is cut (zlib lets go of the GIL), while the
+    merge goes on: compression is half of a merge's time."""
     with ThreadPoolExecutor(2) as pool:
-        written = list(
-            pool.map(lambda c: bundle.encode_raw(packed.encode_chunk([w for _, w in c])), chunks)
-        )
-    described: list[list[Any]] = []
-    for i, (words_of_chunk, (data, digest)) in enumerate(zip(chunks, written, strict=True)):
-        name = f"{language}_{digest[:10]}"
-        files[f"index/{name}.pf_index"] = data
-        first, last = words_of_chunk[0][0], words_of_chunk[-1][0]
-        if i > 0:  # shortest prefixes that still tell this chunk from the one before
-            previous = described[-1]
-            shortened, first = _prefixes(previous[1], first)
-            if shortened >= previous[0]:  # else the chunk's range would be empty: as Pagefind
-                previous[1] = shortened
-        described.append([first, last, name])
+        chunks: list[tuple[str, str, Future[tuple[bytes, str]]]] = []
+        chunk: list[bytes] = []
+        first, size = "", 0
+        for word, encoded, word_size in words:
+            if not chunk:
+                first = word
+            chunk.append(encoded)
+            size += word_size
+            if size >= bundle.CHUNK_SIZE:
+                chunks.append((first, word, pool.submit(_compressed, chunk)))
+                chunk, size = [], 0
+        if chunk:
+            chunks.append((first, word, pool.submit(_compressed, chunk)))
+        described: list[list[Any]] = []
+        for i, (first, last, future) in enumerate(chunks):
+            data, digest = future.result()
+            name = f"{language}_{digest[:10]}"
+            files[f"index/{name}.pf_index"] = data
+            if i > 0:  # shortest prefixes that still tell this chunk from the one before
+                previous = described[-1]
+                shortened, first = _prefixes(previous[1], first)
+                if (
+                    shortened >= previous[0]
+                ):  # else the chunk's range would be empty, as in Pagefind
+                    previous[1] = shortened
+            described.append([first, last, name])
     return described
+
+
+def _compressed(words: list[bytes]) -> tuple[bytes, str]:
+    return bundle.encode_raw(packed.encode_chunk(words))
 
 
 def _prefixes(a: str, b: str) -> tuple[str, str]:

@@ -186,6 +186,12 @@ def _uint(value: int) -> bytes:
 
 def _head(major: int, value: int) -> bytes:
     """A CBOR head (major type, argument) in its shortest form, as Pagefind writes it."""
+    if 0 <= value < _SMALL and major in _HEADS:
+        return _HEADS[major][value]
+    return _encode_head(major, value)
+
+
+def _encode_head(major: int, value: int) -> bytes:
     if value < 0:
         raise SearchIndexError("a negative page number while merging the search index")
     top = major << 5
@@ -195,3 +201,7 @@ def _head(major: int, value: int) -> bytes:
         if value < 1 << (8 * width):
             return bytes([top | code]) + value.to_bytes(width, "big")
     raise SearchIndexError("a number too large for the search index")
+
+
+_SMALL = 4096  # heads of arrays and page deltas below this are made once
+_HEADS = {major: [_encode_head(major, n) for n in range(_SMALL)] for major in (0, 4)}
