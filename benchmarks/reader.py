@@ -168,7 +168,8 @@ class Tally:
     bytes: int
     search_requests: int
     search_bytes: int
-    failed: tuple[str, ...] = ()  # paths answered with a status >= 400
+    failed: tuple[str, ...] = ()  # "status path" of each answer with a status >= 400
+    paths: tuple[str, ...] = ()  # every path requested, in the order they were answered
 
     @classmethod
     def of(cls, hits: Sequence[Hit], prefix: str = SEARCH_PREFIX) -> Tally:
@@ -179,6 +180,7 @@ class Tally:
             search_requests=len(under),
             search_bytes=sum(h.body_bytes for h in under),
             failed=tuple(sorted(f"{h.status} {h.path}" for h in hits if h.status >= 400)),
+            paths=tuple(h.path for h in hits),
         )
 
 
@@ -222,7 +224,9 @@ def wait_quiet(ledger: Ledger, seconds: float = QUIET, timeout: float = TIMEOUT)
         time.sleep(0.05)
 
 
-def first_search(browser: Any, origin: str, ledger: Ledger, query: str) -> Tally:
+def first_search(
+    browser: Any, origin: str, ledger: Ledger, query: str, timeout: float = TIMEOUT
+) -> Tally:
     """Open origin/search/ in a fresh context, type query, count what it took (see above)."""
     from playwright.sync_api import Error as PlaywrightError
 
@@ -242,11 +246,11 @@ def first_search(browser: Any, origin: str, ledger: Ledger, query: str) -> Tally
         page.locator("pagefind-input input").click()
         page.keyboard.type(query)
         try:
-            page.wait_for_function(RESULTS_SHOWN, arg=query, timeout=TIMEOUT * 1000)
+            page.wait_for_function(RESULTS_SHOWN, arg=query, timeout=timeout * 1000)
         except PlaywrightError as exc:
             summary = page.locator("pagefind-summary").text_content(timeout=5000)
             raise ReaderError(
-                f"{origin}/search/: no results for {query!r} within {TIMEOUT:.0f} s "
+                f"{origin}/search/: no results for {query!r} within {timeout:.0f} s "
                 f"(summary: {summary!r}): {exc.message.splitlines()[0]}"
             ) from None
         wait_quiet(ledger)
@@ -270,17 +274,19 @@ def playwright() -> Iterator[Any]:
         yield p
 
 
-def first_visit(p: Any, origin: str, ledger: Ledger, query: str) -> Tally:
+def first_visit(p: Any, origin: str, ledger: Ledger, query: str, timeout: float) -> Tally:
     """first_search in a browser of its own: nothing cached, the favicon fetched as on a
     reader's first visit (Chromium keeps favicons across a browser's contexts)."""
     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
-        return first_search(browser, origin, ledger, query)
+        return first_search(browser, origin, ledger, query, timeout)
     finally:
         browser.close()
 
 
-def measure_sites(sites: dict[str, Path], queries: Sequence[str]) -> dict[str, Any]:
+def measure_sites(
+    sites: dict[str, Path], queries: Sequence[str], timeout: float = TIMEOUT
+) -> dict[str, Any]:
     """Each query's first search on each site (by tool name): tallies and their medians; with
     two sites, the ratios first / second per query and the worst of them."""
     per_tool: dict[str, list[Tally]] = {name: [] for name in sites}
@@ -288,7 +294,7 @@ def measure_sites(sites: dict[str, Path], queries: Sequence[str]) -> dict[str, A
         for name, directory in sites.items():
             with serve(directory) as (origin, ledger):
                 for query in queries:
-                    per_tool[name].append(first_visit(p, origin, ledger, query))
+                    per_tool[name].append(first_visit(p, origin, ledger, query, timeout))
     result: dict[str, Any] = {
         "queries": list(queries),
         "tallies": {name: [asdict(t) for t in ts] for name, ts in per_tool.items()},

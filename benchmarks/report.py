@@ -55,9 +55,13 @@ def reader_table(n: int, reader: dict[str, Any]) -> str:
             f"| {_kb(b['bytes'])} ({_kb(b['search_bytes'])}) "
             f"| {_ratio(r['requests'])} | {_ratio(r['bytes'])} |"
         )
-    failed = sorted({f for t in (*ours, *theirs) for f in t["failed"]})
+    failed = [
+        f"{name}: {f}"
+        for name, tallies in reader["tallies"].items()
+        for f in sorted({f for t in tallies for f in t["failed"]})
+    ]
     if failed:
-        lines.append(f"\nCounted, though answered with an error: {', '.join(failed)}.")
+        lines.append(f"\nCounted, though answered with an error: {'; '.join(failed)}.")
     return "\n".join(lines)
 
 
@@ -123,6 +127,12 @@ def table(sizes: list[dict[str, Any]], memory: dict[str, Any] | None) -> str:
             None,
         ),
         (
+            "rebuild, one template edited",
+            lambda s: _s(s[m]["briefgen_rebuild_edit_template"]),
+            "",
+            None,
+        ),
+        (
             "reader's first search: requests, briefgen / Hugo (median)",
             lambda s: _reader_pair(s, "requests", lambda x: f"{x:.0f}"),
             "",
@@ -145,12 +155,6 @@ def table(sizes: list[dict[str, Any]], memory: dict[str, Any] | None) -> str:
             lambda s: _ratio(s["reader"]["worst_ratios"]["bytes"]) if "reader" in s else "–",
             "≤ 1.5",
             lambda s: "reader" in s and s["reader"]["worst_ratios"]["bytes"] <= 1.5,
-        ),
-        (
-            "rebuild, one template edited",
-            lambda s: _s(s[m]["briefgen_rebuild_edit_template"]),
-            "",
-            None,
         ),
         (
             "peak memory (PSS) briefgen cold, no search",
