@@ -3,8 +3,10 @@
     python -m benchmarks.corpus N OUT_DIR
 
 writes OUT_DIR/briefgen/ (a briefgen site: content/site.yaml, actors, topics, N briefings) and
-OUT_DIR/hugo/ (hugo.toml, layouts comparable to a briefing page, and content/briefings/*.md with
-byte-identical files: Hugo keeps the `annotations` list as a custom front-matter field).
+OUT_DIR/hugo/ (hugo.toml, layouts comparable to a briefing page, a search page with Pagefind's
+Component UI like briefgen's, and content/briefings/*.md with byte-identical files: Hugo keeps
+the `annotations` list as a custom front-matter field, and marks each annotation's actor, topic
+and stance as Pagefind filters).
 
 Each briefing has ~800 words of lorem-like text: `##` headings, *emphasis*, **strong**, links, a
 block quote, a list, and 5 annotations over 5 actors and 12 topics. Every quote contains a

@@ -123,8 +123,8 @@ def table(sizes: list[dict[str, Any]], memory: dict[str, Any] | None) -> str:
         (
             "serve: save to search index updated",
             lambda s: _s(s["serve"]["save_to_search_seconds"]) if "serve" in s else "–",
-            "",
-            None,
+            "< 2 s",
+            lambda s: "serve" in s and s["serve"]["save_to_search_seconds"] < 2.0,
         ),
         (
             "rebuild, one template edited",
