@@ -2,7 +2,7 @@
 
 A built site is served over HTTP by a local static server (`http.server`, files as they are on
 disk: Pagefind's index files are gzipped there and count as served, nothing is compressed on the
-fly). For each query a fresh browser context (empty cache) opens `/search/`, types the query
+fly). For each query a fresh Chromium (nothing cached) opens `/search/`, types the query
 into `<pagefind-input>`, and waits until the summary names the query and at least one result
 link has rendered, then until the server has been idle (no request in flight) for QUIET seconds,
 so the fragments of the results on screen are counted too. Every request the server answered
