@@ -68,16 +68,21 @@ def table(points: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def bench_growth(sizes: Sequence[int], jobs: list[str], hugo: str) -> list[dict[str, Any]]:
-    """One round of cold builds at each size (the corpus is generated first, untimed, when it
-    is not cached); the outputs are removed afterwards (16,000 briefings take gigabytes)."""
-    points = []
+def bench_growth(
+    sizes: Sequence[int], jobs: list[str], hugo: str, points: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One round of cold builds at each size, appended to `points` as it is measured (a
+    failure keeps the sizes before it). The corpus is generated first, untimed, unless cached;
+    the outputs are removed afterwards (16,000 briefings take gigabytes)."""
     for n in sizes:
         started = time.perf_counter()
         c = Corpus.of(n)
         c.restore()
         log(f"growth: N={n} (corpus ready in {time.perf_counter() - started:.1f} s)")
-        points.append(point(n, cold_round(c, jobs, hugo).runs))
-        rmtree(c.out_search)
-        rmtree(c.out_hugo)
+        try:
+            points.append(point(n, cold_round(c, jobs, hugo).runs))
+        finally:
+            rmtree(c.out_search)
+            rmtree(c.out_no_search)
+            rmtree(c.out_hugo)
     return points

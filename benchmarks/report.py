@@ -78,147 +78,149 @@ def memory_lines(memory: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+Cell = Callable[[dict[str, Any]], str]
+Check = Callable[[dict[str, Any]], bool]
+MED = "median_seconds"
+# The main table, one entry per row: label, the cell of one size's summary, the target, and
+# whether the largest size meets it.
+ROWS: list[tuple[str, Cell, str, Check | None]] = [
+    ("briefgen cold, no search", lambda s: _s(s[MED]["briefgen_cold_no_search"]), "", None),
+    ("Hugo cold", lambda s: _s(s[MED]["hugo_cold"]), "", None),
+    (
+        "**ratio** cold no search / Hugo",
+        lambda s: _ratio(s["ratios"]["cold_no_search_vs_hugo"]),
+        "≤ 1.0",
+        lambda s: s["ratios"]["cold_no_search_vs_hugo"] <= 1.0,
+    ),
+    ("briefgen cold, with search", lambda s: _s(s[MED]["briefgen_cold_search"]), "", None),
+    ("Hugo + Pagefind", lambda s: _s(s[MED]["hugo_pagefind"]), "", None),
+    (
+        "**ratio** cold with search / Hugo + Pagefind",
+        lambda s: _ratio(s["ratios"]["cold_search_vs_hugo_pagefind"]),
+        "≤ 1.0",
+        lambda s: s["ratios"]["cold_search_vs_hugo_pagefind"] <= 1.0,
+    ),
+    ("rebuild, nothing changed", lambda s: _s(s[MED]["briefgen_rebuild_no_change"]), "", None),
+    (
+        "**ratio** no-change rebuild / Hugo cold",
+        lambda s: _ratio(s["ratios"]["no_change_rebuild_vs_hugo_cold"]),
+        "≤ 0.1",
+        lambda s: s["ratios"]["no_change_rebuild_vs_hugo_cold"] <= 0.1,
+    ),
+    (
+        "rebuild, one briefing edited",
+        lambda s: _s(s[MED]["briefgen_rebuild_edit_briefing"]),
+        "< 1 s",
+        lambda s: s[MED]["briefgen_rebuild_edit_briefing"] < 1.0,
+    ),
+    (
+        "serve: save to refreshed page",
+        lambda s: _s(s["serve"]["save_to_page_seconds"]) if "serve" in s else "–",
+        "< 1 s",
+        lambda s: "serve" in s and s["serve"]["save_to_page_seconds"] < 1.0,
+    ),
+    (
+        "serve: save to search index updated",
+        lambda s: _s(s["serve"]["save_to_search_seconds"]) if "serve" in s else "–",
+        "< 2 s",
+        lambda s: "serve" in s and s["serve"]["save_to_search_seconds"] < 2.0,
+    ),
+    (
+        "rebuild, one template edited",
+        lambda s: _s(s[MED]["briefgen_rebuild_edit_template"]),
+        "",
+        None,
+    ),
+    (
+        "reader's first search: requests, briefgen / Hugo (median)",
+        lambda s: _reader_pair(s, "requests", lambda x: f"{x:.0f}"),
+        "",
+        None,
+    ),
+    (
+        "reader's first search: bytes, briefgen / Hugo (median)",
+        lambda s: _reader_pair(s, "bytes", _kb),
+        "",
+        None,
+    ),
+    (
+        "**ratio** reader's requests briefgen / Hugo (worst query)",
+        lambda s: _ratio(s["reader"]["worst_ratios"]["requests"]) if "reader" in s else "–",
+        "≤ 1.5",
+        lambda s: "reader" in s and s["reader"]["worst_ratios"]["requests"] <= 1.5,
+    ),
+    (
+        "**ratio** reader's bytes briefgen / Hugo (worst query)",
+        lambda s: _ratio(s["reader"]["worst_ratios"]["bytes"]) if "reader" in s else "–",
+        "≤ 1.5",
+        lambda s: "reader" in s and s["reader"]["worst_ratios"]["bytes"] <= 1.5,
+    ),
+    (
+        "peak memory (PSS) briefgen cold, no search",
+        lambda s: _mb(s["median_peak_pss_bytes"]["briefgen_cold_no_search"]),
+        "",
+        None,
+    ),
+    (
+        "peak memory (PSS) briefgen cold, with search",
+        lambda s: _mb(s["median_peak_pss_bytes"]["briefgen_cold_search"]),
+        "",
+        None,
+    ),
+    (
+        "peak memory (PSS) Hugo",
+        lambda s: _mb(s["median_peak_pss_bytes"]["hugo_cold"]),
+        "",
+        None,
+    ),
+    (
+        "peak memory (PSS) Hugo + Pagefind",
+        lambda s: _mb(s["median_peak_pss_bytes"]["hugo_pagefind"]),
+        "",
+        None,
+    ),
+    (
+        "peak RSS briefgen cold, no search",
+        lambda s: _mb(s["median_peak_rss_bytes"]["briefgen_cold_no_search"]),
+        "",
+        None,
+    ),
+    (
+        "peak RSS briefgen cold, with search",
+        lambda s: _mb(s["median_peak_rss_bytes"]["briefgen_cold_search"]),
+        "",
+        None,
+    ),
+    ("peak RSS Hugo", lambda s: _mb(s["median_peak_rss_bytes"]["hugo_cold"]), "", None),
+    (
+        "peak RSS Hugo + Pagefind",
+        lambda s: _mb(s["median_peak_rss_bytes"]["hugo_pagefind"]),
+        "",
+        None,
+    ),
+    (
+        "briefgen indexing (with − without search)",
+        lambda s: _s(s[MED]["briefgen_indexing"]),
+        "",
+        None,
+    ),
+    ("Pagefind on Hugo's output", lambda s: _s(s[MED]["pagefind_on_hugo"]), "", None),
+    (
+        "search index size briefgen / Hugo+Pagefind",
+        lambda s: (
+            f"{_mb(s['search_index_bytes']['briefgen'])} / {_mb(s['search_index_bytes']['hugo'])}"
+        ),
+        "",
+        None,
+    ),
+]
+
+
 def table(sizes: list[dict[str, Any]], memory: dict[str, Any] | None) -> str:
     ns = [s["n"] for s in sizes]
-    rows: list[
-        tuple[str, Callable[[dict[str, Any]], str], str, Callable[[dict[str, Any]], bool] | None]
-    ]
-    m = "median_seconds"
-    rows = [
-        ("briefgen cold, no search", lambda s: _s(s[m]["briefgen_cold_no_search"]), "", None),
-        ("Hugo cold", lambda s: _s(s[m]["hugo_cold"]), "", None),
-        (
-            "**ratio** cold no search / Hugo",
-            lambda s: _ratio(s["ratios"]["cold_no_search_vs_hugo"]),
-            "≤ 1.0",
-            lambda s: s["ratios"]["cold_no_search_vs_hugo"] <= 1.0,
-        ),
-        ("briefgen cold, with search", lambda s: _s(s[m]["briefgen_cold_search"]), "", None),
-        ("Hugo + Pagefind", lambda s: _s(s[m]["hugo_pagefind"]), "", None),
-        (
-            "**ratio** cold with search / Hugo + Pagefind",
-            lambda s: _ratio(s["ratios"]["cold_search_vs_hugo_pagefind"]),
-            "≤ 1.0",
-            lambda s: s["ratios"]["cold_search_vs_hugo_pagefind"] <= 1.0,
-        ),
-        ("rebuild, nothing changed", lambda s: _s(s[m]["briefgen_rebuild_no_change"]), "", None),
-        (
-            "**ratio** no-change rebuild / Hugo cold",
-            lambda s: _ratio(s["ratios"]["no_change_rebuild_vs_hugo_cold"]),
-            "≤ 0.1",
-            lambda s: s["ratios"]["no_change_rebuild_vs_hugo_cold"] <= 0.1,
-        ),
-        (
-            "rebuild, one briefing edited",
-            lambda s: _s(s[m]["briefgen_rebuild_edit_briefing"]),
-            "< 1 s",
-            lambda s: s[m]["briefgen_rebuild_edit_briefing"] < 1.0,
-        ),
-        (
-            "serve: save to refreshed page",
-            lambda s: _s(s["serve"]["save_to_page_seconds"]) if "serve" in s else "–",
-            "< 1 s",
-            lambda s: "serve" in s and s["serve"]["save_to_page_seconds"] < 1.0,
-        ),
-        (
-            "serve: save to search index updated",
-            lambda s: _s(s["serve"]["save_to_search_seconds"]) if "serve" in s else "–",
-            "< 2 s",
-            lambda s: "serve" in s and s["serve"]["save_to_search_seconds"] < 2.0,
-        ),
-        (
-            "rebuild, one template edited",
-            lambda s: _s(s[m]["briefgen_rebuild_edit_template"]),
-            "",
-            None,
-        ),
-        (
-            "reader's first search: requests, briefgen / Hugo (median)",
-            lambda s: _reader_pair(s, "requests", lambda x: f"{x:.0f}"),
-            "",
-            None,
-        ),
-        (
-            "reader's first search: bytes, briefgen / Hugo (median)",
-            lambda s: _reader_pair(s, "bytes", _kb),
-            "",
-            None,
-        ),
-        (
-            "**ratio** reader's requests briefgen / Hugo (worst query)",
-            lambda s: _ratio(s["reader"]["worst_ratios"]["requests"]) if "reader" in s else "–",
-            "≤ 1.5",
-            lambda s: "reader" in s and s["reader"]["worst_ratios"]["requests"] <= 1.5,
-        ),
-        (
-            "**ratio** reader's bytes briefgen / Hugo (worst query)",
-            lambda s: _ratio(s["reader"]["worst_ratios"]["bytes"]) if "reader" in s else "–",
-            "≤ 1.5",
-            lambda s: "reader" in s and s["reader"]["worst_ratios"]["bytes"] <= 1.5,
-        ),
-        (
-            "peak memory (PSS) briefgen cold, no search",
-            lambda s: _mb(s["median_peak_pss_bytes"]["briefgen_cold_no_search"]),
-            "",
-            None,
-        ),
-        (
-            "peak memory (PSS) briefgen cold, with search",
-            lambda s: _mb(s["median_peak_pss_bytes"]["briefgen_cold_search"]),
-            "",
-            None,
-        ),
-        (
-            "peak memory (PSS) Hugo",
-            lambda s: _mb(s["median_peak_pss_bytes"]["hugo_cold"]),
-            "",
-            None,
-        ),
-        (
-            "peak memory (PSS) Hugo + Pagefind",
-            lambda s: _mb(s["median_peak_pss_bytes"]["hugo_pagefind"]),
-            "",
-            None,
-        ),
-        (
-            "peak RSS briefgen cold, no search",
-            lambda s: _mb(s["median_peak_rss_bytes"]["briefgen_cold_no_search"]),
-            "",
-            None,
-        ),
-        (
-            "peak RSS briefgen cold, with search",
-            lambda s: _mb(s["median_peak_rss_bytes"]["briefgen_cold_search"]),
-            "",
-            None,
-        ),
-        ("peak RSS Hugo", lambda s: _mb(s["median_peak_rss_bytes"]["hugo_cold"]), "", None),
-        (
-            "peak RSS Hugo + Pagefind",
-            lambda s: _mb(s["median_peak_rss_bytes"]["hugo_pagefind"]),
-            "",
-            None,
-        ),
-        (
-            "briefgen indexing (with − without search)",
-            lambda s: _s(s[m]["briefgen_indexing"]),
-            "",
-            None,
-        ),
-        ("Pagefind on Hugo's output", lambda s: _s(s[m]["pagefind_on_hugo"]), "", None),
-        (
-            "search index size briefgen / Hugo+Pagefind",
-            lambda s: (
-                f"{_mb(s['search_index_bytes']['briefgen'])} / "
-                f"{_mb(s['search_index_bytes']['hugo'])}"
-            ),
-            "",
-            None,
-        ),
-    ]
     head = "| figure (median) | " + " | ".join(f"N = {n:,}" for n in ns) + " | target |"
     lines = [head, "|---" * (len(ns) + 2) + "|"]
-    for label, cell, target, met in rows:
+    for label, cell, target, met in ROWS:
         status = ""
         if met is not None and target:
             status = " met" if met(sizes[-1]) else " **missed**"

@@ -322,6 +322,41 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def print_report(
+    env: dict[str, Any],
+    args: argparse.Namespace,
+    results: list[dict[str, Any]],
+    memory: dict[str, Any] | None,
+    growth: list[dict[str, Any]] | None,
+    demo: dict[str, Any] | None,
+) -> None:
+    dirty = " + uncommitted changes" if env["dirty"] else ""
+    hugo_version = env["hugo"].split()[1] if len(env["hugo"].split()) > 1 else "?"
+    print(
+        f"briefgen {env['briefgen_src_digest']} at {env['commit']}{dirty}; "
+        f"hugo {hugo_version}; {env['pagefind']}; {env['cpus']} CPUs; "
+        f"{args.repeat} rounds, medians.\n"
+    )
+    if results and "sizes" not in args.skip:
+        print(report.table(results, memory))
+    elif memory is not None:
+        print(report.memory_lines(memory))
+    for result in results:
+        if "reader" in result:
+            print("\n" + report.reader_table(result["n"], result["reader"]))
+    if growth:
+        print("\nGrowth (one round per size, also at the largest; in brackets: the whole build):")
+        print("\n" + growth_table(growth))
+    if demo is not None:
+        print(
+            f"\nDemo site ({demo['briefings']} briefing): search index "
+            f"{demo['search_index_bytes'] / 1024:,.0f} KiB, indexing "
+            f"{report.seconds(demo['indexing_seconds'])} (cold "
+            f"{report.seconds(demo['cold_search_seconds'])} with search, "
+            f"{report.seconds(demo['cold_no_search_seconds'])} without)."
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = parse_args(argv)
@@ -342,9 +377,15 @@ def main(argv: list[str] | None = None) -> int:
     log(f"measuring {prepare.SRC} ({env['briefgen_src_digest']}) at {env['commit']}{dirty}")
 
     skip = args.skip
+    # Figures gathered before a failure are still reported (and written): a long run that
+    # fails at its last part keeps the others.
+    demo: dict[str, Any] | None = None
+    results: list[dict[str, Any]] = []
+    memory: dict[str, Any] | None = None
+    growth: list[dict[str, Any]] | None = [] if args.growth else None
+    failed = False
     try:
         demo = None if "demo" in skip else bench_demo(args.repeat, jobs)
-        results: list[dict[str, Any]] = []
         for n in args.sizes:
             result = (
                 {"n": n} if "sizes" in skip else bench_size(n, args.repeat, jobs, hugo).summary()
@@ -354,37 +395,18 @@ def main(argv: list[str] | None = None) -> int:
             if "serve" not in skip:
                 result["serve"] = bench_serve(n)
             results.append(result)
-        memory = None if "memory" in skip or args.memory <= 0 else bench_memory(args.memory, jobs)
-        growth = bench_growth(args.growth, jobs, hugo) if args.growth else None
+        if "memory" not in skip and args.memory > 0:
+            memory = bench_memory(args.memory, jobs)
+        if growth is not None:
+            bench_growth(args.growth, jobs, hugo, growth)
     except BenchError as e:
         print(f"benchmark failed: {e}", file=sys.stderr)
-        return 1
+        failed = True
 
-    hugo_version = env["hugo"].split()[1] if len(env["hugo"].split()) > 1 else "?"
-    print(
-        f"briefgen {env['briefgen_src_digest']} at {env['commit']}{dirty}; "
-        f"hugo {hugo_version}; {env['pagefind']}; {env['cpus']} CPUs; "
-        f"{args.repeat} rounds, medians.\n"
-    )
-    if results and "sizes" not in skip:
-        print(report.table(results, memory))
-    elif memory is not None:
-        print(report.memory_lines(memory))
-    for result in results:
-        if "reader" in result:
-            print("\n" + report.reader_table(result["n"], result["reader"]))
-    if growth is not None:
-        print("\nGrowth (one round per size, also at the largest; in brackets: the whole build):")
-        print("\n" + growth_table(growth))
-    if demo is not None:
-        print(
-            f"\nDemo site ({demo['briefings']} briefing): search index "
-            f"{demo['search_index_bytes'] / 1024:,.0f} KiB, indexing "
-            f"{report.seconds(demo['indexing_seconds'])} (cold "
-            f"{report.seconds(demo['cold_search_seconds'])} with search, "
-            f"{report.seconds(demo['cold_no_search_seconds'])} without)."
-        )
+    print_report(env, args, results, memory, growth, demo)
     elapsed = time.perf_counter() - started
+    if failed:
+        print("\nThe run FAILED (see the error above): the figures above are what it measured.")
     print(f"\nThe whole run took {elapsed / 60:.1f} min ({elapsed:.0f} s).")
     if args.json:
         env["loadavg_at_end"] = os.getloadavg()
@@ -399,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"\nwrote {args.json}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
