@@ -36,10 +36,11 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
 ]
-# Summary names the query, and a result (not a loading placeholder) has its link.
+# Summary names the query, and a result has its link (a loading placeholder has none; any
+# result template will do, Pagefind's default or a theme's own).
 RESULTS_SHOWN = """(query) => {
   const summary = document.querySelector("pagefind-summary");
-  const links = document.querySelectorAll("pagefind-results .pf-result a.pf-result-link[href]");
+  const links = document.querySelectorAll("pagefind-results a[href]:not([href=''])");
   return !!summary && summary.textContent.includes(query) && links.length > 0;
 }"""
 
