@@ -55,6 +55,12 @@ def reader_table(n: int, reader: dict[str, Any]) -> str:
             f"| {_kb(b['bytes'])} ({_kb(b['search_bytes'])}) "
             f"| {_ratio(r['requests'])} | {_ratio(r['bytes'])} |"
         )
+    w = reader["worst_ratios"]
+    ok = "met" if max(w["requests"], w["bytes"]) <= 1.5 else "**missed**"
+    lines.append(
+        f"\nWorst query, briefgen / Hugo + Pagefind: {_ratio(w['requests'])} the requests, "
+        f"{_ratio(w['bytes'])} the bytes (target ≤ 1.5×: {ok})."
+    )
     failed = [
         f"{name}: {f}"
         for name, tallies in reader["tallies"].items()
