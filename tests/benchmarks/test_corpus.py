@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
+
+from benchmarks import corpus
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -42,3 +47,29 @@ def test_corpus_is_deterministic(tmp_path: Path) -> None:
     one, two = files(tmp_path / "one"), files(tmp_path / "two")
     assert len(one) > 10
     assert one == two
+
+
+def test_libyaml_writes_the_same_documents_as_pure_python_yaml(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The corpus is emitted through libyaml for speed; a document must not depend on it."""
+    numbers = [1, 2, 17, 999, 4000, 15999]
+    fast = [corpus.briefing(i) for i in numbers]
+    monkeypatch.setattr(corpus, "_DUMPER", yaml.SafeDumper)
+    assert [corpus.briefing(i) for i in numbers] == fast
+    assert corpus._DUMPER is not getattr(yaml, "CSafeDumper", None)  # really the other emitter
+
+
+def test_hugo_site_has_a_component_ui_search_page_with_the_filters_it_indexes(
+    tmp_path: Path,
+) -> None:
+    generate(2, tmp_path / "c")
+    hugo = tmp_path / "c" / "hugo"
+    page = (hugo / "layouts" / "_default" / "search.html").read_text(encoding="utf-8")
+    single = (hugo / "layouts" / "_default" / "single.html").read_text(encoding="utf-8")
+    for element in ("pagefind-input", "pagefind-results", "pagefind-summary"):
+        assert f"<{element}" in page
+    for name in ("actor", "topic", "stance"):
+        assert f'data-pagefind-filter="{name}"' in single
+        assert f'<pagefind-filter-dropdown filter="{name}"' in page
+    assert "layout: search" in (hugo / "content" / "search.md").read_text(encoding="utf-8")

@@ -1,0 +1,179 @@
+"""Running a tool and measuring it: wall time, peak memory of its process tree, output checks.
+
+Every measured run checks what it produced; a failure raises BenchError, so a broken build is
+an error, never a fast figure."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.02
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+MB = 1024 * 1024
+
+
+class BenchError(Exception):
+    """A tool failed or produced incomplete output: no figure is reported for it."""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def rmtree(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
+# --- sampling memory ------------------------------------------------------------------------
+
+
+def _proc_table() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, resident bytes) for every process we can read in /proc."""
+    table: dict[int, tuple[int, int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                data = f.read()
+        except OSError:
+            continue  # the process ended meanwhile
+        fields = data[data.rindex(b")") + 2 :].split()  # fields from 3 (state) on
+        table[int(entry.name)] = (int(fields[1]), int(fields[21]) * PAGE_SIZE)
+    return table
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size: resident bytes, each shared page divided among its sharers."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) over `root` and all its descendants.
+
+    RSS counts a page shared by forked workers once per process; PSS splits it among them, so
+    its sum is the memory the tree really holds. Both are reported."""
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    rss = pss = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        if pid in table:
+            rss += table[pid][1]
+            pss += _pss(pid)
+        stack.extend(children.get(pid, ()))
+    return rss, pss
+
+
+class PeakSampler(threading.Thread):
+    """Samples the process tree's memory every 20 ms until stopped; keeps the peaks."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_rss = self.peak_pss = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            rss, pss = tree_memory(self.pid)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            if self._stop_event.wait(SAMPLE_SECONDS):
+                return
+
+    def stop(self) -> tuple[int, int]:
+        self._stop_event.set()
+        self.join()
+        return self.peak_rss, self.peak_pss
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_rss: int  # bytes, whole process tree, sum of RSS
+    peak_pss: int = 0  # bytes, whole process tree, sum of PSS
+
+
+def measure(cmd: Sequence[str], cwd: Path | None = None) -> Run:
+    """Run cmd, timing it with perf_counter and sampling its tree's memory; fail loudly."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        sampler = PeakSampler(proc.pid)
+        sampler.start()
+        rc = proc.wait()
+        seconds = time.perf_counter() - started
+        peak_rss, peak_pss = sampler.stop()
+        if rc != 0:
+            out.seek(0)
+            tail = out.read()[-3000:].decode("utf-8", "replace")
+            raise BenchError(f"{' '.join(cmd)} exited {rc}:\n{tail}")
+    return Run(seconds, peak_rss, peak_pss)
+
+
+def output_of(cmd: Sequence[str]) -> str:
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return (done.stdout or done.stderr).strip()
+
+
+# --- output checks --------------------------------------------------------------------------
+
+
+def briefing_pages(out: Path) -> int:
+    d = out / "briefings"
+    return sum(1 for p in d.iterdir() if (p / "index.html").is_file()) if d.is_dir() else 0
+
+
+def html_files(out: Path) -> int:
+    return sum(1 for p in out.rglob("*.html") if p.is_file())
+
+
+def expect_pages(out: Path, n: int, tool: str) -> int:
+    """Check out/ holds n briefing pages; return its number of .html files."""
+    found = briefing_pages(out)
+    if found != n:
+        raise BenchError(f"{tool}: {found} briefing pages in {out}, expected {n}")
+    return html_files(out)
+
+
+def expect_index(out: Path, n: int, tool: str) -> int:
+    """Check out/pagefind holds an index of at least n records; return its size in bytes.
+
+    Counts the records of every bundle entry file under out/pagefind (one bundle, or several
+    merged in the browser), so a change of the index's layout does not break the check."""
+    entries = sorted((out / "pagefind").rglob("pagefind-entry.json"))
+    if not entries:
+        raise BenchError(f"{tool}: no search index in {out / 'pagefind'}")
+    count = 0
+    for entry in entries:
+        languages = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
+        count += sum(int(lang.get("page_count", 0)) for lang in languages.values())
+    if count < n:
+        raise BenchError(f"{tool}: search index has {count} records, expected at least {n}")
+    return sum(p.stat().st_size for p in (out / "pagefind").rglob("*") if p.is_file())
+
+
+def expect_text(page: Path, text: str, tool: str) -> None:
+    if text not in page.read_text(encoding="utf-8"):
+        raise BenchError(f"{tool}: {page} does not show the edit {text!r}")
