@@ -64,9 +64,9 @@ def index_site(
     ]
     found: dict[str, Slice | None] = {key: store.get(key, available) for key, _ in keyed}
     todo = [(key, group) for key, group in keyed if found[key] is None]
-    found.update(_index(language, todo, complete, store, jobs, interrupted))
+    indexed = _index(language, todo, complete, store, jobs, interrupted)
     store.prune(set(found))
-    return merge([found[key] for key, _ in keyed])  # type: ignore[misc]  # all found now
+    return merge([found[key] or indexed[key] for key, _ in keyed])
 
 
 def _index(

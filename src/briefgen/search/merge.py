@@ -175,9 +175,9 @@ def _write_chunks(
             if i > 0:  # shortest prefixes that still tell this chunk from the one before
                 previous = described[-1]
                 shortened, first = _prefixes(previous[1], first)
-                if (
-                    shortened >= previous[0]
-                ):  # else the chunk's range would be empty, as in Pagefind
+                # Not when that would end the previous chunk before it starts (Pagefind 1.5
+                # keeps the whole word then: seen in its output).
+                if shortened >= previous[0]:
                     previous[1] = shortened
             described.append([first, last, name])
     return described
@@ -217,7 +217,9 @@ _FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 def _sorts(loaded: list[_Loaded]) -> list[Any]:
     """Pagefind's sort orders over the merged pages: by number when every value of a key is
-    a number, else by text; pages without the key are left out; ties keep page order."""
+    a number, else by text; pages without the key are left out; ties keep page order.
+    (Pagefind parses numbers with Rust's lexical_core; briefgen's only sort key is an ISO
+    date, which is text to both.)"""
     values: dict[str, list[tuple[str, int]]] = {}
     for item in loaded:
         for number, sorts in enumerate(item.slice.sorts, start=item.offset):
