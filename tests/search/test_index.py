@@ -11,6 +11,7 @@ from briefgen.cli import main
 from briefgen.search import records as search
 from briefgen.search import service
 from tests.support.files import snapshot
+from tests.support.pagefind_bundle import read_bundle
 from tests.support.paths import REPO
 
 
@@ -39,7 +40,7 @@ def test_one_record_per_annotation_with_readable_filters_and_meta() -> None:
             assert record.filters["kind"] == ["Position"]
         else:
             assert record.filters["kind"] == ["Context note"]
-        assert record.sort == {"date": a.date.isoformat()}
+        assert record.meta["date"] == a.date.isoformat()
 
 
 def test_briefing_record_has_the_body_but_not_the_notes_or_chrome() -> None:
@@ -50,6 +51,15 @@ def test_briefing_record_has_the_body_but_not_the_notes_or_chrome() -> None:
     for a in briefing.annotations:
         assert search.html_text(a.note_html)[:60] not in search.html_text(page.html)
     assert "Skip to main content" not in page.html and "<nav" not in page.html
+
+
+def test_the_index_holds_no_sort_order_the_search_page_does_not_offer(tmp_path: Path) -> None:
+    """A sort order is a list of every record that each reader downloads (60 KB at 4,000
+    briefings); the search page has no sort control, so the index has none."""
+    assert main(["build", str(REPO), "-o", str(tmp_path / "out"), "-q"]) == 0
+    bundle = read_bundle(tmp_path / "out" / "pagefind")
+    assert bundle["sorts"] == {}
+    assert "sort" not in (REPO / "themes/default/templates/search.html").read_text()
 
 
 def test_two_builds_give_identical_index_files(tmp_path: Path) -> None:

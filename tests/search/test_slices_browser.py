@@ -17,18 +17,18 @@ from tests.support.server import serve
 from tests.support.sliced_site import write_sliced_site
 
 # Queries a reader could type: a common word, a prefix, a word with and without its accent,
-# a word from the notes, a passage number; with filters and a sort.
+# a word from the notes, a passage number; with filters.
 SEARCHES: list[tuple[str, dict[str, Any]]] = [
     ("synthetic", {}),
     ("synth", {}),
     ("café", {}),
     ("cafe", {}),
     ("naive", {}),
-    ("zeal", {"sort": {"date": "asc"}}),
+    ("zeal", {}),
     ("passage 3", {}),
     ("plan", {"filters": {"actor": "Synthetic Actor One"}}),
     ("lorem", {"filters": {"kind": "Position", "stance": "Opposes"}}),
-    ("quote", {"sort": {"date": "desc"}, "filters": {"topic": "Topic One"}}),
+    ("quote", {"filters": {"topic": "Topic One"}}),
 ]
 
 RUN_SEARCHES = """async (searches) => {

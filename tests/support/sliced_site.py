@@ -3,7 +3,7 @@
 Fourteen briefings of seeded lorem-like text with shared prefixes ("synth", "synthetic",
 "synthesis"...), accented words (so Pagefind keeps diacritic variants), briefings without
 annotations and annotations with and without `reporting` (so slices have different meta
-fields), on different dates (so the date sort interleaves slices). Tests set the slice size
+fields), on dates out of slug order. Tests set the slice size
 to 2 briefings, which cuts the site into several slices.
 """
 

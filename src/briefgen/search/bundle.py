@@ -126,18 +126,6 @@ def generated(name: str) -> bool:
     return top in ("fragment", "index", "filter") or name == ENTRY or name.endswith(".pf_meta")
 
 
-def fragment_url(data: bytes, what: str) -> str:
-    """The URL a page's fragment (gzip("pagefind_dcd" + JSON)) gives."""
-    try:
-        raw = gzip.decompress(data)
-        url = json.loads(raw[len(SIGNATURE) :])["url"]
-    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
-        raise SearchIndexError(f"unreadable Pagefind fragment {what}: {exc}") from None
-    if not isinstance(url, str):
-        raise SearchIndexError(f"Pagefind fragment {what} has no URL")
-    return url
-
-
 def is_filter(data: object) -> bool:
     """[filter, [[value, [page number]]]], as Pagefind writes a filter file."""
     if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str)):

@@ -90,7 +90,7 @@ def _index(
             with PagefindService(stop) as service:
                 for key, group in batch:
                     records = slice_records(language, [complete(b) for b in group])
-                    done[key] = from_bundle(service.index(language, records), records)
+                    done[key] = from_bundle(service.index(language, records))
                     store.put(key, done[key])
         except BaseException:
             failed.set()

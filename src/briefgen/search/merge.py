@@ -3,7 +3,7 @@
 The result is the bundle Pagefind itself makes when given every slice's records in one run,
 slice after slice (tests/search/test_slices.py checks this against a real single run): the
 pages of slice 1 follow those of slice 0, so a page's number is its number in its slice plus
-an offset; word lists, filters and sorts are joined; the word index is cut into chunks as
+an offset; word lists and filters are joined; the word index is cut into chunks as
 Pagefind cuts it. A reader therefore loads one bundle, ranked over the whole site, whatever
 the number of slices (Pagefind's own `mergeIndex` would load one bundle per slice and rank
 each alone).
@@ -14,7 +14,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
-import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,7 +33,6 @@ class Slice:
     meta: Meta | None  # None when Pagefind indexed nothing (no words in any record)
     filters: dict[str, list[Any]]  # filter file hash -> [filter, [[value, [page]]]]
     words: list[Any]  # its word index, packed (packed.py)
-    sorts: list[dict[str, str]]  # each page's sort values, in the order of meta.pages
     files: dict[str, str]  # path -> sha256 of the files copied as they are: fragments, scripts
     data: dict[str, bytes]  # their bytes when just indexed; else the output has them
 
@@ -64,6 +62,8 @@ def merge(slices: Sequence[Slice]) -> Merged:
     if not loaded:  # nothing was indexed: an empty bundle
         return Merged({bundle.ENTRY: _json(slices[0].entry)}, scripts)
     languages = {lang for item in loaded for lang in item.slice.entry["languages"]}
+    if any(item.meta.sorts for item in loaded):
+        raise SearchIndexError("a slice of the search index has sort orders briefgen does not make")
     if len(languages) != 1:
         raise SearchIndexError(f"slices of the search index in several languages: {languages}")
     language = languages.pop()
@@ -80,7 +80,7 @@ def merge(slices: Sequence[Slice]) -> Merged:
         pages=pages,
         chunks=_write_chunks(_words(loaded), language, files),
         filters=_write_filters(loaded, language, files),
-        sorts=_sorts(loaded),
+        sorts=[],  # records have no sort keys: see records.py
         fields=fields,
     )
     data, digest = bundle.encode(meta.cbor())
@@ -209,28 +209,3 @@ def _write_filters(loaded: list[_Loaded], language: str, files: dict[str, bytes]
         files[f"filter/{file_hash}.pf_filter"] = data
         described.append([name, file_hash])
     return described
-
-
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-
-
-def _sorts(loaded: list[_Loaded]) -> list[Any]:
-    """Pagefind's sort orders over the merged pages: by number when every value of a key is
-    a number, else by text; pages without the key are left out; ties keep page order.
-    (Pagefind parses numbers with Rust's lexical_core; briefgen's only sort key is an ISO
-    date, which is text to both.)"""
-    values: dict[str, list[tuple[str, int]]] = {}
-    for item in loaded:
-        for number, sorts in enumerate(item.slice.sorts, start=item.offset):
-            for key, value in sorts.items():
-                values.setdefault(key, []).append((value, number))
-    orders = []
-    for key in sorted(values):
-        pairs = values[key]
-        if all(_INTEGER.fullmatch(v) or _FLOAT.fullmatch(v) for v, _ in pairs):
-            pairs = sorted(pairs, key=lambda pair: float(pair[0]))
-        else:
-            pairs = sorted(pairs, key=lambda pair: pair[0])
-        orders.append([key, [number for _, number in pairs]])
-    return orders

@@ -27,7 +27,6 @@ REPORTING_LABELS = {"direct": "Direct quote", "paraphrase": "Paraphrase by the o
 class HtmlRecord:
     url: str
     html: str
-    sort: dict[str, str] = field(default_factory=dict)  # also in the HTML; kept for merging
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,6 @@ class CustomRecord:
     content: str
     meta: dict[str, str]
     filters: dict[str, list[str]] = field(default_factory=dict)
-    sort: dict[str, str] = field(default_factory=dict)
 
 
 Records = tuple[list[HtmlRecord], list[CustomRecord]]
@@ -92,10 +90,9 @@ def briefing_record(language: str, briefing: Briefing) -> HtmlRecord:
         f'<span hidden data-pagefind-meta="kind">{KIND_LABELS["briefing"]}</span>'
         f'<span hidden data-pagefind-meta="date">{briefing.date.isoformat()}</span>'
         f'<span hidden data-pagefind-meta="date_label">{longdate(briefing.date)}</span>'
-        f'<span hidden data-pagefind-sort="date">{briefing.date.isoformat()}</span>'
         "</body></html>"
     )
-    return HtmlRecord(urls.rooted(briefing.path), html, {"date": briefing.date.isoformat()})
+    return HtmlRecord(urls.rooted(briefing.path), html)
 
 
 def annotation_record(a: Annotation) -> CustomRecord:
@@ -131,7 +128,7 @@ def annotation_record(a: Annotation) -> CustomRecord:
         meta["reporting"] = REPORTING_LABELS[a.reporting]
     content = "\n".join(part for part in (a.quote, a.summary, note) if part)
     url = urls.rooted(urls.passage(a.briefing_slug, a.id))
-    return CustomRecord(url, content, meta, filters, {"date": a.date.isoformat()})
+    return CustomRecord(url, content, meta, filters)
 
 
 class _TextExtractor(HTMLParser):

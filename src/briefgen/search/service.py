@@ -160,7 +160,6 @@ def _request(index_id: int, language: str, record: HtmlRecord | CustomRecord) ->
         "language": language,
         "meta": record.meta,
         "filters": record.filters,
-        "sort": record.sort,
     }
 
 

@@ -6,7 +6,7 @@ slice's index is stored under a key made of what it indexes; an edited briefing 
 key, and only that slice is indexed again.
 
 A stored slice is one file, `SITE/.briefgen-cache/search/KEY.cbor`: what the merge reads of
-Pagefind's bundle (entry, meta, filters, the word index packed), each page's sort values, and
+Pagefind's bundle (entry, meta, filters, the word index packed), and
 the digests of the files that go to the output as they are (fragments and Pagefind's
 scripts), whose bytes are not stored: the output has them. A stored slice is used only when
 the output still holds every one of those files; otherwise it is indexed again.
@@ -32,10 +32,9 @@ import cbor2
 from briefgen.search import bundle, packed
 from briefgen.search.bundle import Meta
 from briefgen.search.merge import Slice
-from briefgen.search.records import CustomRecord, HtmlRecord
 
 SLICE_BRIEFINGS = 64  # at most this many briefings per slice, on average
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 
 Available = Callable[[str, str], bool]  # (bundle path, sha256): does the output have it?
 
@@ -58,19 +57,17 @@ def slice_key(language: str, pagefind: str, briefing_digests: Iterable[str]) -> 
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def from_bundle(files: dict[str, bytes], records: Iterable[HtmlRecord | CustomRecord]) -> Slice:
-    """A slice just indexed by Pagefind (`files`: its bundle) of `records`."""
+def from_bundle(files: dict[str, bytes]) -> Slice:
+    """A slice just indexed: `files` is the bundle Pagefind made of its records."""
     entry = json.loads(files[bundle.ENTRY])
     names = [bundle.meta_path(Path(), i["hash"]).as_posix() for i in entry["languages"].values()]
     meta = Meta.decode(files[names[0]], names[0]) if names else None  # one language
     kept = {name: data for name, data in files.items() if _kept(name)}
     if meta is None:
-        return Slice(entry, None, {}, [], [], _digests(kept), kept)
-    sort_of = {r.url: r.sort for r in records}
-    sorts = [sort_of.get(_fragment_url(files, page[0]), {}) for page in meta.pages]
+        return Slice(entry, None, {}, [], _digests(kept), kept)
     words = [w for _, _, h in meta.chunks for w in packed.pack_chunk(bundle.raw(files, h))]
     filters = {h: bundle.decode(files[f"filter/{h}.pf_filter"], h) for _, h in meta.filters}
-    return Slice(entry, meta, filters, words, sorts, _digests(kept), kept)
+    return Slice(entry, meta, filters, words, _digests(kept), kept)
 
 
 def _kept(name: str) -> bool:
@@ -80,11 +77,6 @@ def _kept(name: str) -> bool:
 
 def _digests(files: dict[str, bytes]) -> dict[str, str]:
     return {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
-
-
-def _fragment_url(files: dict[str, bytes], page_hash: str) -> str:
-    name = f"fragment/{page_hash}.pf_fragment"
-    return bundle.fragment_url(files[name], name)
 
 
 class SliceStore:
@@ -117,7 +109,6 @@ class SliceStore:
             "meta": meta,
             "filters": indexed.filters,
             "words": indexed.words,
-            "sorts": indexed.sorts,
             "files": indexed.files,
         }
         with contextlib.suppress(OSError):
@@ -144,25 +135,25 @@ def _slice(data: Any) -> Slice | None:
     """A stored slice read back, if it has the shape put() writes."""
     if not isinstance(data, dict) or data.get("format") != STORE_FORMAT:
         return None
-    entry, files, sorts = data["entry"], data["files"], data["sorts"]
+    entry, files = data["entry"], data["files"]
     if not (isinstance(entry, dict) and isinstance(entry.get("languages"), dict)):
         return None
-    if not (_str_dict(files) and isinstance(sorts, list) and all(_str_dict(s) for s in sorts)):
+    if not _str_dict(files):
         return None
     if data["meta"] is None:
-        return Slice(entry, None, {}, [], [], files, {})
+        return Slice(entry, None, {}, [], files, {})
     meta = Meta.checked(data["meta"], "a stored slice")
     filters = data["filters"]
     if not (
         meta is not None
-        and len(sorts) == len(meta.pages)
+        and not meta.sorts
         and isinstance(filters, dict)
         and all(bundle.is_filter(f) for f in filters.values())
         and {h for _, h in meta.filters} == set(filters)
         and packed.well_formed(data["words"])
     ):
         return None
-    return Slice(entry, meta, filters, data["words"], sorts, files, {})
+    return Slice(entry, meta, filters, data["words"], files, {})
 
 
 def _str_dict(value: object) -> bool:
