@@ -33,6 +33,7 @@ _CONTEXT_WORDS = 8  # at most this many words of prefix and suffix
 _WS = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses; a no-break space is text
 _TOKEN = re.compile(r"[^ \t\n\r\f]+")
 _ANY_SPACE = re.compile(r"\s+")  # what the `\s` of first_match's patterns matches
+_SPACE_TO_COLLAPSE = re.compile(r"\s{2,}|[^\S ]")  # a run of it other than one plain space
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,11 @@ class _Spaced:
     """
 
     def __init__(self, folded: str) -> None:
-        self.text = _ANY_SPACE.sub(" ", folded)
+        self.text = _SPACE_TO_COLLAPSE.sub(" ", folded)
         self.runs: list[int] = []  # where each run's space stands in self.text
         self.shifts: list[int] = []  # characters dropped up to and including that run
         dropped = 0
-        for match in _ANY_SPACE.finditer(folded):
+        for match in _SPACE_TO_COLLAPSE.finditer(folded):
             self.runs.append(match.start() - dropped)
             dropped += match.end() - match.start() - 1
             self.shifts.append(dropped)
