@@ -42,7 +42,7 @@ from briefgen.diagnostics import Diagnostic
 from briefgen.document.markdown import Chunk, Heading, HtmlChunk, LinkRef, NotesChunk
 from briefgen.document.model import Annotation, Briefing
 
-FORMAT = "briefgen-cache/5"  # change it whenever an encoded class changes shape
+FORMAT = "briefgen-cache/6"  # change it whenever an encoded class changes shape
 
 
 @dataclass(frozen=True)

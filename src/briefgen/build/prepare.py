@@ -57,6 +57,12 @@ class Prepared:
         return {slug: p.feed_entry for slug, p in self.briefings.items() if p.feed_entry}
 
     @cached_property
+    def annotation_lines(self) -> dict[str, bytes]:
+        return {
+            slug: p.annotation_lines for slug, p in self.briefings.items() if p.annotation_lines
+        }
+
+    @cached_property
     def position_rows(self) -> dict[str, str]:
         """Annotation id -> its row of positions.json."""
         return {key: row for p in self.briefings.values() for key, row in p.position_rows}

@@ -2,9 +2,10 @@
 
 A ProcessedBriefing carries the briefing's model *without* its body (chunks, plain text), the
 body compressed beside it, and what later stages need of it made ahead, in the worker that
-made it: its feed entry, its rows of positions.json and the digests that decide which pages
-change. Only its own page, exports and search record read a body; a big site's parent process
-(and the workers it forks) would otherwise hold every one as Python strings.
+made it: its feed entry, its rows of positions.json, its lines of annotations.jsonl and the
+digests that decide which pages change. Only its own page, exports and search record read a
+body; a big site's parent process (and the workers it forks) would otherwise hold every one as
+Python strings.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from briefgen.build.digest import digest
 from briefgen.content.model import BriefingSource, SiteConfig
 from briefgen.diagnostics import Diagnostic, Diagnostics
 from briefgen.document.model import Annotation, Briefing
-from briefgen.exports import feed, positions
+from briefgen.exports import annotations, feed, positions
 
 
 @codec.register
@@ -36,6 +37,7 @@ class ProcessedBriefing:
     body: bytes = b""  # codec.pack_body() of its chunks and plain text; not in the cache row
     draft: bool = False  # the file says draft: true (read even when it has errors)
     rel_path: str = ""
+    annotation_lines: bytes = b""  # its lines of data/annotations.jsonl
 
     @property
     def slug(self) -> str:
@@ -74,11 +76,12 @@ def processed(
     """The result as cached: with what later stages need of the briefing made here, in the
     worker (its feed entry and digests), and without the body text only build_briefing() reads.
     """
-    entry, shown, search_key, body = b"", "", "", b""
+    entry, shown, search_key, body, lines = b"", "", "", b"", b""
     rows: tuple[tuple[str, str], ...] = ()
     if briefing is not None and config is not None and not diags.errors():
         entry = feed.feed_entry(config, briefing).encode("utf-8")
         rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
+        lines = annotations.annotation_lines(config, briefing)
         shown = shown_digest(briefing)
         if search:
             from briefgen.search.pagefind import briefing_digest
@@ -91,7 +94,16 @@ def processed(
         source = slim(source)
     diagnostics = tuple(diags.items)
     return ProcessedBriefing(
-        key, source, briefing, diagnostics, entry, shown, search_key, rows, body
+        key,
+        source,
+        briefing,
+        diagnostics,
+        entry,
+        shown,
+        search_key,
+        rows,
+        body,
+        annotation_lines=lines,
     )
 
 
