@@ -58,9 +58,8 @@ class Prepared:
 
     @cached_property
     def annotation_lines(self) -> dict[str, bytes]:
-        return {
-            slug: p.annotation_lines for slug, p in self.briefings.items() if p.annotation_lines
-        }
+        """Briefing slug -> its lines of data/annotations.jsonl, where they were made."""
+        return {slug: lines for slug, p in self.briefings.items() if (lines := p.lines())}
 
     @cached_property
     def position_rows(self) -> dict[str, str]:

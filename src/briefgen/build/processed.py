@@ -11,6 +11,7 @@ Python strings.
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from dataclasses import dataclass
 
 from briefgen.build import codec
@@ -18,7 +19,8 @@ from briefgen.build.digest import digest
 from briefgen.content.model import BriefingSource, SiteConfig
 from briefgen.diagnostics import Diagnostic, Diagnostics
 from briefgen.document.model import Annotation, Briefing
-from briefgen.exports import annotations, feed, positions
+from briefgen.exports import feed, positions
+from briefgen.exports.annotations import annotation_lines
 
 
 @codec.register
@@ -37,11 +39,18 @@ class ProcessedBriefing:
     body: bytes = b""  # codec.pack_body() of its chunks and plain text; not in the cache row
     draft: bool = False  # the file says draft: true (read even when it has errors)
     rel_path: str = ""
-    annotation_lines: bytes = b""  # its lines of data/annotations.jsonl
+    annotation_lines: bytes = b""  # its lines of data/annotations.jsonl, zlib-compressed
 
     @property
     def slug(self) -> str:
         return self.source.slug if self.source is not None else ""
+
+    def lines(self) -> bytes:
+        """Its lines of data/annotations.jsonl (b"" if they were not made)."""
+        try:
+            return zlib.decompress(self.annotation_lines) if self.annotation_lines else b""
+        except zlib.error:
+            return b""  # made again from the model
 
     @property
     def usable(self) -> bool:
@@ -81,7 +90,7 @@ def processed(
     if briefing is not None and config is not None and not diags.errors():
         entry = feed.feed_entry(config, briefing).encode("utf-8")
         rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
-        lines = annotations.annotation_lines(config, briefing)
+        lines = zlib.compress(annotation_lines(config, briefing), 1)
         shown = shown_digest(briefing)
         if search:
             from briefgen.search.pagefind import briefing_digest
