@@ -93,7 +93,7 @@ def scope_of(html: str) -> Scope:
     `html` is markdown-it's output (well-formed, escaped, no `<pre>` leading newline, no raw
     HTML), so the stdlib parser's text nodes are the ones a browser's parser builds. Markup as
     plain as that is read by one regex instead (`_feed_plain`, the same calls to the same
-    handlers, 4x faster); anything else goes to the stdlib parser.
+    handlers, twice as fast); anything else goes to the stdlib parser.
     """
     parser = _TextContent()
     tags = list(_TAG.finditer(html))
