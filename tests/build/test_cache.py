@@ -126,16 +126,16 @@ def test_the_codec_refuses_what_it_did_not_write() -> None:
         b"not json",
         b'{"!": "Popen", "args": ["true"]}',
         b'["synthetic-key", null, null]',  # fields missing
-        b'["synthetic-key", null, null, [], "not base64!", "", "", [], "", false, ""]',  # bad bytes
-        b'["synthetic-key", null, null, [], "", ["a list"], "", [], "", false, ""]',  # list for str
-        b'[1, null, null, [], "", "", "", [], "", false, ""]',  # a number for a str
-        b'["synthetic-key", null, null, [], "", "", "", [], "", "yes", ""]',  # a str for a bool
+        b'["synthetic-key", null, null, [], "not base64!", "", "", [], "", false, "", ""]',  # bytes
+        b'["synthetic-key", null, null, [], "", ["a list"], "", [], "", false, "", ""]',  # a list
+        b'[1, null, null, [], "", "", "", [], "", false, "", ""]',  # a number for a str
+        b'["synthetic-key", null, null, [], "", "", "", [], "", "yes", "", ""]',  # a str for a bool
         pickle.dumps({"synthetic": 1}),
         b"[" * 100_000,
     ):
         with pytest.raises(codec.CodecError):
             codec.loads(data, ProcessedBriefing)
-    valid = b'["synthetic-key", null, null, [], "", "", "", [], "", false, ""]'
+    valid = b'["synthetic-key", null, null, [], "", "", "", [], "", false, "", ""]'
     assert codec.loads(valid, ProcessedBriefing)
 
 

@@ -43,3 +43,33 @@ def test_syntax_error_has_a_position_and_hint() -> None:
         parse("a: 1\nb: c: d\n", line_offset=1)
     assert caught.value.pos == Pos(3, 5)
     assert "quoted" in caught.value.hint
+
+
+def test_asterisks_in_text_are_not_aliases() -> None:
+    node, _ = parse("note: Plain *emphasis* and 2 * 3\nlist: ['*x*', a*b]\n")
+    assert isinstance(node, YMap)
+    note = node.values["note"]
+    assert isinstance(note, YScalar) and note.value == "Plain *emphasis* and 2 * 3"
+
+
+@pytest.mark.parametrize(
+    ("text", "pos"),
+    [
+        ("a: &x 1\nb: *x\n", Pos(3, 4)),  # an alias, reported where it stands
+        ("a: [&x 1]\nb: {c: *x}\n", Pos(3, 8)),
+        ("a: *nowhere\n", Pos(2, 4)),  # an alias of nothing
+        ("a: &x [*x]\n", Pos(2, 8)),  # an alias inside its own anchor
+        ("a: &x 1\nb: *x\nc: [unclosed\n", Pos(3, 4)),  # the alias comes before the error
+    ],
+)
+def test_aliases_are_refused_at_their_own_position(text: str, pos: Pos) -> None:
+    with pytest.raises(YamlSyntaxError) as caught:
+        parse(text, line_offset=1)
+    assert "aliases are not supported" in caught.value.message
+    assert caught.value.pos == pos
+
+
+def test_a_syntax_error_before_an_alias_is_the_error_reported() -> None:
+    with pytest.raises(YamlSyntaxError) as caught:
+        parse("a: [unclosed\nb: &x 1\nc: *x\n")
+    assert "aliases" not in caught.value.message

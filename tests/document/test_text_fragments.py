@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import re
 from typing import Any, NamedTuple
 from urllib.parse import unquote
@@ -20,7 +21,7 @@ import pytest
 
 from briefgen.document.fragments import PageText, find_directive, text_fragment_url
 from briefgen.document.model import Annotation, Briefing
-from briefgen.document.scope import scope_of
+from briefgen.document.scope import Scope, scope_of
 from briefgen.exports.jsonld import quotation_jsonld
 from tests.support.demo import Built
 
@@ -299,3 +300,36 @@ def test_folding_that_changes_lengths_keeps_offsets_right() -> None:
     html = "<p>Die Straße ist lang. 𝔄 Straße ist kurz.</p>"
     d = directive(html, "Straße ist", occurrence=1)
     assert d is not None and (d.prefix, d.start) == ("𝔄", "Straße ist"), d
+
+
+def test_the_match_without_a_pattern_is_the_pattern_s_match() -> None:
+    # PageText.first_match finds the leftmost match with str.find over whitespace-collapsed
+    # text; it must be re's match of the pattern, for any text and terms: random ones over
+    # a small alphabet (so that near-misses, repeats and overlaps are common), with every
+    # kind of whitespace, folding that changes lengths, and no-break spaces inside terms.
+    rng = random.Random(15)
+    alphabet = ["a", "b", "A", "é", "ß", "’", "-", " ", "  ", "\n", "\t", "\u2003", "\xa0"]
+    checked = 0
+    for _ in range(8000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        page = PageText(
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))), Scope(text, {}, ())
+        )
+        terms = [_random_term(rng, alphabet, optional=i != 1) for i in range(4)]
+        if terms[1] is None:
+            continue
+        found = page.first_match(terms)
+        expected = page._regex_match(terms)
+        if expected is not None:
+            expected = (page._scope_offset(expected[0]), page._scope_offset(expected[1] - 1) + 1)
+        assert found == expected, (text, terms)
+        checked += found is not None
+    assert checked > 100  # enough of them match somewhere
+
+
+def _random_term(rng: random.Random, alphabet: list[str], optional: bool) -> str | None:
+    if optional and rng.random() < 0.5:
+        return None
+    words = ["".join(rng.choice([*alphabet[:7], "\xa0"]) for _ in range(rng.randint(1, 2)))]
+    words += ["".join(rng.choice(alphabet[:4]) for _ in range(rng.randint(1, 2)))]
+    return " ".join(words[: rng.randint(1, 2)])

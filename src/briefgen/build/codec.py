@@ -42,7 +42,7 @@ from briefgen.diagnostics import Diagnostic
 from briefgen.document.markdown import Chunk, Heading, HtmlChunk, LinkRef, NotesChunk
 from briefgen.document.model import Annotation, Briefing
 
-FORMAT = "briefgen-cache/5"  # change it whenever an encoded class changes shape
+FORMAT = "briefgen-cache/6"  # change it whenever an encoded class changes shape
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,8 @@ class _Codec:
         """One rule per kind of declared type; `encode` picks the direction."""
         if kind.endswith(" | None"):
             inner = self._make(kind.removesuffix(" | None"), encode)
+            if inner is _identity:
+                return _identity
             return lambda v: None if v is None else inner(v)
         if kind in _SIMPLE:
             return _identity if encode else _checked(_SIMPLE[kind])
@@ -144,6 +146,24 @@ class _Codec:
             return self._class(CLASSES[kind], encode)
         raise TypeError(f"codec: no rule for the type {kind!r}")  # a programming error
 
+    @staticmethod
+    def _class_encoder(names: list[str], encoders: list[Convert]) -> Convert:
+        """All fields read at once (one C-level attrgetter); only those that are not stored
+        as they are (a date, bytes, a nested class) go through their encoder."""
+        if len(names) == 1:
+            (name,), (only,) = names, encoders
+            return lambda v: [only(getattr(v, name))]
+        get = operator.attrgetter(*names)
+        special = [(i, e) for i, e in enumerate(encoders) if e is not _identity]
+
+        def encode(v: Any) -> list[Any]:
+            values = list(get(v))
+            for i, e in special:
+                values[i] = e(values[i])
+            return values
+
+        return encode
+
     def _union(self, names: tuple[str, ...], encode: bool) -> Convert:
         if encode:
             return lambda v: [type(v).__name__, self.encoder(type(v).__name__)(v)]
@@ -160,8 +180,7 @@ class _Codec:
         fields = [f for f in dataclasses.fields(cls) if f.compare]
         names = [f.name for f in fields]
         if encode:
-            encoders = [self.encoder(str(f.type)) for f in fields]
-            return lambda v: [e(getattr(v, n)) for e, n in zip(encoders, names, strict=True)]
+            return self._class_encoder(names, [self.encoder(str(f.type)) for f in fields])
         # Simply typed fields are checked all at once (one C-level comparison of their types);
         # the others are decoded one by one.
         kinds = [str(f.type) for f in fields]

@@ -136,8 +136,11 @@ def stage_if_changed(
     if new_digest == old_digest:
         return name, new_digest, False
     target = staging / safe_relpath(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    try:  # most files go into a folder made for an earlier one (a briefing has three)
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     return name, new_digest, True
 
 

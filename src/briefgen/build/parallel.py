@@ -18,6 +18,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS_PER_JOB = 64  # below this, forking costs more than it saves
+CHUNK_ITEMS = 24  # items per chunk sent to a worker, about (at least 4 chunks per worker)
 
 # The task and its items, set before the workers fork: they inherit both, and only item
 # indices and results are pickled.
@@ -92,7 +93,9 @@ def run_unordered(
     # last), and striding spreads them over the workers instead of handing them to one.
     grouped = [i for i, item in enumerate(items) if together is not None and together(item)]
     rest = [i for i, item in enumerate(items) if together is None or not together(item)]
-    count = min(len(rest), jobs * 4)
+    # Small chunks: a worker that finishes first waits for the last chunk of the others
+    # (up to 2.5 s at 4,000 briefings with chunks of 500); one message per chunk is cheap.
+    count = min(len(rest), max(jobs * 4, len(rest) // CHUNK_ITEMS))
     chunks = ([grouped] if grouped else []) + [rest[i::count] for i in range(count)]
     _TASK, _ITEMS = task, items
     gc.freeze()  # a forked child's collector would touch, and so copy, every inherited object

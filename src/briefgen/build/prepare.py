@@ -57,6 +57,11 @@ class Prepared:
         return {slug: p.feed_entry for slug, p in self.briefings.items() if p.feed_entry}
 
     @cached_property
+    def annotation_lines(self) -> dict[str, bytes]:
+        """Briefing slug -> its lines of data/annotations.jsonl, where they were made."""
+        return {slug: lines for slug, p in self.briefings.items() if (lines := p.lines())}
+
+    @cached_property
     def position_rows(self) -> dict[str, str]:
         """Annotation id -> its row of positions.json."""
         return {key: row for p in self.briefings.values() for key, row in p.position_rows}

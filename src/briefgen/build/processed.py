@@ -2,14 +2,16 @@
 
 A ProcessedBriefing carries the briefing's model *without* its body (chunks, plain text), the
 body compressed beside it, and what later stages need of it made ahead, in the worker that
-made it: its feed entry, its rows of positions.json and the digests that decide which pages
-change. Only its own page, exports and search record read a body; a big site's parent process
-(and the workers it forks) would otherwise hold every one as Python strings.
+made it: its feed entry, its rows of positions.json, its lines of annotations.jsonl and the
+digests that decide which pages change. Only its own page, exports and search record read a
+body; a big site's parent process (and the workers it forks) would otherwise hold every one as
+Python strings.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from dataclasses import dataclass
 
 from briefgen.build import codec
@@ -18,6 +20,7 @@ from briefgen.content.model import BriefingSource, SiteConfig
 from briefgen.diagnostics import Diagnostic, Diagnostics
 from briefgen.document.model import Annotation, Briefing
 from briefgen.exports import feed, positions
+from briefgen.exports.annotations import annotation_lines
 
 
 @codec.register
@@ -36,10 +39,18 @@ class ProcessedBriefing:
     body: bytes = b""  # codec.pack_body() of its chunks and plain text; not in the cache row
     draft: bool = False  # the file says draft: true (read even when it has errors)
     rel_path: str = ""
+    annotation_lines: bytes = b""  # its lines of data/annotations.jsonl, zlib-compressed
 
     @property
     def slug(self) -> str:
         return self.source.slug if self.source is not None else ""
+
+    def lines(self) -> bytes:
+        """Its lines of data/annotations.jsonl (b"" if they were not made)."""
+        try:
+            return zlib.decompress(self.annotation_lines) if self.annotation_lines else b""
+        except zlib.error:
+            return b""  # made again from the model
 
     @property
     def usable(self) -> bool:
@@ -74,11 +85,12 @@ def processed(
     """The result as cached: with what later stages need of the briefing made here, in the
     worker (its feed entry and digests), and without the body text only build_briefing() reads.
     """
-    entry, shown, search_key, body = b"", "", "", b""
+    entry, shown, search_key, body, lines = b"", "", "", b"", b""
     rows: tuple[tuple[str, str], ...] = ()
     if briefing is not None and config is not None and not diags.errors():
         entry = feed.feed_entry(config, briefing).encode("utf-8")
         rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
+        lines = zlib.compress(annotation_lines(config, briefing), 1)
         shown = shown_digest(briefing)
         if search:
             from briefgen.search.records import briefing_digest
@@ -91,7 +103,16 @@ def processed(
         source = slim(source)
     diagnostics = tuple(diags.items)
     return ProcessedBriefing(
-        key, source, briefing, diagnostics, entry, shown, search_key, rows, body
+        key,
+        source,
+        briefing,
+        diagnostics,
+        entry,
+        shown,
+        search_key,
+        rows,
+        body,
+        annotation_lines=lines,
     )
 
 

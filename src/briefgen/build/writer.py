@@ -61,7 +61,9 @@ class Writer:
             self._pages(env, all_pages, staging)
             self._stage(assets, staging)
             prepared = self.prepared
-            makers = site_file_makers(self.site, prepared.feed_entries, prepared.position_rows)
+            makers = site_file_makers(
+                self.site, prepared.feed_entries, prepared.position_rows, prepared.annotation_lines
+            )
             self._stage_site_files(makers, staging)
             search = self._search(staging) if self.options.search else ""
             annotations = sum(len(b.annotations) for b in self.site.briefings)

@@ -79,9 +79,14 @@ def parse(text: str, line_offset: int = 0) -> tuple[YNode | None, list[Duplicate
     Aliases (`*name`) are refused before anything is built: content never needs them, and a
     few lines of nested aliases ("billion laughs") would expand to billions of nodes."""
     try:
-        if "*" in text:
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+        except yaml.YAMLError:
+            if "*" in text:  # an alias before the error is reported, as if parsed first
+                _refuse_aliases(text, line_offset)
+            raise
+        if "*" in text and _shares_nodes(node):  # composed, not expanded: nothing built yet
             _refuse_aliases(text, line_offset)
-        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(mark.line + 1 + line_offset, mark.column + 1) if mark else Pos(1 + line_offset, 1)
@@ -99,6 +104,23 @@ def parse(text: str, line_offset: int = 0) -> tuple[YNode | None, list[Duplicate
         return None, []
     duplicates: list[DuplicateKey] = []
     return _convert(node, line_offset, duplicates, 0), duplicates
+
+
+def _shares_nodes(root: yaml.Node | None) -> bool:
+    """Whether a node is reached twice: the composer hands an alias its anchor's node, so a
+    tree without aliases has none (checked instead of parsing every file twice)."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+    return False
 
 
 def _refuse_aliases(text: str, line_offset: int) -> None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -31,6 +32,8 @@ _EDGE_WORDS = (3, 5, 8)  # words in textStart/textEnd, tried in turn
 _CONTEXT_WORDS = 8  # at most this many words of prefix and suffix
 _WS = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses; a no-break space is text
 _TOKEN = re.compile(r"[^ \t\n\r\f]+")
+_ANY_SPACE = re.compile(r"\s+")  # what the `\s` of first_match's patterns matches
+_SPACE_BUT_PLAIN = re.compile(r"[^\S ]")  # whitespace (re's `\s`, i.e. str.isspace) but " "
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,30 @@ class PageText:
         return index - self.shift if self.origin is None else self.origin[index]
 
     def first_match(self, terms: list[str | None]) -> tuple[int, int] | None:
-        """Scope offsets of the first match of [prefix, start, end, suffix] (None: absent)."""
+        """Scope offsets of the first match of [prefix, start, end, suffix] (None: absent).
+
+        The match is that of the pattern `prefix\\s*(start).*?(end)\\s*suffix` (each term's
+        folded words joined by `\\s+`), searched with re (DOTALL) over the folded text. When
+        no folded word holds whitespace, the same match is found with str.find over the text
+        with each whitespace run made one space (`_Spaced`): the same leftmost match, without
+        compiling a pattern per candidate (that was most of the time spent here)."""
+        assert terms[1] is not None
+        words = [None if t is None else [_fold(w) for w in t.split(" ")] for t in terms]
+        if all(w is None or all(x and not _ANY_SPACE.search(x) for x in w) for w in words):
+            literal = [None if w is None else " ".join(w) for w in words]
+            span = self._spaced.first(*literal)
+        else:
+            span = self._regex_match(terms)
+        if span is None:
+            return None
+        return self._scope_offset(span[0]), self._scope_offset(span[1] - 1) + 1
+
+    @cached_property
+    def _spaced(self) -> _Spaced:
+        return _Spaced(self.folded)
+
+    def _regex_match(self, terms: list[str | None]) -> tuple[int, int] | None:
+        """[start, end) in the folded text of the first match, found with a pattern."""
         prefix, start, end, suffix = terms
         assert start is not None
         regex = (rf"{_pattern(prefix)}\s*" if prefix else "") + rf"({_pattern(start)})"
@@ -100,8 +126,96 @@ class PageText:
         match = re.compile(regex, re.DOTALL).search(self.folded)
         if match is None:
             return None
-        last = 2 if end else 1
-        return self._scope_offset(match.start(1)), self._scope_offset(match.end(last) - 1) + 1
+        return match.start(1), match.end(2 if end else 1)
+
+
+class _Spaced:
+    """Folded text with each run of whitespace (re's `\\s`) made one space, and the way back.
+
+    A folded word holds no whitespace, so `w1\\s+w2` matches exactly where "w1 w2" occurs
+    here, `\\s*` between two terms is "" or " ", and `.*?` is the nearest later occurrence.
+    """
+
+    def __init__(self, folded: str) -> None:
+        self.runs: list[int] = []  # where each run's space stands in self.text
+        self.shifts: list[int] = []  # characters dropped up to and including that run
+        parts: list[str] = []
+        dropped = done = 0
+        for start, end in _runs_to_collapse(folded):
+            parts += (folded[done:start], " ")
+            self.runs.append(start - dropped)
+            dropped += end - start - 1
+            self.shifts.append(dropped)
+            done = end
+        parts.append(folded[done:])
+        self.text = "".join(parts)
+
+    def _back(self, index: int) -> int:
+        """The folded-text index of self.text[index] (a character other than a space)."""
+        runs = bisect_left(self.runs, index)
+        return index + (self.shifts[runs - 1] if runs else 0)
+
+    def _after(self, index: int, term: str) -> bool:
+        text = self.text
+        return text.startswith(term, index) or (
+            text.startswith(" ", index) and text.startswith(term, index + 1)
+        )
+
+    def _before(self, index: int, term: str) -> bool:
+        text, n = self.text, len(term)
+        return (index >= n and text.startswith(term, index - n)) or (
+            index > n and text[index - 1] == " " and text.startswith(term, index - 1 - n)
+        )
+
+    def first(
+        self, prefix: str | None, start: str | None, end: str | None, suffix: str | None
+    ) -> tuple[int, int] | None:
+        """[start, end) in the folded text of the leftmost match, as re would find it: each
+        place `start` occurs, left to right (with a prefix, the match begins before it, in
+        the same order), and there the nearest `end` after it that the suffix follows."""
+        assert start is not None
+        text = self.text
+        s = text.find(start)
+        while s != -1:
+            if prefix is None or self._before(s, prefix):
+                stop = self._end_of(s + len(start), end, suffix)
+                if stop is not None:
+                    return self._back(s), self._back(stop - 1) + 1
+            s = text.find(start, s + 1)
+        return None
+
+    def _end_of(self, after: int, end: str | None, suffix: str | None) -> int | None:
+        """Where the match that reached `after` ends: after `end` (the nearest occurrence
+        the suffix follows) or, without `end`, at `after`; None if it cannot go on."""
+        if end is None:
+            return after if suffix is None or self._after(after, suffix) else None
+        e = self.text.find(end, after)
+        while e != -1:
+            if suffix is None or self._after(e + len(end), suffix):
+                return e + len(end)
+            e = self.text.find(end, e + 1)
+        return None
+
+
+def _runs_to_collapse(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each whitespace run other than a lone plain space, in order. Found
+    from the few characters that start one (a regex over every character is 5x slower)."""
+    seeds = [m.start() for m in _SPACE_BUT_PLAIN.finditer(text)]
+    double = text.find("  ")
+    while double != -1:
+        seeds.append(double)
+        double = text.find("  ", double + 2)
+    runs: list[tuple[int, int]] = []
+    for seed in sorted(seeds):
+        if runs and seed < runs[-1][1]:
+            continue  # inside the run just found
+        start, end = seed, seed + 1
+        while start > 0 and text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and text[end].isspace():
+            end += 1
+        runs.append((start, end))
+    return runs
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

@@ -9,10 +9,12 @@ another refined by a `TextPositionSelector`, both over the element's text conten
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 from briefgen import urls
+from briefgen.content.model import SiteConfig
 from briefgen.document.model import Annotation, Briefing
 from briefgen.exports.common import json_bytes, rfc3339
 from briefgen.site.model import Site
@@ -37,18 +39,22 @@ def _term(name: str) -> str:
 
 def annotation_bodies(site: Site, a: Annotation) -> list[dict[str, Any]]:
     """The note (`commenting`) and the actor, topic and stance (`tagging`) as TextualBodies."""
-    language = site.content.config.language
+    return _bodies(site.content.config, a)
+
+
+def _bodies(config: SiteConfig, a: Annotation) -> list[dict[str, Any]]:
+    language = config.language
     bodies: list[dict[str, Any]] = []
     note = (f"<p>{escape(a.summary, quote=False)}</p>\n" if a.summary else "") + a.note_html
     if note:
         bodies.append(_textual("commenting", note, language, "text/html"))
     if a.actor is not None:
         body = _textual("tagging", a.actor.name, language)
-        body[_term("actor")] = site.absolute(urls.actor(a.actor.id))
+        body[_term("actor")] = config.urls.absolute(urls.actor(a.actor.id))
         bodies.append(body)
     if a.topic is not None:
         body = _textual("tagging", a.topic.title, language)
-        body[_term("topic")] = site.absolute(urls.topic(a.topic.id))
+        body[_term("topic")] = config.urls.absolute(urls.topic(a.topic.id))
         bodies.append(body)
     if a.stance is not None:
         body = _textual("tagging", a.stance.label, language)
@@ -97,33 +103,38 @@ def _origin(b: Briefing) -> dict[str, Any]:
 
 
 def web_annotation(site: Site, b: Briefing, a: Annotation) -> dict[str, Any]:
+    return _web_annotation(site.content.config, b, a)
+
+
+def _web_annotation(config: SiteConfig, b: Briefing, a: Annotation) -> dict[str, Any]:
+    absolute = config.urls.absolute
     target: dict[str, Any] = {
         "type": "SpecificResource",
-        "source": site.absolute(urls.briefing(b.slug)),
+        "source": absolute(urls.briefing(b.slug)),
         "selector": selectors(a),
-        _term("plainText"): site.absolute(urls.plain_text(b.slug)),
+        _term("plainText"): absolute(urls.plain_text(b.slug)),
         **_origin(b),
     }
     if a.fragment_url is not None:
-        target[_term("textFragment")] = site.urls.absolute_of_internal(a.fragment_url)
+        target[_term("textFragment")] = config.urls.absolute_of_internal(a.fragment_url)
     else:
         target[_term("noTextFragment")] = a.fragment_problem or "no Text Fragment link"
     date = rfc3339(a.date)
     annotation: dict[str, Any] = {
-        "id": site.absolute(urls.annotation(b.slug, a.id)),
+        "id": absolute(urls.annotation(b.slug, a.id)),
         "type": "Annotation",
         "motivation": "commenting",
         "created": date,
         "modified": date,
         "creator": {
-            "id": site.absolute(urls.home()),
+            "id": absolute(urls.home()),
             "type": "Organization",
-            "name": site.content.config.title,
+            "name": config.title,
         },
-        "body": annotation_bodies(site, a),
+        "body": _bodies(config, a),
         "target": target,
         _term("kind"): a.kind,
-        _term("passage"): site.urls.absolute_of_internal(a.url),
+        _term("passage"): config.urls.absolute_of_internal(a.url),
     }
     if a.summary:
         annotation[_term("summary")] = a.summary
@@ -158,11 +169,17 @@ def annotations_json(site: Site, b: Briefing) -> bytes:
     return json_bytes(collection)
 
 
-def annotations_jsonl(site: Site) -> bytes:
-    """Every annotation of the site, one JSON-LD Annotation per line, briefings newest first."""
-    lines = []
-    for b in site.briefings:
-        for a in b.annotations:
-            item = {"@context": [ANNO_CONTEXT, VOCAB_CONTEXT], **web_annotation(site, b, a)}
-            lines.append(json_bytes(item))
-    return b"".join(lines)
+def annotations_jsonl(site: Site, made: Mapping[str, bytes] | None = None) -> bytes:
+    """Every annotation of the site, one JSON-LD Annotation per line, briefings newest first.
+    `made`: briefing slug -> its lines (annotation_lines()), made ahead where it was built."""
+    made = made or {}
+    config = site.content.config
+    return b"".join(made.get(b.slug) or annotation_lines(config, b) for b in site.briefings)
+
+
+def annotation_lines(config: SiteConfig, b: Briefing) -> bytes:
+    """One briefing's lines of data/annotations.jsonl."""
+    context = [ANNO_CONTEXT, VOCAB_CONTEXT]
+    return b"".join(
+        json_bytes({"@context": context, **_web_annotation(config, b, a)}) for a in b.annotations
+    )

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ def build_time() -> dt.datetime | None:
         ) from None
 
 
+@lru_cache(maxsize=4096, typed=True)  # few dates per site; strftime is slow
 def rfc3339(value: dt.date | dt.datetime) -> str:
     """RFC 3339 in UTC; a date is taken as midnight UTC."""
     if not isinstance(value, dt.datetime):

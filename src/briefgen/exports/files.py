@@ -31,16 +31,18 @@ def site_file_makers(
     site: Site,
     feed_entries: Mapping[str, bytes] | None = None,
     position_rows: Mapping[str, str] | None = None,
+    annotation_lines: Mapping[str, bytes] | None = None,
 ) -> dict[str, Callable[[], bytes]]:
     """Each site file, made on demand: a warm build skips those whose inputs did not change.
-    `feed_entries` and `position_rows`: the pieces made ahead, see feed_xml, positions_json."""
+    `feed_entries`, `position_rows`, `annotation_lines`: the pieces made ahead, see feed_xml,
+    positions_json, annotations_jsonl."""
     return {
         urls.feed(): lambda: feed_xml(site, build_time(), feed_entries),
         urls.sitemap(): lambda: sitemap_xml(site),
         urls.robots(): lambda: robots_txt(site),
         urls.positions(): lambda: positions_json(site, position_rows),
         urls.positions_schema(): positions_schema,
-        urls.annotations_all(): lambda: annotations_jsonl(site),
+        urls.annotations_all(): lambda: annotations_jsonl(site, annotation_lines),
     }
 
 

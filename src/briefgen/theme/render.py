@@ -117,6 +117,9 @@ def make_environment(
     env = Environment(
         loader=ChoiceLoader(loaders),
         bytecode_cache=_BYTECODE,
+        # One environment per build: each template is read once, not checked on disk again
+        # at every page (and at every page's extends and import).
+        auto_reload=False,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
