@@ -196,3 +196,23 @@ def test_on_linux_the_two_trees_are_swapped_in_one_step(tmp_path: Path) -> None:
     assert publish._exchange(a, b) is sys.platform.startswith("linux")
     assert [p.name for p in a.iterdir()] == ["from-b"]
     assert [p.name for p in b.iterdir()] == ["from-a"]
+
+
+def test_serve_removes_the_previous_tree_after_the_swap_not_before(tmp_path: Path) -> None:
+    """serve publishes with remove_old_later: the new site is in place when build() returns,
+    and the previous tree goes away on another thread, leaving nothing behind."""
+    from briefgen.build.pipeline import BuildOptions, build
+
+    site = write_site(tmp_path / "site")
+    out = tmp_path / "out"
+    options = BuildOptions(site, out_dir=out, search=False, remove_old_later=True)
+    build(options)
+    before = snapshot(out)
+    (site / BRIEFING).write_text(briefing("A later synthetic body."))
+    build(options)
+    assert snapshot(out) != before
+    assert "A later synthetic body." in next(out.glob("briefings/*/index.html")).read_text()
+    deadline = time.monotonic() + 30
+    while publish.leftovers(out) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert publish.leftovers(out) == []

@@ -30,6 +30,8 @@ class BuildOptions:
     # Keep the previous search index as it is (maybe stale) and index at a later build: serve
     # shows an edited page first, then indexes. The manifest marks the index stale.
     defer_search: bool = False
+    # serve: remove the previous output tree on another thread once the new one is in place
+    remove_old_later: bool = False
 
     @property
     def output(self) -> Path:

@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,25 +87,40 @@ def remove_leftovers(out_dir: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def commit(staging: Path, out_dir: Path, manifest: Manifest) -> None:
-    """Complete the staged tree and swap it in atomically."""
+def commit(
+    staging: Path, out_dir: Path, manifest: Manifest, remove_old_later: bool = False
+) -> None:
+    """Complete the staged tree and swap it in atomically. With `remove_old_later` (serve,
+    a long-lived process), the previous tree is removed on another thread after the swap, so
+    that the page can reload first: one unlink per file of the site."""
     out_dir = real_output(out_dir)
     if out_dir.is_dir():
         complete(staging, out_dir, manifest)
     (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     # mkdtemp creates 0700; a published site must be readable by a web server.
     os.chmod(staging, 0o755)
-    swap_in(staging, out_dir)
+    old = swap_in(staging, out_dir)
+    if old is None:
+        return
+    if remove_old_later:  # a build meanwhile removes it too, as a leftover: either may finish
+        threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
+    else:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def complete(staging: Path, out_dir: Path, manifest: Manifest) -> None:
     """Give the staged tree the unchanged files of the new site and the current output's
-    entries that briefgen did not write, hard-linked (copied where links are refused)."""
-    present = regular_files(out_dir)
+    entries that briefgen did not write, hard-linked (copied where links are refused).
+
+    The output is walked once and the staged tree (what this build wrote) once: a warm build
+    of a big site links tens of thousands of files, and every system call per file counts."""
+    found = list(entries(out_dir))
+    present = {name for name, regular in found if regular}
+    staged = regular_files(staging)
     previous = read_manifest(out_dir)
     link = _Linker(out_dir, staging)
     for name in manifest.files:
-        if link.staged(safe_relpath(name)):
+        if safe_relpath(name) in staged:
             continue  # written by this build
         if name not in present:
             raise UsageError(
@@ -112,7 +128,7 @@ def complete(staging: Path, out_dir: Path, manifest: Manifest) -> None:
                 "(and keep other programs from changing the output meanwhile)"
             )
         link(name)
-    for name in _foreign(out_dir, manifest, previous, present):
+    for name in _foreign(out_dir, manifest, previous, present, [n for n, _ in found]):
         try:
             link(name)
         except (FileExistsError, NotADirectoryError):
@@ -130,9 +146,6 @@ class _Linker:
         self.source, self.target = str(out_dir), str(staging)
         self.folders: set[str] = set()
 
-    def staged(self, name: str) -> bool:
-        return os.path.lexists(os.path.join(self.target, name))
-
     def __call__(self, name: str) -> None:
         folder = os.path.dirname(name)
         if folder not in self.folders:
@@ -142,12 +155,16 @@ class _Linker:
 
 
 def _foreign(
-    out_dir: Path, manifest: Manifest, previous: Manifest | None, present: set[str]
+    out_dir: Path,
+    manifest: Manifest,
+    previous: Manifest | None,
+    present: set[str],
+    names: list[str],
 ) -> list[str]:
-    """Entries of the current output to keep: all but briefgen's own files (listed in the
-    previous manifest with the bytes it lists) and those the new site writes again."""
+    """Entries of the current output (`names`) to keep: all but briefgen's own files (listed
+    in the previous manifest with the bytes it lists) and those the new site writes again."""
     kept = []
-    for name, _ in entries(out_dir):
+    for name in names:
         if name == MANIFEST or name in manifest.files:
             continue
         if previous is not None and name in present and _wrote(out_dir, name, previous):
@@ -179,17 +196,18 @@ def _link(source: str, target: str) -> None:
             shutil.copy2(source, target)
 
 
-def swap_in(staging: Path, out_dir: Path) -> None:
-    """Make the staged tree the output in one step; then remove the old tree."""
+def swap_in(staging: Path, out_dir: Path) -> Path | None:
+    """Make the staged tree the output in one step; returns where the previous tree now is
+    (for the caller to remove), if there was one."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
-        return
+        return None
     if not _exchange(staging, out_dir):
         old = out_dir.with_name(staging.name.replace(".new-", ".old-", 1))
         os.rename(out_dir, old)  # a build killed here: the next one renames it back
         os.rename(staging, out_dir)
-        staging = old
-    shutil.rmtree(staging, ignore_errors=True)  # now the previous site
+        return old
+    return staging  # now the previous site
 
 
 def _exchange(a: Path, b: Path) -> bool:

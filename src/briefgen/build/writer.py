@@ -70,7 +70,7 @@ class Writer:
             manifest = output.Manifest(
                 self.files, self.keys, inputs, search, len(all_pages), annotations
             )
-            publish.commit(staging, out, manifest)
+            publish.commit(staging, out, manifest, self.options.remove_old_later)
         except BaseException:
             output.discard(staging)
             raise

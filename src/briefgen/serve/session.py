@@ -161,6 +161,7 @@ class Session:
             drafts=not self.production,
             search=self.search,
             defer_search=defer_search,
+            remove_old_later=True,
         )
 
     def _attempt(
