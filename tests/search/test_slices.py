@@ -3,6 +3,7 @@ edit indexes one slice again; what is stored between builds is never trusted bli
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -95,8 +96,9 @@ def test_an_edit_indexes_only_its_slice_and_gives_a_cold_builds_index(
         cbor2.dumps({"format": slices.STORE_FORMAT}),
         cbor2.dumps([1, 2, 3]),
         "forged",
+        "bit-flip",
     ],
-    ids=["empty", "garbage", "missing-keys", "wrong-type", "forged-shape"],
+    ids=["empty", "garbage", "missing-keys", "wrong-type", "forged-shape", "bit-flip"],
 )
 def test_a_damaged_stored_slice_is_indexed_again(
     small_slices: None, tmp_path: Path, damage: bytes | str, capsys: pytest.CaptureFixture[str]
@@ -104,11 +106,15 @@ def test_a_damaged_stored_slice_is_indexed_again(
     site = write_sliced_site(tmp_path / "site")
     build(site, tmp_path / "out")
     for path in (site / STORE).iterdir():
-        if damage == "forged":  # the right shape, with words out of order and a bad number
-            data = cbor2.loads(path.read_bytes())
-            data["words"] = list(reversed(data["words"]))
-            if data["meta"]:
-                data["meta"][1][0][1] = -7
+        data = cbor2.loads(path.read_bytes())
+        if damage == "forged":  # the right shape and digest, with words out of order
+            words = cbor2.dumps(list(reversed(cbor2.loads(data["words"]))))
+            data["words"], data["words_sha256"] = words, hashlib.sha256(words).hexdigest()
+            path.write_bytes(cbor2.dumps(data))
+        elif damage == "bit-flip":  # one byte changed inside the word index
+            words = bytearray(data["words"])
+            words[len(words) // 2] ^= 0x40
+            data["words"] = bytes(words)
             path.write_bytes(cbor2.dumps(data))
         else:
             assert isinstance(damage, bytes)

@@ -34,7 +34,7 @@ def pack_chunk(cbor: bytes) -> list[list[Any]]:
     bytes: quicker than decoding every number into a Python object and encoding it again."""
     try:
         return _Reader(cbor).chunk()
-    except (IndexError, ValueError, UnicodeDecodeError) as exc:
+    except (IndexError, KeyError, ValueError, UnicodeDecodeError) as exc:
         raise SearchIndexError(f"a Pagefind word index briefgen cannot read ({exc})") from None
 
 
@@ -136,8 +136,14 @@ def join(parts: list[tuple[int, Remap, Packed]]) -> tuple[int, bytes, int]:
 def _renumbered(
     count: int, delta: int, body: bytes, remap: Callable[[list[int]], list[int]]
 ) -> bytes:
-    pages = cbor2.loads(_head(4, count) + _head(4, 3) + _uint(delta) + body)
-    return b"".join(cbor2.dumps([p[0], p[1], remap(p[2])]) for p in pages)
+    try:
+        pages = cbor2.loads(_head(4, count) + _head(4, 3) + _uint(delta) + body)
+        return b"".join(cbor2.dumps([p[0], p[1], remap(p[2])]) for p in pages)
+    except (cbor2.CBORDecodeError, IndexError, TypeError, ValueError) as exc:
+        raise SearchIndexError(
+            f"a stored slice of the search index is damaged ({exc}); delete "
+            ".briefgen-cache/search/ and build again"
+        ) from None
 
 
 def encode_word(word: str, pages: bytes, variants: list[tuple[str, bytes]]) -> bytes:

@@ -34,7 +34,7 @@ from briefgen.search.bundle import Meta
 from briefgen.search.merge import Slice
 
 SLICE_BRIEFINGS = 64  # at most this many briefings per slice, on average
-STORE_FORMAT = 3
+STORE_FORMAT = 4
 
 Available = Callable[[str, str], bool]  # (bundle path, sha256): does the output have it?
 
@@ -103,12 +103,14 @@ class SliceStore:
         """Store a slice; written beside the store and renamed into it, so a build stopped
         midway leaves no half entry. A store that cannot be written is only a slower build."""
         meta = indexed.meta.cbor() if indexed.meta is not None else None
+        words = cbor2.dumps(indexed.words)
         data = {
             "format": STORE_FORMAT,
             "entry": indexed.entry,
             "meta": meta,
             "filters": indexed.filters,
-            "words": indexed.words,
+            "words": words,  # as bytes with their digest: damage inside is found cheaply
+            "words_sha256": hashlib.sha256(words).hexdigest(),
             "files": indexed.files,
         }
         with contextlib.suppress(OSError):
@@ -143,17 +145,20 @@ def _slice(data: Any) -> Slice | None:
     if data["meta"] is None:
         return Slice(entry, None, {}, [], files, {})
     meta = Meta.checked(data["meta"], "a stored slice")
-    filters = data["filters"]
+    filters, words = data["filters"], data["words"]
+    if not isinstance(words, bytes) or hashlib.sha256(words).hexdigest() != data["words_sha256"]:
+        return None
+    words = cbor2.loads(words)
     if not (
         meta is not None
         and not meta.sorts
         and isinstance(filters, dict)
         and all(bundle.is_filter(f) for f in filters.values())
         and {h for _, h in meta.filters} == set(filters)
-        and packed.well_formed(data["words"])
+        and packed.well_formed(words)
     ):
         return None
-    return Slice(entry, meta, filters, data["words"], files, {})
+    return Slice(entry, meta, filters, words, files, {})
 
 
 def _str_dict(value: object) -> bool:
