@@ -87,8 +87,29 @@ def memory_lines(memory: dict[str, Any]) -> str:
 Cell = Callable[[dict[str, Any]], str]
 Check = Callable[[dict[str, Any]], bool]
 MED = "median_seconds"
+
+
 # The main table, one entry per row: label, the cell of one size's summary, the target, and
 # whether the largest size meets it.
+def _memory_rows() -> list[tuple[str, Cell, str, Check | None]]:
+    """Peak memory of the four cold builds, PSS then summed RSS."""
+    runs = [
+        ("briefgen cold, no search", "briefgen_cold_no_search"),
+        ("briefgen cold, with search", "briefgen_cold_search"),
+        ("Hugo", "hugo_cold"),
+        ("Hugo + Pagefind", "hugo_pagefind"),
+    ]
+    rows: list[tuple[str, Cell, str, Check | None]] = []
+    for label, field in (
+        ("peak memory (PSS)", "median_peak_pss_bytes"),
+        ("peak RSS", "median_peak_rss_bytes"),
+    ):
+        for name, run in runs:
+            cell: Cell = lambda s, field=field, run=run: _mb(s[field][run])  # noqa: E731
+            rows.append((f"{label} {name}", cell, "", None))
+    return rows
+
+
 ROWS: list[tuple[str, Cell, str, Check | None]] = [
     ("briefgen cold, no search", lambda s: _s(s[MED]["briefgen_cold_no_search"]), "", None),
     ("Hugo cold", lambda s: _s(s[MED]["hugo_cold"]), "", None),
@@ -161,49 +182,7 @@ ROWS: list[tuple[str, Cell, str, Check | None]] = [
         "≤ 1.5",
         lambda s: "reader" in s and s["reader"]["worst_ratios"]["bytes"] <= 1.5,
     ),
-    (
-        "peak memory (PSS) briefgen cold, no search",
-        lambda s: _mb(s["median_peak_pss_bytes"]["briefgen_cold_no_search"]),
-        "",
-        None,
-    ),
-    (
-        "peak memory (PSS) briefgen cold, with search",
-        lambda s: _mb(s["median_peak_pss_bytes"]["briefgen_cold_search"]),
-        "",
-        None,
-    ),
-    (
-        "peak memory (PSS) Hugo",
-        lambda s: _mb(s["median_peak_pss_bytes"]["hugo_cold"]),
-        "",
-        None,
-    ),
-    (
-        "peak memory (PSS) Hugo + Pagefind",
-        lambda s: _mb(s["median_peak_pss_bytes"]["hugo_pagefind"]),
-        "",
-        None,
-    ),
-    (
-        "peak RSS briefgen cold, no search",
-        lambda s: _mb(s["median_peak_rss_bytes"]["briefgen_cold_no_search"]),
-        "",
-        None,
-    ),
-    (
-        "peak RSS briefgen cold, with search",
-        lambda s: _mb(s["median_peak_rss_bytes"]["briefgen_cold_search"]),
-        "",
-        None,
-    ),
-    ("peak RSS Hugo", lambda s: _mb(s["median_peak_rss_bytes"]["hugo_cold"]), "", None),
-    (
-        "peak RSS Hugo + Pagefind",
-        lambda s: _mb(s["median_peak_rss_bytes"]["hugo_pagefind"]),
-        "",
-        None,
-    ),
+    *_memory_rows(),
     (
         "briefgen indexing (with − without search)",
         lambda s: _s(s[MED]["briefgen_indexing"]),
