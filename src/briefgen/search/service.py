@@ -74,10 +74,12 @@ class PagefindService:
         # GetFiles rather than WriteFiles: the service may still be writing when it replies.
         files = self.call({"type": "GetFiles", "index_id": index_id})["files"]
         self.call({"type": "DeleteIndex", "index_id": index_id})
-        return {
-            str(urls.safe_relpath(file["path"])): base64.b64decode(file["content"])
-            for file in files
-        }
+        try:
+            return {
+                urls.safe_relpath(file["path"]): base64.b64decode(file["content"]) for file in files
+            }
+        except (KeyError, TypeError, ValueError) as exc:  # never from a sound Pagefind
+            raise SearchIndexError(f"Pagefind gave a file briefgen cannot place: {exc}") from None
 
     def _send(self, payload: dict[str, object]) -> None:
         assert self.process is not None and self.process.stdin is not None
