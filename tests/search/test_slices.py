@@ -12,6 +12,9 @@ import pytest
 
 from briefgen.cli import main
 from briefgen.search import service, slices
+from briefgen.search.merge import merge
+from briefgen.search.records import CustomRecord
+from briefgen.search.slices import from_bundle
 from tests.support.files import snapshot
 from tests.support.pagefind_bundle import read_bundle
 from tests.support.pagefind_run import one_pagefind_run
@@ -150,3 +153,29 @@ def test_a_site_without_briefings_gets_an_empty_index(tmp_path: Path) -> None:
     bundle = tmp_path / "out" / "pagefind"
     assert (bundle / "pagefind.js").is_file()
     assert (bundle / "pagefind-entry.json").is_file()
+
+
+def test_chunk_ranges_are_cut_as_pagefind_cuts_them(tmp_path: Path) -> None:
+    """Words made to end a chunk at 'aut' after one that starts at 'ant', and the next chunk
+    at 'beta': Pagefind then keeps 'aut' whole (the shortest prefix, 'a', would sort before
+    the chunk's start). The merge of two slices must give the same chunks as one run."""
+    slice_a = [
+        CustomRecord("/synthetic/a/", " ".join(["ant"] * 9_000 + ["aut"] * 11_000), {}),
+    ]
+    slice_b = [CustomRecord("/synthetic/b/", " ".join(["beta"] * 500 + ["bet"] * 500), {})]
+    with service.PagefindService() as pagefind:
+        one_run = merge([from_bundle(pagefind.index("en", [*slice_a, *slice_b]))])
+        merged = merge([from_bundle(pagefind.index("en", s)) for s in (slice_a, slice_b)])
+    for name, bundle in (("one-run", one_run), ("merged", merged)):
+        folder = tmp_path / name
+        for path, data in bundle.files.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(data)
+        for path, (data, _) in bundle.kept.items():
+            assert data is not None
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(data)
+    single, joined = read_bundle(tmp_path / "one-run"), read_bundle(tmp_path / "merged")
+    assert [c[:2] for c in single["chunks"]] == [("ant", "aut"), ("b", "beta")]
+    assert joined["chunks"] == single["chunks"]
+    assert joined["words"] == single["words"]
