@@ -157,12 +157,12 @@ class Writer:
             for b in self.site.briefings
         }
         search_digest = index_digest(language, list(digests.values()))
-        old_bundle = {k: v for k, v in self.old.files.items() if k.startswith(urls.search_bundle())}
+        prefix = urls.search_bundle()
+        old_bundle = {k: v for k, v in self.old.files.items() if k.startswith(prefix)}
         if old_bundle and (self.options.defer_search or search_digest == self.old.search):
             self.files.update(old_bundle)
             return search_digest if search_digest == self.old.search else STALE_SEARCH
         jobs = self.options.jobs or parallel.default_jobs()
-        prefix = urls.search_bundle()
 
         def available(name: str, digest: str) -> bool:
             return self.old.files.get(prefix + name) == digest

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import cbor2
@@ -40,20 +38,20 @@ CHUNK_SIZE = 20_000  # Pagefind's word-index chunk size, counted as in packed._R
 
 def decode(data: bytes, what: str) -> Any:
     try:
-        raw = gzip.decompress(data)
-        if not raw.startswith(SIGNATURE):
-            raise ValueError("no Pagefind signature")
-        return cbor2.loads(raw[len(SIGNATURE) :])
-    except (OSError, EOFError, ValueError, cbor2.CBORDecodeError) as exc:
+        return cbor2.loads(unpacked(data, what))
+    except (ValueError, cbor2.CBORDecodeError) as exc:
         raise SearchIndexError(f"unreadable Pagefind file {what}: {exc}") from None
 
 
-def raw(files: dict[str, bytes], chunk_hash: str) -> bytes:
-    """A word index chunk's CBOR, from a fresh bundle's files."""
-    data = gzip.decompress(files[f"index/{chunk_hash}.pf_index"])
-    if not data.startswith(SIGNATURE):
-        raise SearchIndexError(f"unexpected Pagefind file format: index/{chunk_hash}")
-    return data[len(SIGNATURE) :]
+def unpacked(data: bytes, what: str) -> bytes:
+    """The CBOR of a `.pf_*` file: gunzipped, without its signature."""
+    try:
+        raw = gzip.decompress(data)
+    except (OSError, EOFError) as exc:
+        raise SearchIndexError(f"unreadable Pagefind file {what}: {exc}") from None
+    if not raw.startswith(SIGNATURE):
+        raise SearchIndexError(f"unexpected Pagefind file format: {what}")
+    return raw[len(SIGNATURE) :]
 
 
 def encode(data: object) -> tuple[bytes, str]:
@@ -106,18 +104,8 @@ class Meta:
         return [self.version, self.pages, self.chunks, self.filters, self.sorts, self.fields]
 
 
-def read_entry(folder: Path) -> dict[str, Any]:
-    try:
-        entry = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SearchIndexError(f"unreadable {ENTRY} in {folder}: {exc}") from None
-    if not isinstance(entry, dict) or not isinstance(entry.get("languages"), dict):
-        raise SearchIndexError(f"{folder / ENTRY} is not a Pagefind entry file")
-    return entry
-
-
-def meta_path(folder: Path, meta_hash: str) -> Path:
-    return folder / f"pagefind.{meta_hash}.pf_meta"
+def meta_name(meta_hash: str) -> str:
+    return f"pagefind.{meta_hash}.pf_meta"
 
 
 def generated(name: str) -> bool:

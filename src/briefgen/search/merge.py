@@ -17,7 +17,6 @@ import json
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from briefgen.diagnostics import SearchIndexError
@@ -85,7 +84,7 @@ def merge(slices: Sequence[Slice]) -> Merged:
     )
     data, digest = bundle.encode(meta.cbor())
     meta_hash = f"{language}_{digest[:10]}"
-    files[bundle.meta_path(Path(), meta_hash).as_posix()] = data
+    files[bundle.meta_name(meta_hash)] = data
     entry = dict(loaded[0].slice.entry)
     info = entry["languages"][language]
     entry["languages"] = {language: {**info, "hash": meta_hash, "page_count": len(pages)}}
@@ -127,8 +126,9 @@ def _pages(
 
 
 def _slice_words(item: _Loaded) -> Iterator[tuple[str, _Loaded, list[Any]]]:
-    for word in item.slice.words:
-        yield word[0], item, word
+    """A slice's words, each with its slice (a function: a generator expression inside the
+    list of streams would see only the last slice)."""
+    return ((word[0], item, word) for word in item.slice.words)
 
 
 def _words(loaded: list[_Loaded]) -> Iterator[tuple[str, bytes, int]]:
@@ -138,12 +138,12 @@ def _words(loaded: list[_Loaded]) -> Iterator[tuple[str, bytes, int]]:
     merged = heapq.merge(*streams, key=lambda found: found[0])  # ties: in slice order
     for word, group in itertools.groupby(merged, key=lambda found: found[0]):
         parts = [(item, entry) for _, item, entry in group]
-        _, pages, size = packed.join([(item.offset, item.remap, entry[1]) for item, entry in parts])
+        pages, size = packed.join([(item.offset, item.remap, entry[1]) for item, entry in parts])
         variants: dict[str, list[tuple[int, packed.Remap, packed.Packed]]] = {}
         for item, entry in parts:
             for variant, variant_pages in entry[2]:
                 variants.setdefault(variant, []).append((item.offset, item.remap, variant_pages))
-        joined = [(v, packed.join(variants[v])[1]) for v in sorted(variants)]
+        joined = [(v, packed.join(variants[v])[0]) for v in sorted(variants)]
         yield word, packed.encode_word(word, pages, joined), size
 
 

@@ -113,9 +113,9 @@ class _Reader:
 _WIDTHS = {24: 1, 25: 2, 26: 4, 27: 8}
 
 
-def join(parts: list[tuple[int, Remap, Packed]]) -> tuple[int, bytes, int]:
+def join(parts: list[tuple[int, Remap, Packed]]) -> tuple[bytes, int]:
     """Page lists of slices (offset of the slice's first page, its field remap, its packed
-    list) as one encoded CBOR page list, with its number of entries and size."""
+    list) as one encoded CBOR page list, and the size it adds to a chunk."""
     chunks: list[bytes] = []
     last = 0  # number of the last page joined so far
     entries = size = 0
@@ -130,7 +130,7 @@ def join(parts: list[tuple[int, Remap, Packed]]) -> tuple[int, bytes, int]:
         last = offset + last_page
         entries += count
         size += part_size
-    return entries, _head(4, entries) + b"".join(chunks), size
+    return _head(4, entries) + b"".join(chunks), size
 
 
 def _renumbered(

@@ -60,12 +60,13 @@ def slice_key(language: str, pagefind: str, briefing_digests: Iterable[str]) -> 
 def from_bundle(files: dict[str, bytes]) -> Slice:
     """A slice just indexed: `files` is the bundle Pagefind made of its records."""
     entry = json.loads(files[bundle.ENTRY])
-    names = [bundle.meta_path(Path(), i["hash"]).as_posix() for i in entry["languages"].values()]
+    names = [bundle.meta_name(info["hash"]) for info in entry["languages"].values()]
     meta = Meta.decode(files[names[0]], names[0]) if names else None  # one language
     kept = {name: data for name, data in files.items() if _kept(name)}
     if meta is None:
         return Slice(entry, None, {}, [], _digests(kept), kept)
-    words = [w for _, _, h in meta.chunks for w in packed.pack_chunk(bundle.raw(files, h))]
+    chunks = (f"index/{h}.pf_index" for _, _, h in meta.chunks)
+    words = [w for c in chunks for w in packed.pack_chunk(bundle.unpacked(files[c], c))]
     filters = {h: bundle.decode(files[f"filter/{h}.pf_filter"], h) for _, h in meta.filters}
     return Slice(entry, meta, filters, words, _digests(kept), kept)
 
