@@ -46,6 +46,14 @@ def build(site: Path, out: Path, *args: str) -> None:
     assert main(["build", str(site), "-o", str(out), "-q", *args]) == 0
 
 
+def cold_index(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The search index of a cold build of `site`'s content: a copy without its cache."""
+    cold = tmp_path / "cold-site"
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
+    build(cold, tmp_path / "cold")
+    return snapshot(tmp_path / "cold" / "pagefind")
+
+
 def stored(site: Path) -> dict[str, int]:
     """The stored slices: file name -> modification time."""
     return {p.name: p.stat().st_mtime_ns for p in (site / STORE).iterdir()}
@@ -85,10 +93,7 @@ def test_an_edit_indexes_only_its_slice_and_gives_a_cold_builds_index(
     assert all(before[name] == after[name] for name in kept)  # ...the others were not rewritten
     assert pagefind_runs.read_text().count("start") == 1
 
-    cold = tmp_path / "cold-site"
-    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
-    build(cold, tmp_path / "cold")
-    assert snapshot(tmp_path / "out" / "pagefind") == snapshot(tmp_path / "cold" / "pagefind")
+    assert snapshot(tmp_path / "out" / "pagefind") == cold_index(site, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -125,10 +130,7 @@ def test_a_damaged_stored_slice_is_indexed_again(
     write_briefing(site, 2, extra="\n\nA synthetic change so that the index is made again.")
     build(site, tmp_path / "out")
     assert "Traceback" not in capsys.readouterr().err
-    cold = tmp_path / "cold-site"
-    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
-    build(cold, tmp_path / "cold")
-    assert snapshot(tmp_path / "out" / "pagefind") == snapshot(tmp_path / "cold" / "pagefind")
+    assert snapshot(tmp_path / "out" / "pagefind") == cold_index(site, tmp_path)
 
 
 def test_stored_slices_are_not_used_when_the_output_lost_their_files(
@@ -141,10 +143,7 @@ def test_stored_slices_are_not_used_when_the_output_lost_their_files(
     pagefind_runs.write_text("")
     build(site, out)
     assert pagefind_runs.read_text().count("start") >= 1
-    cold = tmp_path / "cold-site"
-    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
-    build(cold, tmp_path / "cold")
-    assert snapshot(out / "pagefind") == snapshot(tmp_path / "cold" / "pagefind")
+    assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
 
 
 def test_a_site_without_briefings_gets_an_empty_index(tmp_path: Path) -> None:
@@ -167,14 +166,11 @@ def test_chunk_ranges_are_cut_as_pagefind_cuts_them(tmp_path: Path) -> None:
         one_run = merge([from_bundle(pagefind.index("en", [*slice_a, *slice_b]))])
         merged = merge([from_bundle(pagefind.index("en", s)) for s in (slice_a, slice_b)])
     for name, bundle in (("one-run", one_run), ("merged", merged)):
-        folder = tmp_path / name
-        for path, data in bundle.files.items():
-            (folder / path).parent.mkdir(parents=True, exist_ok=True)
-            (folder / path).write_bytes(data)
-        for path, (data, _) in bundle.kept.items():
-            assert data is not None
-            (folder / path).parent.mkdir(parents=True, exist_ok=True)
-            (folder / path).write_bytes(data)
+        kept = {path: data for path, (data, _) in bundle.kept.items() if data is not None}
+        assert len(kept) == len(bundle.kept)  # every slice was just indexed
+        for path, data in (bundle.files | kept).items():
+            (tmp_path / name / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name / path).write_bytes(data)
     single, joined = read_bundle(tmp_path / "one-run"), read_bundle(tmp_path / "merged")
     assert [c[:2] for c in single["chunks"]] == [("ant", "aut"), ("b", "beta")]
     assert joined["chunks"] == single["chunks"]
