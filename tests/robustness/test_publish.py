@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import publish
+from briefgen.build.folders import remove_tree
 from briefgen.build.output import MANIFEST
 from briefgen.cli import main
 from tests.support.sites import BRIEFING, briefing, snapshot, write_site
@@ -198,21 +199,25 @@ def test_on_linux_the_two_trees_are_swapped_in_one_step(tmp_path: Path) -> None:
     assert [p.name for p in b.iterdir()] == ["from-a"]
 
 
-def test_serve_removes_the_previous_tree_after_the_swap_not_before(tmp_path: Path) -> None:
-    """serve publishes with remove_old_later: the new site is in place when build() returns,
-    and the previous tree goes away on another thread, leaving nothing behind."""
-    from briefgen.build.pipeline import BuildOptions, build
+def test_removing_a_tree_follows_no_link_and_leaves_nothing(tmp_path: Path) -> None:
+    """How the previous tree and a killed build's leftovers go (folders.remove_tree)."""
+    precious = tmp_path / "precious"
+    (precious / "inner").mkdir(parents=True)
+    (precious / "inner/kept.txt").write_text("synthetic precious file")
+    old = tmp_path / ".out.old-synthetic"
+    for i in range(30):
+        (old / f"briefings/b{i}/deeper").mkdir(parents=True)
+        (old / f"briefings/b{i}/index.html").write_text("synthetic")
+        (old / f"briefings/b{i}/deeper/x.txt").write_text("synthetic")
+    (old / "to-folder").symlink_to(precious)
+    (old / "briefings/to-file").symlink_to(precious / "inner/kept.txt")
+    (old / "briefings/b3/to-inner").symlink_to(precious / "inner")
+    (old / "dangling").symlink_to(tmp_path / "nowhere")
+    link = tmp_path / "link-to-precious"
+    link.symlink_to(precious)
 
-    site = write_site(tmp_path / "site")
-    out = tmp_path / "out"
-    options = BuildOptions(site, out_dir=out, search=False, remove_old_later=True)
-    build(options)
-    before = snapshot(out)
-    (site / BRIEFING).write_text(briefing("A later synthetic body."))
-    build(options)
-    assert snapshot(out) != before
-    assert "A later synthetic body." in next(out.glob("briefings/*/index.html")).read_text()
-    deadline = time.monotonic() + 30
-    while publish.leftovers(out) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert publish.leftovers(out) == []
+    remove_tree(str(old))
+    remove_tree(str(link))  # the link goes, not what it points to
+
+    assert sorted(os.listdir(tmp_path)) == ["precious"]
+    assert (precious / "inner/kept.txt").read_text() == "synthetic precious file"

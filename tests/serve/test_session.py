@@ -5,6 +5,7 @@ rename-on-save), and a file the build may not read. No traceback; the last good 
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 from briefgen.build.inputs import FileHashes
@@ -12,6 +13,7 @@ from briefgen.console import Console
 from briefgen.serve.http import App
 from briefgen.serve.session import Session, WarmRebuild
 from tests.support.served import BRIEFING_FILE, BRIEFING_PATH, append_paragraph
+from tests.support.sites import BRIEFING, briefing, write_site
 
 
 class EditorHashes(FileHashes):
@@ -89,3 +91,25 @@ def test_an_unreadable_file_is_an_error_at_it_and_the_last_good_site_stays(
     assert session.build(frozenset({briefing}))
     assert "synthetic marker 6d0a" in page(session)
     assert session.app.state.snapshot().problems == ()
+
+
+def test_a_save_is_published_in_place(tmp_path: Path) -> None:
+    """serve's output is its own: a save moves in the files it changed, each by one rename,
+    into the same folder; files it did not change stay the very same files."""
+    site = write_site(tmp_path / "site")
+    session, err = session_for(site, tmp_path, FileHashes())
+    assert session.build(None)
+    root = session.app.root
+    before = {p: p.stat().st_ino for p in root.rglob("*") if p.is_file()}
+    folder = root.stat().st_ino
+
+    (site / BRIEFING).write_text(briefing("A saved synthetic body, marker 5d1c."))
+    assert session.build(frozenset({site / BRIEFING}))
+
+    page = root / "briefings/2024-01-02-synthetic/index.html"
+    assert "marker 5d1c" in page.read_text(encoding="utf-8")
+    assert root.stat().st_ino == folder  # no new tree swapped in
+    kept = [p for p in before if p.stat().st_ino == before[p]]
+    assert page not in kept and kept  # the page moved in; the files it did not change stayed
+    assert sorted(os.listdir(root.parent)) == ["site"]  # nothing staged is left beside it
+    assert "error" not in err.getvalue(), err.getvalue()

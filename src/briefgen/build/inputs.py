@@ -30,8 +30,10 @@ class BuildOptions:
     # Keep the previous search index as it is (maybe stale) and index at a later build: serve
     # shows an edited page first, then indexes. The manifest marks the index stale.
     defer_search: bool = False
-    # serve: remove the previous output tree on another thread once the new one is in place
-    remove_old_later: bool = False
+    # serve: move the files this build wrote straight into the output (its own private
+    # folder) instead of swapping in a complete new tree: work in proportion to a save's
+    # files, not the site's (build/inplace.py). Not atomic as a whole: not for publishing.
+    publish_in_place: bool = False
 
     @property
     def output(self) -> Path:
@@ -91,6 +93,12 @@ class State:
     previous: output.Manifest | None
     inputs: str
     hashes: FileHashes  # of the input files, for the build to reuse
+    signature: tuple[int, ...] | None = None  # of the manifest file `previous` was read from
+
+    def current(self) -> bool:
+        """The output's manifest is still the one this state was made from (no build into
+        the same output since): checked with one stat, not by reading the output again."""
+        return output.manifest_signature(self.out_dir) == self.signature
 
     @property
     def unchanged(self) -> bool:
@@ -100,6 +108,7 @@ class State:
 
 def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
     output.check_output_dir(options.output, options.site_dir)
-    previous = output.trusted_manifest(options.output)
+    signature = output.manifest_signature(options.output)  # before reading: a change after
+    previous = output.trusted_manifest(options.output)  # it makes the state not current()
     hashes = hashes or FileHashes()
-    return State(options.output, previous, input_digest(options, hashes), hashes)
+    return State(options.output, previous, input_digest(options, hashes), hashes, signature)

@@ -55,7 +55,7 @@ def build(
     changed the output since it was made."""
     started = time.perf_counter()
     with locked(options.output):
-        if start is not None and output.trusted_manifest(options.output) != start.previous:
+        if start is not None and not start.current():
             start = None
         return _build(options, started, memory, interrupted, start or state(options, hashes))
 

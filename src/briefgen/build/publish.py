@@ -1,11 +1,14 @@
-"""Publishing a staged tree: one build at a time, one atomic switch, nothing else removed.
+"""Publishing a staged tree: one build at a time, nothing lost, nothing else removed.
 
 - `locked()`: an exclusive flock on the output's parent directory for the whole build, so two
   builds into one output never interleave; it also removes what a killed build left behind.
-- `complete()`: the staged tree gets every file of the new site (unchanged ones hard-linked
-  from the current output) and every entry of the current output that briefgen did not write.
-- `swap_in()`: renameat2(RENAME_EXCHANGE) swaps the two trees in one step (Linux); elsewhere,
-  two renames. A build killed at any moment leaves the old site or the new one, whole.
+- `briefgen build`: `complete()` gives the staged tree every file of the new site (unchanged
+  ones hard-linked from the current output) and every entry of the current output that
+  briefgen did not write; `swap_in()`: renameat2(RENAME_EXCHANGE) swaps the two trees in one
+  step (Linux); elsewhere, two renames. A build killed at any moment leaves the old site or
+  the new one, whole.
+- `serve` publishes in place instead (inplace.py): its output is a private folder, so only the
+  files a save changed are moved in, one atomic rename each.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import hashlib
 import os
 import shutil
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from briefgen.build.folders import Folders, by_folder, remove_tree
+from briefgen.build.inplace import publish_in_place
 from briefgen.build.output import (
     MANIFEST,
     Manifest,
@@ -28,9 +32,9 @@ from briefgen.build.output import (
     read_manifest,
     real_output,
     regular_files,
+    write_manifest,
 )
 from briefgen.diagnostics import UsageError
-from briefgen.urls import safe_relpath
 
 try:
     import fcntl
@@ -39,6 +43,7 @@ except ImportError:  # pragma: no cover - Windows: no flock; builds are not seri
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
+_COPY_INSTEAD = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP)  # links refused
 
 
 @contextmanager
@@ -81,31 +86,24 @@ def remove_leftovers(out_dir: Path) -> None:
         os.rename(olds[0], out_dir)  # killed between the two renames of the fallback swap
         found.remove(olds[0])
     for path in found:
-        if path.is_symlink() or not path.is_dir():
-            path.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
+        remove_tree(str(path))  # a symbolic link or a file is unlinked, not followed
 
 
-def commit(
-    staging: Path, out_dir: Path, manifest: Manifest, remove_old_later: bool = False
-) -> None:
-    """Complete the staged tree and swap it in atomically. With `remove_old_later` (serve,
-    a long-lived process), the previous tree is removed on another thread after the swap, so
-    that the page can reload first: one unlink per file of the site."""
+def commit(staging: Path, out_dir: Path, manifest: Manifest, in_place: bool = False) -> None:
+    """Publish the staged tree: complete it and swap it in atomically, or with `in_place`
+    (serve's private output) move what it holds into the output file by file."""
     out_dir = real_output(out_dir)
+    if in_place and out_dir.is_dir():
+        publish_in_place(staging, out_dir, manifest)
+        return
     if out_dir.is_dir():
         complete(staging, out_dir, manifest)
-    (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    write_manifest(staging / MANIFEST, manifest)
     # mkdtemp creates 0700; a published site must be readable by a web server.
     os.chmod(staging, 0o755)
     old = swap_in(staging, out_dir)
-    if old is None:
-        return
-    if remove_old_later:  # a build meanwhile removes it too, as a leftover: either may finish
-        threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
-    else:
-        shutil.rmtree(old, ignore_errors=True)
+    if old is not None:
+        remove_tree(str(old))
 
 
 def complete(staging: Path, out_dir: Path, manifest: Manifest) -> None:
@@ -113,45 +111,59 @@ def complete(staging: Path, out_dir: Path, manifest: Manifest) -> None:
     entries that briefgen did not write, hard-linked (copied where links are refused).
 
     The output is walked once and the staged tree (what this build wrote) once: a warm build
-    of a big site links tens of thousands of files, and every system call per file counts."""
+    of a big site links tens of thousands of files, and every system call per file counts.
+    The new manifest's names need no check: briefgen made them, or read_manifest() checked
+    them; the output's other names come from listing it."""
     found = list(entries(out_dir))
     present = {name for name, regular in found if regular}
     staged = regular_files(staging)
-    previous = read_manifest(out_dir)
-    link = _Linker(out_dir, staging)
-    for name in manifest.files:
-        if safe_relpath(name) in staged:
-            continue  # written by this build
+    unchanged = [name for name in manifest.files if name not in staged]
+    for name in unchanged:
         if name not in present:
             raise UsageError(
                 f"{out_dir / name} disappeared during the build; build again "
                 "(and keep other programs from changing the output meanwhile)"
             )
-        link(name)
-    for name in _foreign(out_dir, manifest, previous, present, [n for n, _ in found]):
-        try:
-            link(name)
-        except (FileExistsError, NotADirectoryError):
-            raise UsageError(
-                f"{out_dir / name} was not written by briefgen, and the new site needs its "
-                "place; move it away and build again"
-            ) from None
+    _link_all(out_dir, staging, unchanged)
+    previous = read_manifest(out_dir)  # parsed already this build: one stat
+    kept = _foreign(out_dir, manifest, previous, present, [n for n, _ in found])
+    try:
+        _link_all(out_dir, staging, kept)
+    except _Taken as taken:
+        raise UsageError(
+            f"{out_dir / taken.name} was not written by briefgen, and the new site needs its "
+            "place; move it away and build again"
+        ) from None
 
 
-class _Linker:
-    """Hard-links files of the current output into the staged tree, making each folder once
-    (a warm build links thousands of files: a failed mkdir per file costs more than the link)."""
+class _Taken(Exception):
+    """A file of the output cannot be linked: the staged tree has something at its place."""
 
-    def __init__(self, out_dir: Path, staging: Path) -> None:
-        self.source, self.target = str(out_dir), str(staging)
-        self.folders: set[str] = set()
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
-    def __call__(self, name: str) -> None:
-        folder = os.path.dirname(name)
-        if folder not in self.folders:
-            os.makedirs(os.path.join(self.target, folder), exist_ok=True)
-            self.folders.add(folder)
-        _link(os.path.join(self.source, name), os.path.join(self.target, name))
+
+def _link_all(out_dir: Path, staging: Path, names: list[str]) -> None:
+    """Hard-link these files of the current output into the staged tree, folder by folder,
+    with a descriptor per folder: one system call per file."""
+    with Folders(str(out_dir)) as source, Folders(str(staging), make=True) as target:
+        for folder, bases in by_folder(names):
+            try:
+                to = target.fd(folder)
+            except (FileExistsError, NotADirectoryError):
+                raise _Taken(folder) from None
+            where = source.fd(folder)
+            for base in bases:
+                try:
+                    os.link(base, base, src_dir_fd=where, dst_dir_fd=to, follow_symlinks=False)
+                except FileExistsError:
+                    raise _Taken(f"{folder}/{base}" if folder else base) from None
+                except OSError as exc:
+                    if exc.errno not in _COPY_INSTEAD:
+                        raise
+                    rel = os.path.join(folder, base)
+                    _copy(os.path.join(out_dir, rel), os.path.join(staging, rel))
 
 
 def _foreign(
@@ -184,16 +196,12 @@ def _wrote(out_dir: Path, name: str, previous: Manifest) -> bool:
     return digest.hexdigest() == expected
 
 
-def _link(source: str, target: str) -> None:
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError as exc:
-        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
-            raise
-        if os.path.islink(source):
-            os.symlink(os.readlink(source), target)
-        else:
-            shutil.copy2(source, target)
+def _copy(source: str, target: str) -> None:
+    """Where the system refuses a hard link: the same entry, copied."""
+    if os.path.islink(source):
+        os.symlink(os.readlink(source), target)
+    else:
+        shutil.copy2(source, target)
 
 
 def swap_in(staging: Path, out_dir: Path) -> Path | None:

@@ -70,7 +70,7 @@ class Writer:
             manifest = output.Manifest(
                 self.files, self.keys, inputs, search, len(all_pages), annotations
             )
-            publish.commit(staging, out, manifest, self.options.remove_old_later)
+            publish.commit(staging, out, manifest, self.options.publish_in_place)
         except BaseException:
             output.discard(staging)
             raise

@@ -161,7 +161,7 @@ class Session:
             drafts=not self.production,
             search=self.search,
             defer_search=defer_search,
-            remove_old_later=True,
+            publish_in_place=True,  # its own private folder: see build/inplace.py
         )
 
     def _attempt(
