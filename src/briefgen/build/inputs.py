@@ -46,16 +46,19 @@ class FileHashes:
     inode changed since (editors and git always change them)."""
 
     def __init__(self) -> None:
-        self._known: dict[Path, tuple[tuple[int, int, int, int], bytes]] = {}
+        # by path string: a Path's hash is costly (pathlib folds its parts: 0.1 ms per path)
+        self._known: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
 
-    def of(self, path: Path) -> bytes:
-        st = os.stat(path)
+    def of(self, path: Path | str) -> bytes:
+        name = os.fspath(path)
+        st = os.stat(name)
         signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        known = self._known.get(path)
+        known = self._known.get(name)
         if known is not None and known[0] == signature:
             return known[1]
-        content = hashlib.sha256(path.read_bytes()).digest()
-        self._known[path] = (signature, content)
+        with open(name, "rb") as file:
+            content = hashlib.file_digest(file, "sha256").digest()
+        self._known[name] = (signature, content)
         return content
 
 
@@ -77,11 +80,36 @@ def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str
     site_dir = options.site_dir
     folders = [site_dir / "content", *theme_dirs(site_dir, siteyaml.basics(site_dir).theme)]
     for folder in folders:
-        skip = len(str(folder)) + 1
-        for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.parts):
-            rel = os.fsencode(str(path)[skip:])  # a name need not be UTF-8 (checked later)
-            h.update(len(rel).to_bytes(8, "little") + rel + hashes.of(path))
+        for name, path in _files(folder):
+            rel = os.fsencode(name)  # a name need not be UTF-8 (checked later)
+            h.update(len(rel).to_bytes(8, "little") + rel + hashes.of(Path(path)))
     return h.hexdigest()
+
+
+def _files(folder: Path) -> list[tuple[str, str]]:
+    """(name below folder, path) of its files, in the order of their names' parts: what
+    sorted(folder.rglob("*")) lists and is_file() keeps (symbolic links to files in, folders
+    behind symbolic links not entered, unreadable folders skipped), without pathlib's cost
+    per path (0.5 s of a save in serve at 4,000 briefings)."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    folders: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while folders:
+        where, parts = folders.pop()
+        try:
+            with os.scandir(where) as listing:
+                listed = list(listing)
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, (*parts, entry.name)))
+                elif entry.is_file():
+                    found.append(((*parts, entry.name), entry.path))
+            except OSError:
+                continue  # as Path.is_file(): not a file we can tell
+    found.sort()
+    return [("/".join(parts), path) for parts, path in found]
 
 
 @dataclass(frozen=True)
