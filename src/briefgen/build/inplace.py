@@ -3,12 +3,13 @@
 serve builds into a private folder it made itself and removes at exit; no one else writes
 there, and no one publishes it as a whole. So instead of a complete new tree swapped in (one
 hard link per file of the site, then one unlink per file of the old tree), a save's build
-moves the files it wrote into the output, each with one atomic rename (a request reads the
-old file or the new one, never half of one), then removes the files of the previous site the
-new one no longer has, then writes the manifest.
+removes the files of the previous site that the new one no longer has, moves the files it
+wrote into the output, each with one atomic rename (a request reads the old file or the new
+one, never half of one), and writes the manifest last.
 
-- Deeper files go first: Pagefind's index chunks and fragments are in place before the
-  files that name them (pagefind-entry.json, the .pf_meta); files that go away go after.
+- Files that go away go first, so that a folder of the previous site may become a file of
+  the new one, and back. Then deeper files first: Pagefind's index chunks and fragments are
+  in place before the files that name them (pagefind-entry.json, the .pf_meta).
 - Only files briefgen wrote are removed: listed in the previous manifest, and still holding
   the bytes it lists; reached without following a symbolic link.
 - Leftovers: while files move, the output's manifest lists nothing. A publish that fails
@@ -44,10 +45,9 @@ def publish_in_place(staging: Path, out_dir: Path, manifest: Manifest) -> None:
     files that the new one does not have, write the manifest; then remove the staged tree."""
     previous = read_manifest(out_dir)
     _replace(staging, out_dir, Manifest.empty())  # until the end: trust nothing of out_dir
-    written = sorted(regular_files(staging), key=_deeper_first)
-    _move_in(staging, out_dir, written)
     if previous is not None:
         _remove(out_dir, previous, [n for n in previous.files if n not in manifest.files])
+    _move_in(staging, out_dir, sorted(regular_files(staging), key=_deeper_first))
     _replace(staging, out_dir, manifest)
     remove_tree(str(staging))  # only its folders are left
 
