@@ -15,7 +15,7 @@ from pathlib import Path
 
 from briefgen.build import parallel
 from briefgen.build.cache import DocCache
-from briefgen.build.codec import CodecError
+from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
 from briefgen.build.inputs import BuildOptions, FileHashes
 from briefgen.build.processed import ProcessedBriefing, processed, with_body
@@ -130,12 +130,19 @@ def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
     return dataclasses.replace(settings, config=config)
 
 
-def _from_cache(cache: DocCache, keys: list[str]) -> dict[str, ProcessedBriefing]:
+def _from_cache(
+    cache: DocCache, keys: list[str], settings: Settings
+) -> dict[str, ProcessedBriefing]:
     """The entries found; a row this briefgen did not write is a miss (and is made again)."""
+    content = settings.content()
+    refs = NO_REFS
+    if content is not None:
+        refs = Refs(content.actors, content.topics, content.config.stances)
+    decode = ProcessedBriefing.reader(refs)
     found = {}
     for key, model, body in cache.get_many(keys):
         try:
-            result = ProcessedBriefing.decode(model, body)
+            result = decode(model, body)
         except CodecError:
             continue
         if result.key == key:
@@ -160,7 +167,7 @@ def _process_briefings(
         planned.append((path, digest(settings_key, rel, hashes.of(path))))
     results = {key: memory[key] for _, key in planned if key in memory}
     cache.mark_used(results)
-    results.update(_from_cache(cache, [key for _, key in planned if key not in results]))
+    results.update(_from_cache(cache, [k for _, k in planned if k not in results], settings))
     # What is made is made from the bytes read here; its key is theirs, even if the file
     # changed since it was hashed (so no result is ever cached under another content's key).
     missing = []

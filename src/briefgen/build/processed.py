@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from briefgen.build import codec
@@ -23,7 +24,6 @@ from briefgen.exports import feed, positions
 from briefgen.exports.annotations import annotation_lines
 
 
-@codec.register
 @dataclass(frozen=True)
 class ProcessedBriefing:
     """Everything phase one learns from one briefing file; cached by `key`."""
@@ -62,16 +62,31 @@ class ProcessedBriefing:
         return with_body(self.briefing, self.body)
 
     def encoded(self) -> tuple[bytes, bytes]:
-        """(model, body) as the cache stores them."""
-        return codec.dumps(dataclasses.replace(self, body=b"")), self.body
+        """(model, body) as the cache stores them (see codec.py)."""
+        row = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        row.update(body=b"", briefing=self.briefing and codec.stored_briefing(self.briefing))
+        return codec.dumps(row), self.body
 
     @staticmethod
-    def decode(model: bytes, body: bytes) -> ProcessedBriefing:
-        """From the cache; raises codec.CodecError for anything briefgen did not write."""
-        result: ProcessedBriefing = codec.loads(model, ProcessedBriefing)
-        if not isinstance(body, bytes):
-            raise codec.CodecError("a body that is not bytes")
-        return dataclasses.replace(result, body=body)
+    def reader(refs: codec.Refs) -> Callable[[bytes, bytes], ProcessedBriefing]:
+        """`decode(model, body)`: a cache row read back against the site's settings; raises
+        codec.CodecError for anything briefgen did not write."""
+        read = codec.Reader(_Stored, refs)
+
+        def decode(model: bytes, body: bytes) -> ProcessedBriefing:
+            result: ProcessedBriefing = read(model)
+            if not isinstance(body, bytes):
+                raise codec.CodecError("a body that is not bytes")
+            codec.as_model(result, ProcessedBriefing)
+            if result.briefing is not None:
+                codec.restore_briefing(result.briefing)
+            result.__dict__["body"] = body  # as dataclasses.replace would, without a copy
+            return result
+
+        return decode
+
+
+_Stored = codec.variant(ProcessedBriefing, briefing=codec.StoredBriefing | None)
 
 
 def processed(
