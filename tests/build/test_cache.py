@@ -6,8 +6,11 @@ import os
 import pickle
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 
 from briefgen.build import codec
@@ -35,6 +38,17 @@ def _cold(site: Path, tmp_path: Path) -> dict[str, bytes]:
 def _rows(site: Path) -> list[tuple[str, bytes, bytes]]:
     with sqlite3.connect(site / CACHE_DIR / DB_NAME) as db:
         return list(db.execute("SELECT key, model, body FROM docs"))
+
+
+def _forge_rows(db_path: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    """Every row decoded as plain MessagePack, changed and written back."""
+    with sqlite3.connect(db_path) as db:
+        for key, model in list(db.execute("SELECT key, model FROM docs")):
+            row = msgspec.msgpack.decode(model)
+            change(row)
+            db.execute(
+                "UPDATE docs SET model = ? WHERE key = ?", (msgspec.msgpack.encode(row), key)
+            )
 
 
 class _Payload:
@@ -75,7 +89,17 @@ def test_the_cache_holds_briefgens_own_types(demo_site: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    ["truncated", "garbage", "foreign", "old-format", "bad-rows", "old-json-rows", "cut-rows"],
+    [
+        "truncated",
+        "garbage",
+        "foreign",
+        "old-format",
+        "bad-rows",
+        "old-json-rows",
+        "cut-rows",
+        "wrong-types",
+        "unknown-actor",
+    ],
 )
 def test_a_damaged_or_foreign_cache_is_rebuilt(
     demo_site: Path, tmp_path: Path, damage: str
@@ -102,9 +126,13 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(
     elif damage == "old-json-rows":  # the JSON rows of briefgen-cache/6, under the new version
         with sqlite3.connect(db_path) as db:
             db.execute("UPDATE docs SET model = ?", (b'["synthetic-key", null, null, []]',))
-    else:  # every row cut short
+    elif damage == "cut-rows":
         with sqlite3.connect(db_path) as db:
             db.execute("UPDATE docs SET model = substr(model, 1, length(model) / 2)")
+    else:  # rows of the right shape, a value of the wrong type or naming no actor of the site
+        value: object = "1" if damage == "wrong-types" else "synthetic-unknown-actor"
+        field = "number" if damage == "wrong-types" else "actor"
+        _forge_rows(db_path, lambda row: row["briefing"]["annotations"][0].update({field: value}))
     shutil.rmtree(out)
     build(BuildOptions(demo_site, out, search=False, jobs=1))
     assert _snapshot(out) == _cold(demo_site, tmp_path)
