@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from briefgen.build import parallel
 from briefgen.build.cache import DocCache
-from briefgen.build.codec import CodecError
+from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
 from briefgen.build.inputs import BuildOptions, FileHashes
 from briefgen.build.processed import ProcessedBriefing, processed, with_body
@@ -130,12 +132,19 @@ def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
     return dataclasses.replace(settings, config=config)
 
 
-def _from_cache(cache: DocCache, keys: list[str]) -> dict[str, ProcessedBriefing]:
+def _from_cache(
+    cache: DocCache, keys: list[str], settings: Settings
+) -> dict[str, ProcessedBriefing]:
     """The entries found; a row this briefgen did not write is a miss (and is made again)."""
+    content = settings.content()
+    refs = NO_REFS
+    if content is not None:
+        refs = Refs(content.actors, content.topics, content.config.stances)
+    decode = ProcessedBriefing.reader(refs)
     found = {}
     for key, model, body in cache.get_many(keys):
         try:
-            result = ProcessedBriefing.decode(model, body)
+            result = decode(model, body)
         except CodecError:
             continue
         if result.key == key:
@@ -153,22 +162,22 @@ def _process_briefings(
     """Every briefing file's result: from memory, else the cache, else made (in parallel).
 
     `memory` is left holding exactly this build's results."""
-    settings_key = repr((settings.config, settings.actors, settings.topics))
+    # Hashed once: each file's key hashes this digest, not the settings' text again.
+    settings_key = digest(repr((settings.config, settings.actors, settings.topics)))
+    relative = _relative(settings.site_dir)
     planned: list[tuple[Path, str]] = []
     for path in briefing_files(settings.site_dir):
-        rel = path.relative_to(settings.site_dir).as_posix()
-        planned.append((path, digest(settings_key, rel, hashes.of(path))))
+        planned.append((path, digest(settings_key, relative(path), hashes.of(path))))
     results = {key: memory[key] for _, key in planned if key in memory}
     cache.mark_used(results)
-    results.update(_from_cache(cache, [key for _, key in planned if key not in results]))
+    results.update(_from_cache(cache, [k for _, k in planned if k not in results], settings))
     # What is made is made from the bytes read here; its key is theirs, even if the file
     # changed since it was hashed (so no result is ever cached under another content's key).
     missing = []
     for path, key in planned:
         if key not in results:
             data = path.read_bytes()
-            rel = path.relative_to(settings.site_dir).as_posix()
-            content_key = digest(settings_key, rel, hashlib.sha256(data).digest())
+            content_key = digest(settings_key, relative(path), hashlib.sha256(data).digest())
             missing.append((path, content_key, data))
     md = make_parser()
 
@@ -182,8 +191,7 @@ def _process_briefings(
             briefing = build_briefing(md, content, source, diags)
         result = processed(key, source, briefing, diags, settings.config, options.search)
         draft = source.draft if source is not None else sniff_draft(data)
-        rel = path.relative_to(settings.site_dir).as_posix()
-        result = dataclasses.replace(result, draft=draft, rel_path=rel)
+        result = dataclasses.replace(result, draft=draft, rel_path=relative(path))
         # Encoded once, here, in the worker: the parent only stores the bytes.
         return (result, *result.encoded())
 
@@ -196,3 +204,17 @@ def _process_briefings(
     memory.update(results)
     made = {path: key for path, key, _ in missing}
     return [results[made.get(path, key)] for path, key in planned]
+
+
+def _relative(site_dir: Path) -> Callable[[Path], str]:
+    """A path below `site_dir` relative to it, as POSIX text. The text cut off where it can be:
+    pathlib's relative_to() costs more than hashing the file's key (4,000 of them a build)."""
+    prefix = str(site_dir / "_")[:-1]  # "" for ".", "site/" for "site"
+
+    def relative(path: Path) -> str:
+        text = str(path)
+        if os.sep == "/" and text.startswith(prefix):
+            return text[len(prefix) :]
+        return path.relative_to(site_dir).as_posix()
+
+    return relative

@@ -11,8 +11,11 @@ Python strings.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from briefgen.build import codec
 from briefgen.build.digest import digest
@@ -23,7 +26,6 @@ from briefgen.exports import feed, positions
 from briefgen.exports.annotations import annotation_lines
 
 
-@codec.register
 @dataclass(frozen=True)
 class ProcessedBriefing:
     """Everything phase one learns from one briefing file; cached by `key`."""
@@ -62,16 +64,34 @@ class ProcessedBriefing:
         return with_body(self.briefing, self.body)
 
     def encoded(self) -> tuple[bytes, bytes]:
-        """(model, body) as the cache stores them."""
-        return codec.dumps(dataclasses.replace(self, body=b"")), self.body
+        """(model, body) as the cache stores them (see codec.py)."""
+        row = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        row.update(body=b"", briefing=self.briefing and codec.stored_briefing(self.briefing))
+        return codec.dumps(row), self.body
 
     @staticmethod
-    def decode(model: bytes, body: bytes) -> ProcessedBriefing:
-        """From the cache; raises codec.CodecError for anything briefgen did not write."""
-        result: ProcessedBriefing = codec.loads(model, ProcessedBriefing)
-        if not isinstance(body, bytes):
-            raise codec.CodecError("a body that is not bytes")
-        return dataclasses.replace(result, body=body)
+    def reader(refs: codec.Refs) -> Callable[[bytes, bytes], ProcessedBriefing]:
+        """`decode(model, body)`: a cache row read back against the site's settings; raises
+        codec.CodecError for anything briefgen did not write."""
+        read = codec.Reader(_stored(codec.briefing_type(refs)))
+
+        def decode(model: bytes, body: bytes) -> ProcessedBriefing:
+            result: ProcessedBriefing = read(model)
+            if not isinstance(body, bytes):
+                raise codec.CodecError("a body that is not bytes")
+            codec.as_model(result, ProcessedBriefing)
+            if result.briefing is not None:
+                codec.restore_briefing(result.briefing, refs)
+            result.__dict__["body"] = body  # as dataclasses.replace would, without a copy
+            return result
+
+        return decode
+
+
+@functools.lru_cache(maxsize=8)
+def _stored(briefing: Any) -> type[Any]:
+    """ProcessedBriefing as a row stores it, its briefing read as `briefing`."""
+    return codec.variant(ProcessedBriefing, briefing=briefing | None)
 
 
 def processed(
@@ -118,9 +138,10 @@ def processed(
 
 def slim(source: BriefingSource) -> BriefingSource:
     """What later stages read of a source: ids, positions, flags (check_unique, drafts). Its
-    body and texts were used by build_briefing() and are in the briefing now."""
+    body, texts and notes' positions were used by build_briefing() and are in the briefing now
+    (each object less is one less to decode from the cache)."""
     specs = tuple(
-        dataclasses.replace(s, quote="", prefix="", suffix="", summary="", note="")
+        dataclasses.replace(s, quote="", prefix="", suffix="", summary="", note="", note_pos=None)
         for s in source.annotations
     )
     return dataclasses.replace(source, body="", annotations=specs)

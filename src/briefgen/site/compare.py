@@ -39,7 +39,9 @@ def latest_stances(positions: Sequence[Annotation]) -> tuple[Stance, ...]:
     newest = positions[0].briefing_slug
     seen: dict[str, Stance] = {}
     for p in positions:
-        if p.briefing_slug == newest and p.stance is not None:
+        if p.briefing_slug != newest:
+            break  # text order: the newest briefing's positions come first, together
+        if p.stance is not None:
             seen.setdefault(p.stance.id, p.stance)
     return tuple(seen.values())
 
