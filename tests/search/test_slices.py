@@ -10,53 +10,15 @@ from pathlib import Path
 import cbor2
 import pytest
 
-from briefgen.cli import main
 from briefgen.search import service, slices
 from briefgen.search.merge import merge
 from briefgen.search.records import CustomRecord
 from briefgen.search.slices import from_bundle
+from tests.search.builds import STORE, build, cold_index, stored
 from tests.support.files import snapshot
 from tests.support.pagefind_bundle import read_bundle
 from tests.support.pagefind_run import one_pagefind_run
 from tests.support.sliced_site import write_briefing, write_sliced_site
-
-STORE = ".briefgen-cache/search"
-
-
-@pytest.fixture
-def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Slices of about two briefings: the 14-briefing fixture makes eight."""
-    monkeypatch.setattr(slices, "SLICE_BRIEFINGS", 2)
-
-
-@pytest.fixture
-def pagefind_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The real Pagefind, behind a script that logs each start (one per indexing worker)."""
-    log = tmp_path / "pagefind-starts.log"
-    real = service._pagefind_binary()
-    wrapper = tmp_path / "pagefind-logged"
-    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{real}" "$@"\n')
-    wrapper.chmod(0o755)
-    monkeypatch.setattr(service, "_pagefind_binary", lambda: wrapper)
-    log.write_text("")
-    return log
-
-
-def build(site: Path, out: Path, *args: str) -> None:
-    assert main(["build", str(site), "-o", str(out), "-q", *args]) == 0
-
-
-def cold_index(site: Path, tmp_path: Path) -> dict[str, bytes]:
-    """The search index of a cold build of `site`'s content: a copy without its cache."""
-    cold = tmp_path / "cold-site"
-    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
-    build(cold, tmp_path / "cold")
-    return snapshot(tmp_path / "cold" / "pagefind")
-
-
-def stored(site: Path) -> dict[str, int]:
-    """The stored slices: file name -> modification time."""
-    return {p.name: p.stat().st_mtime_ns for p in (site / STORE).iterdir()}
 
 
 def test_the_merged_index_is_pagefinds_own_index_of_the_same_records(

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from briefgen.diagnostics import BuildInterrupted
 from briefgen.document.model import Briefing
-from briefgen.search.merge import Merged, Slice, merge
+from briefgen.search.merge import Merged, Slice, merge, renamed
 from briefgen.search.records import CustomRecord, HtmlRecord, records_of
 from briefgen.search.service import PagefindService, pagefind_version
 from briefgen.search.slices import (
@@ -62,7 +62,14 @@ def index_site(
         (slice_key(language, pagefind, [digests[b.slug] for b in group]), group)
         for group in slices(briefings)
     ]
-    found: dict[str, Slice | None] = {key: store.get(key, available) for key, _ in keyed}
+
+    def placed(name: str, digest: str) -> bool:
+        """The output has the file, under its name or the one the merge may give it: a
+        stored slice whose fragment was renamed is still whole."""
+        other = renamed(name, digest)
+        return available(name, digest) or (other is not None and available(other, digest))
+
+    found: dict[str, Slice | None] = {key: store.get(key, placed) for key, _ in keyed}
     todo = [(key, group) for key, group in keyed if found[key] is None]
     indexed = _index(language, todo, complete, store, jobs, interrupted)
     store.prune(set(found))

@@ -118,11 +118,24 @@ def _pages(
             if digest is None:
                 raise SearchIndexError(f"a slice of the search index has no {name}")
             if fragments.get(name, (None, digest))[1] != digest:
-                fragment_hash = f"{fragment_hash}{digest[:8]}"
+                fragment_hash = renamed_hash(fragment_hash, digest)
             data = item.slice.data.get(name)
             fragments[f"fragment/{fragment_hash}.pf_fragment"] = (data, digest)
             pages.append([fragment_hash, word_count])
     return pages, fragments
+
+
+def renamed_hash(fragment_hash: str, digest: str) -> str:
+    """A fragment's name when an earlier slice has another fragment under its name."""
+    return f"{fragment_hash}{digest[:8]}"
+
+
+def renamed(name: str, digest: str) -> str | None:
+    """The other name a slice's file `name` may have in the merged bundle (see _pages)."""
+    if not (name.startswith("fragment/") and name.endswith(".pf_fragment")):
+        return None
+    fragment_hash = name[len("fragment/") : -len(".pf_fragment")]
+    return f"fragment/{renamed_hash(fragment_hash, digest)}.pf_fragment"
 
 
 def _slice_words(item: _Loaded) -> Iterator[tuple[str, _Loaded, list[Any]]]:
