@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from briefgen.cli import main
+from briefgen.search import slices
 from tests.support.files import snapshot
 
 STORE = ".briefgen-cache/search"
@@ -23,6 +24,11 @@ def cold_index(site: Path, tmp_path: Path, name: str = "cold") -> dict[str, byte
     return snapshot(tmp_path / name / "pagefind")
 
 
+def slice_files(site: Path) -> list[Path]:
+    """The stored slices' files (beside them, the store keeps slices.CHUNKS)."""
+    return [p for p in (site / STORE).iterdir() if p.name != slices.CHUNKS]
+
+
 def stored(site: Path) -> dict[str, int]:
     """The stored slices: file name -> modification time."""
-    return {p.name: p.stat().st_mtime_ns for p in (site / STORE).iterdir()}
+    return {p.name: p.stat().st_mtime_ns for p in slice_files(site)}

@@ -59,3 +59,26 @@ def numbered_fragments(files: dict[str, bytes]) -> dict[str, bytes]:
             files[f"fragment/{page[0]}.pf_fragment"] = data
         files[name] = bundle.encode(meta.cbor())[0]
     return files
+
+
+@pytest.fixture
+def compressed_chunks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The word-index chunks compressed since the fixture started (the real compressor,
+    watched): their uncompressed bytes, in order."""
+    seen: list[bytes] = []
+    real = bundle.compress
+
+    def compress(raw: bytes) -> bytes:
+        if raw.startswith(bundle.SIGNATURE + b"\x81"):  # [[word, ...]]: a chunk
+            seen.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(bundle, "compress", compress)
+    return seen
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Word-index chunks a tenth of Pagefind's size: the fixture site's index then has a
+    dozen or more, most of which one edit leaves as they were."""
+    monkeypatch.setattr(bundle, "CHUNK_SIZE", bundle.CHUNK_SIZE // 10)

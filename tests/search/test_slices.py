@@ -14,7 +14,7 @@ from briefgen.search import service, slices
 from briefgen.search.merge import merge
 from briefgen.search.records import CustomRecord
 from briefgen.search.slices import from_bundle
-from tests.search.builds import STORE, build, cold_index, stored
+from tests.search.builds import build, cold_index, slice_files, stored
 from tests.support.files import snapshot
 from tests.support.pagefind_bundle import read_bundle
 from tests.support.pagefind_run import one_pagefind_run
@@ -33,7 +33,7 @@ def test_the_merged_index_is_pagefinds_own_index_of_the_same_records(
     assert len(stored(site)) >= 6
     assert len(merged["chunks"]) >= 2
     assert any(variants for _, _, variants in merged["words"])
-    fields = {tuple(cbor2.loads(p.read_bytes())["meta"][5]) for p in (site / STORE).iterdir()}
+    fields = {tuple(cbor2.loads(p.read_bytes())["meta"][5]) for p in slice_files(site)}
     assert len(fields) > 1
     for key in single:
         assert merged[key] == single[key], key
@@ -75,7 +75,7 @@ def test_a_damaged_stored_slice_is_indexed_again(
 ) -> None:
     site = write_sliced_site(tmp_path / "site")
     build(site, tmp_path / "out")
-    for path in (site / STORE).iterdir():
+    for path in slice_files(site):
         data = cbor2.loads(path.read_bytes())
         if damage == "forged":  # the right shape and digest, with words out of order
             words = cbor2.dumps(list(reversed(cbor2.loads(data["words"]))))

@@ -1,11 +1,16 @@
 """The edit path of the sliced search index: what an edit reuses from the last build (stored
-slices, fragments under either of their names) gives exactly a cold build's index."""
+slices, fragments under either of their names, unchanged word-index chunks) gives exactly a
+cold build's index."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.search.builds import build, cold_index, stored
+import cbor2
+import pytest
+
+from briefgen.search import slices
+from tests.search.builds import STORE, build, cold_index, stored
 from tests.support.files import snapshot
 from tests.support.sliced_site import briefing_file, write_briefing, write_sliced_site
 
@@ -60,3 +65,72 @@ def test_a_fragment_that_changes_name_is_taken_from_the_output(
         assert moved, step  # the case this test is about happened
         assert pagefind_runs.read_text().count("start") <= 1, step
         assert snapshot(out / "pagefind") == cold_index(site, tmp_path, f"cold-{step}"), step
+
+
+def chunk_files(out: Path) -> dict[str, bytes]:
+    return {n: d for n, d in snapshot(out / "pagefind").items() if n.startswith("index/")}
+
+
+def test_an_edit_compresses_only_the_chunks_it_changes(
+    small_slices: None, small_chunks: None, compressed_chunks: list[bytes], tmp_path: Path
+) -> None:
+    site = write_sliced_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    before = chunk_files(out)
+    assert len(compressed_chunks) == len(before) >= 3
+    compressed_chunks.clear()
+    write_briefing(site, 5, extra="\n\nSynthetic.")  # a word more: one chunk or two change
+    build(site, out)
+    after = chunk_files(out)
+    changed = set(after) - set(before)
+    assert 1 <= len(compressed_chunks) == len(changed) < len(after)
+    assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
+
+
+def test_a_chunk_the_output_no_longer_has_is_compressed_again(
+    small_slices: None, small_chunks: None, compressed_chunks: list[bytes], tmp_path: Path
+) -> None:
+    """The stored list of chunks may be older than the output (a build stopped after
+    storing it, a cache copied from elsewhere): a chunk it names that the output lost is
+    made again."""
+    site = write_sliced_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    old_list = (site / STORE / slices.CHUNKS).read_bytes()
+    original = briefing_file(site, 5).read_text()
+    write_briefing(site, 5, extra="\n\nSynthetic.")
+    build(site, out)
+    (site / STORE / slices.CHUNKS).write_bytes(old_list)  # lists the chunks before the edit
+    briefing_file(site, 5).write_text(original)
+    compressed_chunks.clear()
+    build(site, out)
+    assert 1 <= len(compressed_chunks) < len(chunk_files(out))
+    assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other-compressor", "wrong-digests"])
+def test_a_damaged_list_of_chunks_only_costs_compressing_them_again(
+    small_slices: None,
+    small_chunks: None,
+    compressed_chunks: list[bytes],
+    tmp_path: Path,
+    damage: str,
+) -> None:
+    site = write_sliced_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    path = site / STORE / slices.CHUNKS
+    stored_list = cbor2.loads(path.read_bytes())
+    if damage == "garbage":
+        path.write_bytes(b"\x00 not cbor")
+    elif damage == "other-compressor":
+        path.write_bytes(cbor2.dumps({**stored_list, "compressor": "another compressor"}))
+    else:
+        chunks = {content: "0" * 64 for content in stored_list["chunks"]}
+        path.write_bytes(cbor2.dumps({**stored_list, "chunks": chunks}))
+    compressed_chunks.clear()
+    write_briefing(site, 5, extra="\n\nSynthetic.")
+    build(site, out)
+    assert len(compressed_chunks) == len(chunk_files(out))  # none was taken as unchanged
+    assert snapshot(out / "pagefind") == cold_index(site, tmp_path)

@@ -73,7 +73,15 @@ def index_site(
     todo = [(key, group) for key, group in keyed if found[key] is None]
     indexed = _index(language, todo, complete, store, jobs, interrupted)
     store.prune(set(found))
-    return merge([found[key] or indexed[key] for key, _ in keyed])
+    known = store.chunks()
+
+    def reuse(path: str, content: str) -> str | None:
+        digest = known.get(content)
+        return digest if digest is not None and available(path, digest) else None
+
+    merged = merge([found[key] or indexed[key] for key, _ in keyed], reuse)
+    store.put_chunks(merged.chunks)
+    return merged
 
 
 def _index(
