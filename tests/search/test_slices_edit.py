@@ -4,13 +4,16 @@ cold build's index."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import cbor2
 import pytest
 
+from briefgen.build import pipeline
+from briefgen.build.pipeline import BuildOptions, Memory
 from briefgen.search import slices
-from tests.search.builds import STORE, build, cold_index, stored
+from tests.search.builds import STORE, build, cold_index, slice_files, stored
 from tests.support.files import snapshot
 from tests.support.sliced_site import briefing_file, write_briefing, write_sliced_site
 
@@ -134,3 +137,40 @@ def test_a_damaged_list_of_chunks_only_costs_compressing_them_again(
     build(site, out)
     assert len(compressed_chunks) == len(chunk_files(out))  # none was taken as unchanged
     assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
+
+
+def test_serve_keeps_the_slices_in_memory_and_indexes_a_changed_one_again(
+    small_slices: None, pagefind_runs: Path, tmp_path: Path
+) -> None:
+    site = write_sliced_site(tmp_path / "site")
+    out = tmp_path / "out"
+    memory = Memory()
+    warm_build(site, out, memory)
+    assert len(memory.search_slices) == len(stored(site)) >= 6
+    for path in slice_files(site):  # the store cannot help: what is used comes from memory
+        path.write_bytes(b"")
+    pagefind_runs.write_text("")
+    write_briefing(site, 5, extra="\n\nAn appended synthetic sentence about zeal.")
+    warm_build(site, out, memory)
+    assert pagefind_runs.read_text().count("start") == 1  # the edited slice only
+    assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
+
+
+def test_slices_in_memory_are_not_used_when_the_output_lost_their_files(
+    small_slices: None, pagefind_runs: Path, tmp_path: Path
+) -> None:
+    site = write_sliced_site(tmp_path / "site")
+    out = tmp_path / "out"
+    memory = Memory()
+    warm_build(site, out, memory)
+    shutil.rmtree(out)
+    shutil.rmtree(site / STORE)
+    pagefind_runs.write_text("")
+    warm_build(site, out, memory)
+    assert pagefind_runs.read_text().count("start") >= 1
+    assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
+
+
+def warm_build(site: Path, out: Path, memory: Memory) -> None:
+    """A build as serve makes it, with what the last one left in `memory`."""
+    assert not pipeline.build(BuildOptions(site, out, search=True), memory).unchanged

@@ -23,7 +23,7 @@ from briefgen.build.prepare import Prepared
 from briefgen.diagnostics import SearchIndexError
 from briefgen.document.model import Briefing
 from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
-from briefgen.search.merge import Merged
+from briefgen.search.merge import Merged, Slice
 from briefgen.search.slices import SliceStore
 from briefgen.site.model import Site
 from briefgen.site.pages import Page, pages
@@ -42,8 +42,10 @@ class Writer:
         options: BuildOptions,
         old: output.Manifest,
         interrupted: Callable[[], bool] | None = None,
+        warm: dict[str, Slice] | None = None,
     ) -> None:
         self.interrupted = interrupted
+        self.warm = warm  # the search index's slices kept by a long-lived caller (serve)
         self.prepared = prepared
         self.site = prepared.site
         self.options = options
@@ -178,6 +180,7 @@ class Writer:
                 available,
                 jobs,
                 self.interrupted,
+                self.warm,
             )
         self._stage_bundle(bundle, staging)
         return search_digest

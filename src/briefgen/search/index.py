@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from briefgen.diagnostics import BuildInterrupted
 from briefgen.document.model import Briefing
@@ -53,10 +54,13 @@ def index_site(
     available: Available,
     jobs: int,
     interrupted: Callable[[], bool] | None = None,
+    warm: dict[str, Slice] | None = None,
 ) -> Merged:
     """The site's bundle. `digests`: slug -> records.briefing_digest() of each briefing, which
     say what changed without reading bodies; `complete` is called only for briefings whose
-    slice is indexed again; `available` says which files the output has already."""
+    slice is indexed again; `available` says which files the output has already. `warm`: the
+    slices as the last build merged them, kept by a long-lived caller (serve), which are
+    taken from there rather than read from the store; left holding this build's."""
     pagefind = pagefind_version()
     keyed = [
         (slice_key(language, pagefind, [digests[b.slug] for b in group]), group)
@@ -69,7 +73,13 @@ def index_site(
         other = renamed(name, digest)
         return available(name, digest) or (other is not None and available(other, digest))
 
-    found: dict[str, Slice | None] = {key: store.get(key, placed) for key, _ in keyed}
+    def kept(key: str) -> Slice | None:
+        found = warm.get(key) if warm is not None else None
+        if found is not None and all(placed(name, d) for name, d in found.files.items()):
+            return found
+        return store.get(key, placed)
+
+    found: dict[str, Slice | None] = {key: kept(key) for key, _ in keyed}
     todo = [(key, group) for key, group in keyed if found[key] is None]
     indexed = _index(language, todo, complete, store, jobs, interrupted)
     store.prune(set(found))
@@ -81,6 +91,9 @@ def index_site(
 
     merged = merge([found[key] or indexed[key] for key, _ in keyed], reuse)
     store.put_chunks(merged.chunks)
+    if warm is not None:  # used next time only if the output still has their files
+        warm.clear()
+        warm.update({key: found[key] or replace(indexed[key], data={}) for key, _ in keyed})
     return merged
 
 
