@@ -133,9 +133,9 @@ def is_filter(data: object) -> bool:
 
 
 def _rows(value: object, types: tuple[type, ...]) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(row, list)
-        and len(row) == len(types)
-        and all(type(cell) is kind for cell, kind in zip(row, types, strict=True))
-        for row in value
+    if type(value) is not list:
+        return False
+    width = len(types)
+    return all(
+        type(row) is list and len(row) == width and tuple(map(type, row)) == types for row in value
     )
