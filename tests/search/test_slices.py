@@ -14,10 +14,10 @@ from briefgen.search import service, slices
 from briefgen.search.merge import merge
 from briefgen.search.records import CustomRecord
 from briefgen.search.slices import from_bundle
-from tests.search.builds import build, cold_index, slice_files, stored
 from tests.support.files import snapshot
 from tests.support.pagefind_bundle import read_bundle
 from tests.support.pagefind_run import one_pagefind_run
+from tests.support.search_builds import build, cold_index, slice_files, stored
 from tests.support.sliced_site import write_briefing, write_sliced_site
 
 

@@ -13,8 +13,8 @@ import pytest
 from briefgen.build import pipeline
 from briefgen.build.pipeline import BuildOptions, Memory
 from briefgen.search import slices
-from tests.search.builds import STORE, build, cold_index, slice_files, stored
 from tests.support.files import snapshot
+from tests.support.search_builds import STORE, build, cold_index, slice_files, stored
 from tests.support.sliced_site import briefing_file, write_briefing, write_sliced_site
 
 
