@@ -63,7 +63,7 @@ def test_warm_builds_after_a_series_of_edits_equal_cold_builds(
     demo_site: Path, tmp_path: Path, in_memory: bool
 ) -> None:
     out = demo_site / "out"
-    memory: Memory | None = {} if in_memory else None
+    memory = Memory() if in_memory else None
     first = build(BuildOptions(demo_site, out, search=True, jobs=1), memory)
     assert not first.unchanged
     assert snapshot(out) == cold(demo_site, tmp_path, "start")

@@ -10,7 +10,6 @@ from pathlib import Path
 import cbor2
 import pytest
 
-from briefgen.cli import main
 from briefgen.search import service, slices
 from briefgen.search.merge import merge
 from briefgen.search.records import CustomRecord
@@ -18,45 +17,8 @@ from briefgen.search.slices import from_bundle
 from tests.support.files import snapshot
 from tests.support.pagefind_bundle import read_bundle
 from tests.support.pagefind_run import one_pagefind_run
+from tests.support.search_builds import build, cold_index, slice_files, stored
 from tests.support.sliced_site import write_briefing, write_sliced_site
-
-STORE = ".briefgen-cache/search"
-
-
-@pytest.fixture
-def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Slices of about two briefings: the 14-briefing fixture makes eight."""
-    monkeypatch.setattr(slices, "SLICE_BRIEFINGS", 2)
-
-
-@pytest.fixture
-def pagefind_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The real Pagefind, behind a script that logs each start (one per indexing worker)."""
-    log = tmp_path / "pagefind-starts.log"
-    real = service._pagefind_binary()
-    wrapper = tmp_path / "pagefind-logged"
-    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{real}" "$@"\n')
-    wrapper.chmod(0o755)
-    monkeypatch.setattr(service, "_pagefind_binary", lambda: wrapper)
-    log.write_text("")
-    return log
-
-
-def build(site: Path, out: Path, *args: str) -> None:
-    assert main(["build", str(site), "-o", str(out), "-q", *args]) == 0
-
-
-def cold_index(site: Path, tmp_path: Path) -> dict[str, bytes]:
-    """The search index of a cold build of `site`'s content: a copy without its cache."""
-    cold = tmp_path / "cold-site"
-    shutil.copytree(site, cold, ignore=shutil.ignore_patterns(".briefgen-cache"))
-    build(cold, tmp_path / "cold")
-    return snapshot(tmp_path / "cold" / "pagefind")
-
-
-def stored(site: Path) -> dict[str, int]:
-    """The stored slices: file name -> modification time."""
-    return {p.name: p.stat().st_mtime_ns for p in (site / STORE).iterdir()}
 
 
 def test_the_merged_index_is_pagefinds_own_index_of_the_same_records(
@@ -71,7 +33,7 @@ def test_the_merged_index_is_pagefinds_own_index_of_the_same_records(
     assert len(stored(site)) >= 6
     assert len(merged["chunks"]) >= 2
     assert any(variants for _, _, variants in merged["words"])
-    fields = {tuple(cbor2.loads(p.read_bytes())["meta"][5]) for p in (site / STORE).iterdir()}
+    fields = {tuple(cbor2.loads(p.read_bytes())["meta"][5]) for p in slice_files(site)}
     assert len(fields) > 1
     for key in single:
         assert merged[key] == single[key], key
@@ -113,7 +75,7 @@ def test_a_damaged_stored_slice_is_indexed_again(
 ) -> None:
     site = write_sliced_site(tmp_path / "site")
     build(site, tmp_path / "out")
-    for path in (site / STORE).iterdir():
+    for path in slice_files(site):
         data = cbor2.loads(path.read_bytes())
         if damage == "forged":  # the right shape and digest, with words out of order
             words = cbor2.dumps(list(reversed(cbor2.loads(data["words"]))))

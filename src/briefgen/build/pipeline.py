@@ -78,7 +78,9 @@ def _build(
     cache = DocCache(options.site_dir, options.cache)
     with parallel.collector_paused():
         prepared = prepare(options, cache, memory, bodies_apart=True, hashes=start.hashes)
-        writer = Writer(prepared, options, previous or output.Manifest.empty(), interrupted)
+        old = previous or output.Manifest.empty()
+        warm = memory.search_slices if memory is not None else None
+        writer = Writer(prepared, options, old, interrupted, warm)
         manifest = writer.write(inputs)
     cache.prune()
     return BuildResult(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.build import parallel
 from briefgen.build.cache import DocCache
@@ -37,7 +38,17 @@ from briefgen.document.model import Briefing
 from briefgen.site.links import check_links, check_links_despite_errors
 from briefgen.site.model import Site, build_site
 
-Memory = dict[str, ProcessedBriefing]  # cache key -> result, kept between builds by serve
+if TYPE_CHECKING:
+    from briefgen.search.merge import Slice
+
+
+class Memory(dict[str, ProcessedBriefing]):
+    """Cache key -> result, kept between builds by serve; and, for the writer, the search
+    index's slices as the last build merged them (search/index.py)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search_slices: dict[str, Slice] = {}
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ def prepare(
     diags = Diagnostics()
     settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
     cache = cache or DocCache(options.site_dir, False)
-    memory = {} if memory is None else memory
+    memory = Memory() if memory is None else memory
     results = _process_briefings(settings, cache, options, memory, hashes or FileHashes())
     included, skipped = _without_drafts(results, options.drafts, diags)
     sources = [r.source for r in included if r.source is not None]

@@ -6,6 +6,7 @@ same as the last build's is kept as it is; a file whose bytes are unchanged is n
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from briefgen.build.prepare import Prepared
 from briefgen.diagnostics import SearchIndexError
 from briefgen.document.model import Briefing
 from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
-from briefgen.search.merge import Merged
+from briefgen.search.merge import Merged, Slice
 from briefgen.search.slices import SliceStore
 from briefgen.site.model import Site
 from briefgen.site.pages import Page, pages
@@ -41,8 +42,10 @@ class Writer:
         options: BuildOptions,
         old: output.Manifest,
         interrupted: Callable[[], bool] | None = None,
+        warm: dict[str, Slice] | None = None,
     ) -> None:
         self.interrupted = interrupted
+        self.warm = warm  # the search index's slices kept by a long-lived caller (serve)
         self.prepared = prepared
         self.site = prepared.site
         self.options = options
@@ -177,6 +180,7 @@ class Writer:
                 available,
                 jobs,
                 self.interrupted,
+                self.warm,
             )
         self._stage_bundle(bundle, staging)
         return search_digest
@@ -185,13 +189,18 @@ class Writer:
         """Stage the merged index; files the output has already are left where they are."""
         prefix = urls.search_bundle()
         self._stage({prefix + name: data for name, data in bundle.files.items()}, staging)
+        moved: dict[str, str] | None = None  # digest -> old path, made when first needed
         for name, (data, digest) in bundle.kept.items():
+            if data is None and self.old.files.get(prefix + name) != digest:
+                # A fragment renamed in the last build or in this one (merge.renamed): the
+                # output has its bytes under its other name.
+                if moved is None:
+                    moved = {d: n for n, d in self.old.files.items() if n.startswith(prefix)}
+                data = _old_file(self.options.output, moved.get(digest), digest)
             if data is not None:
                 self._stage({prefix + name: data}, staging)
-            elif self.old.files.get(prefix + name) == digest:
+            else:
                 self.files[prefix + name] = digest
-            else:  # index_site() uses a stored slice only when the output has its files
-                raise SearchIndexError(f"the output lost {prefix + name}; build again")
 
 
 @contextmanager
@@ -203,6 +212,20 @@ def slice_store(options: BuildOptions) -> Iterator[SliceStore]:
         return
     with tempfile.TemporaryDirectory(prefix="briefgen-search-") as folder:
         yield SliceStore(Path(folder))
+
+
+def _old_file(out_dir: Path, name: str | None, digest: str) -> bytes:
+    """The bytes of the output's file `name`, which must be `digest`'s (index_site() uses a
+    stored slice only when the output has its files)."""
+    try:
+        data = (out_dir / urls.safe_relpath(name)).read_bytes() if name is not None else b""
+    except OSError:
+        data = b""
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise SearchIndexError(
+            f"the output lost {name or 'a file of the search index'}; build again"
+        )
+    return data
 
 
 def _is_listing(page: Page) -> bool:

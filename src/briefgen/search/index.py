@@ -11,10 +11,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from briefgen.diagnostics import BuildInterrupted
 from briefgen.document.model import Briefing
-from briefgen.search.merge import Merged, Slice, merge
+from briefgen.search.merge import Merged, Slice, merge, renamed
 from briefgen.search.records import CustomRecord, HtmlRecord, records_of
 from briefgen.search.service import PagefindService, pagefind_version
 from briefgen.search.slices import (
@@ -53,20 +54,47 @@ def index_site(
     available: Available,
     jobs: int,
     interrupted: Callable[[], bool] | None = None,
+    warm: dict[str, Slice] | None = None,
 ) -> Merged:
     """The site's bundle. `digests`: slug -> records.briefing_digest() of each briefing, which
     say what changed without reading bodies; `complete` is called only for briefings whose
-    slice is indexed again; `available` says which files the output has already."""
+    slice is indexed again; `available` says which files the output has already. `warm`: the
+    slices as the last build merged them, kept by a long-lived caller (serve), which are
+    taken from there rather than read from the store; left holding this build's."""
     pagefind = pagefind_version()
     keyed = [
         (slice_key(language, pagefind, [digests[b.slug] for b in group]), group)
         for group in slices(briefings)
     ]
-    found: dict[str, Slice | None] = {key: store.get(key, available) for key, _ in keyed}
+
+    def placed(name: str, digest: str) -> bool:
+        """The output has the file, under its name or the one the merge may give it: a
+        stored slice whose fragment was renamed is still whole."""
+        other = renamed(name, digest)
+        return available(name, digest) or (other is not None and available(other, digest))
+
+    def kept(key: str) -> Slice | None:
+        found = warm.get(key) if warm is not None else None
+        if found is not None and all(placed(name, d) for name, d in found.files.items()):
+            return found
+        return store.get(key, placed)
+
+    found: dict[str, Slice | None] = {key: kept(key) for key, _ in keyed}
     todo = [(key, group) for key, group in keyed if found[key] is None]
     indexed = _index(language, todo, complete, store, jobs, interrupted)
     store.prune(set(found))
-    return merge([found[key] or indexed[key] for key, _ in keyed])
+    known = store.chunks()
+
+    def reuse(path: str, content: str) -> str | None:
+        digest = known.get(content)
+        return digest if digest is not None and available(path, digest) else None
+
+    merged = merge([found[key] or indexed[key] for key, _ in keyed], reuse)
+    store.put_chunks(merged.chunks)
+    if warm is not None:  # used next time only if the output still has their files
+        warm.clear()
+        warm.update({key: found[key] or replace(indexed[key], data={}) for key, _ in keyed})
+    return merged
 
 
 def _index(

@@ -15,13 +15,13 @@ import heapq
 import itertools
 import json
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen.diagnostics import SearchIndexError
 from briefgen.search import bundle, packed
 from briefgen.search.bundle import Meta
+from briefgen.search.chunks import Reuse, write_chunks
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Slice:
 class Merged:
     files: dict[str, bytes]  # path -> bytes: the files made by the merge
     kept: dict[str, tuple[bytes | None, str]]  # path -> (bytes or None: as in the output, sha256)
+    chunks: dict[str, str] = field(default_factory=dict)  # word index: content -> file sha256
 
 
 @dataclass
@@ -50,8 +51,9 @@ class _Loaded:
     remap: packed.Remap
 
 
-def merge(slices: Sequence[Slice]) -> Merged:
-    """One bundle of all `slices` (at least one), numbered slice after slice."""
+def merge(slices: Sequence[Slice], reuse: Reuse | None = None) -> Merged:
+    """One bundle of all `slices` (at least one), numbered slice after slice. `reuse`: which
+    word-index chunks the output has already (chunks.py)."""
     scripts = {
         name: (slices[0].data.get(name), digest)
         for name, digest in slices[0].files.items()
@@ -72,12 +74,13 @@ def merge(slices: Sequence[Slice]) -> Merged:
         item.offset, offset = offset, offset + len(item.meta.pages)
         item.remap = _field_remap(item.meta.fields, fields)
 
-    files: dict[str, bytes] = {}
     pages, fragments = _pages(loaded)
+    chunks = write_chunks(_words(loaded), language, reuse)
+    files = chunks.files
     meta = Meta(
         version=loaded[0].meta.version,
         pages=pages,
-        chunks=_write_chunks(_words(loaded), language, files),
+        chunks=chunks.described,
         filters=_write_filters(loaded, language, files),
         sorts=[],  # records have no sort keys: see records.py
         fields=fields,
@@ -89,7 +92,8 @@ def merge(slices: Sequence[Slice]) -> Merged:
     info = entry["languages"][language]
     entry["languages"] = {language: {**info, "hash": meta_hash, "page_count": len(pages)}}
     files[bundle.ENTRY] = _json(entry)
-    return Merged(files, scripts | fragments)
+    kept = {path: (None, digest) for path, digest in chunks.kept.items()}
+    return Merged(files, scripts | fragments | kept, chunks.digests)
 
 
 def _json(entry: dict[str, Any]) -> bytes:
@@ -118,11 +122,24 @@ def _pages(
             if digest is None:
                 raise SearchIndexError(f"a slice of the search index has no {name}")
             if fragments.get(name, (None, digest))[1] != digest:
-                fragment_hash = f"{fragment_hash}{digest[:8]}"
+                fragment_hash = renamed_hash(fragment_hash, digest)
             data = item.slice.data.get(name)
             fragments[f"fragment/{fragment_hash}.pf_fragment"] = (data, digest)
             pages.append([fragment_hash, word_count])
     return pages, fragments
+
+
+def renamed_hash(fragment_hash: str, digest: str) -> str:
+    """A fragment's name when an earlier slice has another fragment under its name."""
+    return f"{fragment_hash}{digest[:8]}"
+
+
+def renamed(name: str, digest: str) -> str | None:
+    """The other name a slice's file `name` may have in the merged bundle (see _pages)."""
+    if not (name.startswith("fragment/") and name.endswith(".pf_fragment")):
+        return None
+    fragment_hash = name[len("fragment/") : -len(".pf_fragment")]
+    return f"fragment/{renamed_hash(fragment_hash, digest)}.pf_fragment"
 
 
 def _slice_words(item: _Loaded) -> Iterator[tuple[str, _Loaded, list[Any]]]:
@@ -145,53 +162,6 @@ def _words(loaded: list[_Loaded]) -> Iterator[tuple[str, bytes, int]]:
                 variants.setdefault(variant, []).append((item.offset, item.remap, variant_pages))
         joined = [(v, packed.join(variants[v])[0]) for v in sorted(variants)]
         yield word, packed.encode_word(word, pages, joined), size
-
-
-def _write_chunks(
-    words: Iterator[tuple[str, bytes, int]], language: str, files: dict[str, bytes]
-) -> list[Any]:
-    """Cut the words into chunks where Pagefind cuts them, and write them. Each chunk is
-    compressed on another thread as soon as it is cut (zlib lets go of the GIL), while the
-    merge goes on: compression is half of a merge's time."""
-    with ThreadPoolExecutor(2) as pool:
-        chunks: list[tuple[str, str, Future[tuple[bytes, str]]]] = []
-        chunk: list[bytes] = []
-        first, size = "", 0
-        for word, encoded, word_size in words:
-            if not chunk:
-                first = word
-            chunk.append(encoded)
-            size += word_size
-            if size >= bundle.CHUNK_SIZE:
-                chunks.append((first, word, pool.submit(_compressed, chunk)))
-                chunk, size = [], 0
-        if chunk:
-            chunks.append((first, word, pool.submit(_compressed, chunk)))
-        described: list[list[Any]] = []
-        for i, (first, last, future) in enumerate(chunks):
-            data, digest = future.result()
-            name = f"{language}_{digest[:10]}"
-            files[f"index/{name}.pf_index"] = data
-            if i > 0:  # shortest prefixes that still tell this chunk from the one before
-                previous = described[-1]
-                shortened, first = _prefixes(previous[1], first)
-                # Not when that would end the previous chunk before it starts (Pagefind 1.5
-                # keeps the whole word then: seen in its output).
-                if shortened >= previous[0]:
-                    previous[1] = shortened
-            described.append([first, last, name])
-    return described
-
-
-def _compressed(words: list[bytes]) -> tuple[bytes, str]:
-    return bundle.encode_raw(packed.encode_chunk(words))
-
-
-def _prefixes(a: str, b: str) -> tuple[str, str]:
-    common = 0
-    while common < min(len(a), len(b)) and a[common] == b[common]:
-        common += 1
-    return a[: common + 1], b[: common + 1]
 
 
 def _write_filters(loaded: list[_Loaded], language: str, files: dict[str, bytes]) -> list[Any]:

@@ -159,31 +159,32 @@ def encode_chunk(words: list[bytes]) -> bytes:
 
 
 def well_formed(words: object) -> bool:
-    """Packed words as pack_chunk() makes them, in order (a stored slice is untrusted)."""
-    if not isinstance(words, list):
+    """Packed words as pack_chunk() makes them, in order (a stored slice is untrusted).
+    Written out flat: a build reads tens of thousands of words from the store."""
+    if type(words) is not list:
         return False
     previous = None
     for word in words:
-        if not (isinstance(word, list) and len(word) == 3 and isinstance(word[0], str)):
+        if type(word) is not list or len(word) != 3:
             return False
-        if previous is not None and word[0] <= previous:
+        text, pages, variants = word
+        if type(text) is not str or (previous is not None and text <= previous):
             return False
-        previous = word[0]
-        variants = word[2]
-        if not _packed(word[1]) or not isinstance(variants, list):
+        previous = text
+        if not _packed(pages) or type(variants) is not list:
             return False
-        if not all(isinstance(v, list) and len(v) == 2 and _packed(v[1]) for v in variants):
-            return False
+        for variant in variants:
+            if type(variant) is not list or len(variant) != 2 or not _packed(variant[1]):
+                return False
     return True
 
 
 def _packed(pages: object) -> bool:
-    return (
-        isinstance(pages, list)
-        and len(pages) == 5
-        and all(type(n) is int and n >= 0 for n in pages[:4])
-        and isinstance(pages[4], bytes)
-    )
+    if type(pages) is not list or len(pages) != 5:
+        return False
+    entries, first, last, size, body = pages
+    numbers = type(entries) is type(first) is type(last) is type(size) is int
+    return numbers and min(entries, first, last, size) >= 0 and type(body) is bytes
 
 
 def _uint(value: int) -> bytes:

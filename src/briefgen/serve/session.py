@@ -65,7 +65,7 @@ class WarmRebuild:
     on-disk cache). build() still checks everything, so `changed` is only for the log."""
 
     def __init__(self, hashes: FileHashes | None = None) -> None:
-        self.memory: Memory = {}
+        self.memory = Memory()
         self.hashes = hashes or FileHashes()  # files are re-read only when their stat changes
 
     def __call__(
