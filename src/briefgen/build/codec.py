@@ -169,5 +169,5 @@ def unpack_body(data: bytes) -> tuple[tuple[Chunk, ...], str]:
         stored, plain_text = _BODY.decode(zlib.decompress(data))
     except (zlib.error, msgspec.MsgspecError, RecursionError) as exc:
         raise CodecError(str(exc)) from None
-    chunks = (HtmlChunk(c) if type(c) is str else NotesChunk(c) for c in stored)
+    chunks = (HtmlChunk(c) if isinstance(c, str) else NotesChunk(c) for c in stored)
     return tuple(chunks), plain_text
