@@ -27,7 +27,7 @@ class Serve:
 
     def __init__(self, site: Path, out: Path) -> None:
         self.options = BuildOptions(site, out_dir=out, search=False, publish_in_place=True)
-        self.memory: Memory = {}
+        self.memory = Memory()
         self.hashes = FileHashes()
 
     def build(self) -> None:
