@@ -36,10 +36,10 @@ from briefgen.search.bundle import Meta
 from briefgen.search.merge import Slice
 
 # At most this many briefings per slice, on average. An edit indexes its slice again: at 4,000
-# briefings Pagefind takes ~0.15 s for 32 against ~0.35 s for 64; 16 saves little more and
-# costs the merge and the store read more slices. A cold build's indexing measured the same
-# for 16, 32 and 64 (within noise).
-SLICE_BRIEFINGS = 32
+# briefings Pagefind takes ~0.35 s for 64 against ~0.15 s for 32, but 32 made a cold build
+# with search 5-14 % slower at 4,000 and its peak memory at 10,000 1,144 MB against 963 MB
+# (benchmarks/README, issue 15): 64 keeps the memory target.
+SLICE_BRIEFINGS = 64
 STORE_FORMAT = 4
 CHUNKS = "chunks.cbor"  # the last merged word index's chunks (chunks.py); slices are KEY.cbor
 _COMPRESSOR = f"{STORE_FORMAT} {bundle.COMPRESSOR}"
