@@ -27,6 +27,11 @@ def _tree(root: Path) -> dict[str, bytes]:
     return snapshot(root)
 
 
+def _differing(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    """The first names whose bytes differ (or that only one tree has): what a failure shows."""
+    return sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name))[:8]
+
+
 def _build(site: Path, out: Path) -> subprocess.Popen[bytes]:
     code = "import sys; from briefgen.cli import main; sys.exit(main(sys.argv[1:]))"
     args = ["build", str(site), "-o", str(out), "--no-search", "-q", "--jobs", "1"]
@@ -64,7 +69,7 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_pat
         process.send_signal(signal.SIGKILL)
         process.wait()
         now = _tree(out)
-        assert now in (old, new), sorted(set(now.items()) ^ set(old.items()))[:5]
+        assert now in (old, new), (_differing(now, old), _differing(now, new))
         outcomes.add("new" if now == new else "old")
         if now == new:  # start again from the old site
             _many_briefings(site, "old")
