@@ -142,10 +142,7 @@ def test_a_damaged_list_of_chunks_only_costs_compressing_them_again(
 def test_serve_keeps_the_slices_in_memory_and_indexes_a_changed_one_again(
     small_slices: None, pagefind_runs: Path, tmp_path: Path
 ) -> None:
-    site = write_sliced_site(tmp_path / "site")
-    out = tmp_path / "out"
-    memory = Memory()
-    warm_build(site, out, memory)
+    site, out, memory = served(tmp_path)
     assert len(memory.search_slices) == len(stored(site)) >= 6
     for path in slice_files(site):  # the store cannot help: what is used comes from memory
         path.write_bytes(b"")
@@ -159,16 +156,20 @@ def test_serve_keeps_the_slices_in_memory_and_indexes_a_changed_one_again(
 def test_slices_in_memory_are_not_used_when_the_output_lost_their_files(
     small_slices: None, pagefind_runs: Path, tmp_path: Path
 ) -> None:
-    site = write_sliced_site(tmp_path / "site")
-    out = tmp_path / "out"
-    memory = Memory()
-    warm_build(site, out, memory)
+    site, out, memory = served(tmp_path)
     shutil.rmtree(out)
     shutil.rmtree(site / STORE)
     pagefind_runs.write_text("")
     warm_build(site, out, memory)
     assert pagefind_runs.read_text().count("start") >= 1
     assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
+
+
+def served(tmp_path: Path) -> tuple[Path, Path, Memory]:
+    """A sliced site built once as serve builds it: (site, output, serve's memory)."""
+    site, out, memory = write_sliced_site(tmp_path / "site"), tmp_path / "out", Memory()
+    warm_build(site, out, memory)
+    return site, out, memory
 
 
 def warm_build(site: Path, out: Path, memory: Memory) -> None:

@@ -25,7 +25,8 @@ class EditorHashes(FileHashes):
         self.victim = victim
         self.locked: set[Path] = set()
 
-    def of(self, path: Path) -> bytes:
+    def of(self, path: Path | str) -> bytes:
+        path = Path(path)  # the build passes names as text
         if path == self.victim:
             path.unlink()
         if path in self.locked:

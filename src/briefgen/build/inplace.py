@@ -8,8 +8,8 @@ wrote into the output, each with one atomic rename (a request reads the old file
 one, never half of one), and writes the manifest last.
 
 - Files that go away go first, so that a folder of the previous site may become a file of
-  the new one, and back. Then deeper files first: Pagefind's index chunks and fragments are
-  in place before the files that name them (pagefind-entry.json, the .pf_meta).
+  the new one, and back. Then subfolders before their folder: Pagefind's index chunks and
+  fragments are in place before the files that name them (pagefind-entry.json, the .pf_meta).
 - Only files briefgen wrote are removed: listed in the previous manifest, and still holding
   the bytes it lists; reached without following a symbolic link.
 - Leftovers: while files move, the output's manifest lists nothing. A publish that fails
@@ -47,7 +47,7 @@ def publish_in_place(staging: Path, out_dir: Path, manifest: Manifest) -> None:
     _replace(staging, out_dir, Manifest.empty())  # until the end: trust nothing of out_dir
     if previous is not None:
         _remove(out_dir, previous, [n for n in previous.files if n not in manifest.files])
-    _move_in(staging, out_dir, sorted(regular_files(staging), key=_deeper_first))
+    _move_in(staging, out_dir, list(regular_files(staging)))
     _replace(staging, out_dir, manifest)
     remove_tree(str(staging))  # only its folders are left
 
@@ -62,12 +62,9 @@ def _deeper_first(name: str) -> tuple[int, list[str]]:
 
 
 def _move_in(staging: Path, out_dir: Path, names: list[str]) -> None:
-    groups: dict[str, list[str]] = {}
-    for name in names:  # deeper first, kept by the grouping (dicts keep their order)
-        folder, _, base = name.rpartition("/")
-        groups.setdefault(folder, []).append(base)
+    """Folder by folder, each folder's subfolders before it (by_folder's order, reversed)."""
     with Folders(str(staging)) as source, Folders(str(out_dir), make=True) as target:
-        for folder, bases in groups.items():
+        for folder, bases in reversed(by_folder(names)):
             base = ""
             try:
                 to = target.fd(folder)

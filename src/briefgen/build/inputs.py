@@ -82,7 +82,7 @@ def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str
     for folder in folders:
         for name, path in _files(folder):
             rel = os.fsencode(name)  # a name need not be UTF-8 (checked later)
-            h.update(len(rel).to_bytes(8, "little") + rel + hashes.of(Path(path)))
+            h.update(len(rel).to_bytes(8, "little") + rel + hashes.of(path))
     return h.hexdigest()
 
 
