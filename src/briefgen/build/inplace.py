@@ -47,7 +47,7 @@ def publish_in_place(staging: Path, out_dir: Path, manifest: Manifest) -> None:
     _replace(staging, out_dir, Manifest.empty())  # until the end: trust nothing of out_dir
     if previous is not None:
         _remove(out_dir, previous, [n for n in previous.files if n not in manifest.files])
-    _move_in(staging, out_dir, list(regular_files(staging)))
+    move_in(staging, out_dir, list(regular_files(staging)))
     _replace(staging, out_dir, manifest)
     remove_tree(str(staging))  # only its folders are left
 
@@ -61,7 +61,7 @@ def _deeper_first(name: str) -> tuple[int, list[str]]:
     return -name.count("/"), name.split("/")
 
 
-def _move_in(staging: Path, out_dir: Path, names: list[str]) -> None:
+def move_in(staging: Path, out_dir: Path, names: list[str]) -> None:
     """Folder by folder, each folder's subfolders before it (by_folder's order, reversed)."""
     with Folders(str(staging)) as source, Folders(str(out_dir), make=True) as target:
         for folder, bases in reversed(by_folder(names)):

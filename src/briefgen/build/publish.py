@@ -2,11 +2,11 @@
 
 - `locked()`: an exclusive flock on the output's parent directory for the whole build, so two
   builds into one output never interleave; it also removes what a killed build left behind.
-- `briefgen build`: `complete()` gives the staged tree every file of the new site (unchanged
-  ones hard-linked from the current output) and every entry of the current output that
-  briefgen did not write; `swap_in()`: renameat2(RENAME_EXCHANGE) swaps the two trees in one
-  step (Linux); elsewhere, two renames. A build killed at any moment leaves the old site or
-  the new one, whole.
+- `briefgen build`: a complete tree of the new site is swapped in for the output in one step,
+  renameat2(RENAME_EXCHANGE) on Linux, elsewhere two renames. A build killed at any moment
+  leaves the old site or the new one, whole. That tree is the spare kept by the previous build
+  in the cache folder, brought up to date (spare.py: work in proportion to what changed), or,
+  without one, the staged tree completed from the output (complete.py: a hard link per file).
 - `serve` publishes in place instead (inplace.py): its output is a private folder, so only the
   files a save changed are moved in, one atomic rename each.
 """
@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from briefgen.build.folders import Folders, by_folder, remove_tree
+from briefgen.build import spare
+from briefgen.build.complete import complete
+from briefgen.build.folders import remove_tree
 from briefgen.build.inplace import publish_in_place
 from briefgen.build.output import (
     MANIFEST,
     Manifest,
-    entries,
-    read_manifest,
+    new_staging,
     real_output,
     regular_files,
     write_manifest,
@@ -43,7 +42,6 @@ except ImportError:  # pragma: no cover - Windows: no flock; builds are not seri
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
-_COPY_INSTEAD = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP)  # links refused
 
 
 @contextmanager
@@ -89,15 +87,30 @@ def remove_leftovers(out_dir: Path) -> None:
         remove_tree(str(path))  # a symbolic link or a file is unlinked, not followed
 
 
-def commit(staging: Path, out_dir: Path, manifest: Manifest, in_place: bool = False) -> None:
+def commit(
+    staging: Path,
+    out_dir: Path,
+    manifest: Manifest,
+    in_place: bool = False,
+    cache_folder: Path | None = None,
+) -> None:
     """Publish the staged tree: complete it and swap it in atomically, or with `in_place`
-    (serve's private output) move what it holds into the output file by file."""
+    (serve's private output) move what it holds into the output file by file.
+
+    `cache_folder`: the site's cache folder, where the tree a swap takes out is kept as a
+    spare for the next build to bring up to date instead of making a tree afresh (spare.py)."""
     out_dir = real_output(out_dir)
     if in_place and out_dir.is_dir():
         publish_in_place(staging, out_dir, manifest)
         return
+    if out_dir.is_dir() and cache_folder is not None:
+        with spare.held(cache_folder) as place:
+            if place is not None and spare.ready(staging, out_dir, place, manifest):
+                _swap_spare(place, out_dir)
+                remove_tree(str(staging))  # only its folders are left
+                return
     if out_dir.is_dir():
-        complete(staging, out_dir, manifest)
+        complete(staging, out_dir, manifest, regular_files(staging))
     write_manifest(staging / MANIFEST, manifest)
     # mkdtemp creates 0700; a published site must be readable by a web server.
     os.chmod(staging, 0o755)
@@ -106,102 +119,17 @@ def commit(staging: Path, out_dir: Path, manifest: Manifest, in_place: bool = Fa
         remove_tree(str(old))
 
 
-def complete(staging: Path, out_dir: Path, manifest: Manifest) -> None:
-    """Give the staged tree the unchanged files of the new site and the current output's
-    entries that briefgen did not write, hard-linked (copied where links are refused).
-
-    The output is walked once and the staged tree (what this build wrote) once: a warm build
-    of a big site links tens of thousands of files, and every system call per file counts.
-    The new manifest's names need no check: briefgen made them, or read_manifest() checked
-    them; the output's other names come from listing it."""
-    found = list(entries(out_dir))
-    present = {name for name, regular in found if regular}
-    staged = regular_files(staging)
-    unchanged = [name for name in manifest.files if name not in staged]
-    for name in unchanged:
-        if name not in present:
-            raise UsageError(
-                f"{out_dir / name} disappeared during the build; build again "
-                "(and keep other programs from changing the output meanwhile)"
-            )
-    _link_all(out_dir, staging, unchanged)
-    previous = read_manifest(out_dir)  # parsed already this build: one stat
-    kept = _foreign(out_dir, manifest, previous, present, [n for n, _ in found])
-    try:
-        _link_all(out_dir, staging, kept)
-    except _Taken as taken:
-        raise UsageError(
-            f"{out_dir / taken.name} was not written by briefgen, and the new site needs its "
-            "place; move it away and build again"
-        ) from None
-
-
-class _Taken(Exception):
-    """A file of the output cannot be linked: the staged tree has something at its place."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-
-
-def _link_all(out_dir: Path, staging: Path, names: list[str]) -> None:
-    """Hard-link these files of the current output into the staged tree, folder by folder,
-    with a descriptor per folder: one system call per file."""
-    with Folders(str(out_dir)) as source, Folders(str(staging), make=True) as target:
-        for folder, bases in by_folder(names):
-            try:
-                to = target.fd(folder)
-            except (FileExistsError, NotADirectoryError):
-                raise _Taken(folder) from None
-            where = source.fd(folder)
-            for base in bases:
-                try:
-                    os.link(base, base, src_dir_fd=where, dst_dir_fd=to, follow_symlinks=False)
-                except FileExistsError:
-                    raise _Taken(f"{folder}/{base}" if folder else base) from None
-                except OSError as exc:
-                    if exc.errno not in _COPY_INSTEAD:
-                        raise
-                    rel = os.path.join(folder, base)
-                    _copy(os.path.join(out_dir, rel), os.path.join(staging, rel))
-
-
-def _foreign(
-    out_dir: Path,
-    manifest: Manifest,
-    previous: Manifest | None,
-    present: set[str],
-    names: list[str],
-) -> list[str]:
-    """Entries of the current output (`names`) to keep: all but briefgen's own files (listed
-    in the previous manifest with the bytes it lists) and those the new site writes again."""
-    kept = []
-    for name in names:
-        if name == MANIFEST or name in manifest.files:
-            continue
-        if previous is not None and name in present and _wrote(out_dir, name, previous):
-            continue
-        kept.append(name)
-    return sorted(kept)
-
-
-def _wrote(out_dir: Path, name: str, previous: Manifest) -> bool:
-    expected = previous.files.get(name)
-    if expected is None:
-        return False
-    digest = hashlib.sha256()
-    with open(out_dir / name, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest() == expected
-
-
-def _copy(source: str, target: str) -> None:
-    """Where the system refuses a hard link: the same entry, copied."""
-    if os.path.islink(source):
-        os.symlink(os.readlink(source), target)
-    else:
-        shutil.copy2(source, target)
+def _swap_spare(place: Path, out_dir: Path) -> None:
+    """Swap the ready spare with the output; the previous site stays at the spare's place.
+    Where the system cannot exchange two folders, the spare goes the way of a staged tree."""
+    if _exchange(place, out_dir):
+        return
+    staged = new_staging(out_dir)
+    os.rmdir(staged)
+    os.rename(place, staged)
+    old = swap_in(staged, out_dir)
+    if old is not None:
+        remove_tree(str(old))
 
 
 def swap_in(staging: Path, out_dir: Path) -> Path | None:

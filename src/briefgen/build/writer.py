@@ -73,7 +73,8 @@ class Writer:
             manifest = output.Manifest(
                 self.files, self.keys, inputs, search, len(all_pages), annotations
             )
-            publish.commit(staging, out, manifest, self.options.publish_in_place)
+            cache = self.options.site_dir / CACHE_DIR if self.options.cache else None
+            publish.commit(staging, out, manifest, self.options.publish_in_place, cache)
         except BaseException:
             output.discard(staging)
             raise

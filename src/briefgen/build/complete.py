@@ -1,0 +1,156 @@
+"""What a new tree needs from the current output, and hard-linking it there.
+
+A build writes only the files that changed into its staged tree. Before that tree can become
+the output, it needs the rest: the new site's unchanged files and the entries of the current
+output that briefgen did not write (an author's CNAME, say), both hard-linked from the output
+(copied where links are refused). `complete()` does that for a fresh staged tree; spare.py does
+it for a tree that holds most of them already.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.build.folders import Folders, by_folder
+from briefgen.build.output import MANIFEST, Manifest, read_manifest
+from briefgen.diagnostics import UsageError
+
+_COPY_INSTEAD = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP)  # links refused
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every entry below a tree's root that is not a folder (symbolic links included, not
+    followed): relative name -> (inode, is a regular file). scandir gives both without a stat."""
+
+    entries: dict[str, tuple[int, bool]]
+    folders: list[str]  # below the root, parents before their subfolders
+
+    @classmethod
+    def of(cls, root: Path) -> Listing:
+        found: dict[str, tuple[int, bool]] = {}
+        below: list[str] = []
+        folders = [(str(root), "")]
+        while folders:
+            folder, prefix = folders.pop()
+            with os.scandir(folder) as listed:
+                for entry in listed:
+                    name = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((entry.path, name + "/"))
+                        below.append(name)
+                    else:
+                        found[name] = (entry.inode(), entry.is_file(follow_symlinks=False))
+        return cls(found, below)
+
+    def regular(self) -> set[str]:
+        return {name for name, (_, regular) in self.entries.items() if regular}
+
+
+def needed(out_dir: Path, listing: Listing, manifest: Manifest, staged: set[str]) -> list[str]:
+    """The current output's files a tree of the new site must get from it: the new site's
+    files this build did not write (`staged` holds those it did), then the entries briefgen
+    did not write. Raises UsageError when an unchanged file has gone from the output."""
+    present = listing.regular()
+    unchanged = [name for name in manifest.files if name not in staged]
+    for name in unchanged:
+        if name not in present:
+            raise UsageError(
+                f"{out_dir / name} disappeared during the build; build again "
+                "(and keep other programs from changing the output meanwhile)"
+            )
+    previous = read_manifest(out_dir)  # parsed already this build: one stat
+    return unchanged + _foreign(out_dir, manifest, previous, present, list(listing.entries))
+
+
+def complete(staging: Path, out_dir: Path, manifest: Manifest, staged: set[str]) -> None:
+    """Give the staged tree (which holds `staged`) what it needs from the current output.
+
+    The output is listed once and the new manifest's names need no check: briefgen made
+    them, or read_manifest() checked them; the output's other names come from listing it."""
+    link_all(out_dir, staging, needed(out_dir, Listing.of(out_dir), manifest, staged))
+
+
+class _Taken(Exception):
+    """A file of the output cannot be linked: the target tree has something at its place."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def link_all(out_dir: Path, target: Path, names: list[str]) -> None:
+    """Hard-link these entries of the current output into `target`, folder by folder, with a
+    descriptor per folder: one system call per file. An entry that finds its place taken
+    raises UsageError: only an entry briefgen did not write can (the site's own names are
+    unique and never a folder of one another)."""
+    try:
+        _link_all(out_dir, target, names)
+    except _Taken as taken:
+        raise UsageError(
+            f"{out_dir / taken.name} was not written by briefgen, and the new site needs its "
+            "place; move it away and build again"
+        ) from None
+
+
+def _link_all(out_dir: Path, target: Path, names: list[str]) -> None:
+    with Folders(str(out_dir)) as source, Folders(str(target), make=True) as into:
+        for folder, bases in by_folder(names):
+            try:
+                to = into.fd(folder)
+            except (FileExistsError, NotADirectoryError):
+                raise _Taken(folder) from None
+            where = source.fd(folder)
+            for base in bases:
+                try:
+                    os.link(base, base, src_dir_fd=where, dst_dir_fd=to, follow_symlinks=False)
+                except FileExistsError:
+                    raise _Taken(f"{folder}/{base}" if folder else base) from None
+                except OSError as exc:
+                    if exc.errno not in _COPY_INSTEAD:
+                        raise
+                    rel = os.path.join(folder, base)
+                    _copy(os.path.join(out_dir, rel), os.path.join(target, rel))
+
+
+def _foreign(
+    out_dir: Path,
+    manifest: Manifest,
+    previous: Manifest | None,
+    present: set[str],
+    names: list[str],
+) -> list[str]:
+    """Entries of the current output (`names`) to keep: all but briefgen's own files (listed
+    in the previous manifest with the bytes it lists) and those the new site writes again."""
+    kept = []
+    for name in names:
+        if name == MANIFEST or name in manifest.files:
+            continue
+        if previous is not None and name in present and _wrote(out_dir, name, previous):
+            continue
+        kept.append(name)
+    return sorted(kept)
+
+
+def _wrote(out_dir: Path, name: str, previous: Manifest) -> bool:
+    expected = previous.files.get(name)
+    if expected is None:
+        return False
+    digest = hashlib.sha256()
+    with open(out_dir / name, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest() == expected
+
+
+def _copy(source: str, target: str) -> None:
+    """Where the system refuses a hard link: the same entry, copied."""
+    if os.path.islink(source):
+        os.symlink(os.readlink(source), target)
+    else:
+        shutil.copy2(source, target)

@@ -1,0 +1,190 @@
+"""`briefgen build` swaps in a spare tree brought up to date (build/spare.py): the output after
+every build equals a build made afresh, whatever state the spare is in, and the work of a
+one-file edit follows what changed, not the size of the site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import spare
+from briefgen.build.cache import CACHE_DIR
+from briefgen.build.pipeline import BuildOptions, build
+from briefgen.cli import main
+from tests.support.sites import BRIEFING, briefing, snapshot, write_site
+
+BRIEFINGS = 30
+
+
+def _site(root: Path) -> Path:
+    site = write_site(root)
+    for i in range(BRIEFINGS):
+        text = briefing(f"Synthetic paragraph {i}.").replace("alpha-one", f"a-{i}")
+        (site / f"content/briefings/2024-02-{i % 28 + 1:02d}-synthetic-{i}.md").write_text(text)
+    return site
+
+
+def _build(site: Path, out: Path, *more: str) -> None:
+    assert main(["build", str(site), "-o", str(out), "--no-search", "-q", *more]) == 0
+
+
+def _fresh(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What the output must be: a build of a copy of the sources into a new folder."""
+    copy = tmp_path / f"reference-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(site / "content", copy / "content")
+    _build(copy, copy / "out")
+    return snapshot(copy / "out")
+
+
+def _edit(site: Path, words: str) -> None:
+    (site / BRIEFING).write_text(briefing(words))
+
+
+def _spare(site: Path) -> Path:
+    return site / CACHE_DIR / spare.SPARE
+
+
+def test_the_previous_site_becomes_the_spare_and_the_output_is_the_new_one(
+    tmp_path: Path,
+) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    _build(site, out)
+    first = snapshot(out)
+    _edit(site, "Synthetic edit one.")
+    _build(site, out)
+    assert snapshot(out) == _fresh(site, tmp_path)
+    assert snapshot(_spare(site)) == first  # kept, not removed
+
+
+def test_an_edit_links_what_changed_not_the_whole_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    _build(site, out)
+    _edit(site, "Synthetic edit one.")
+    _build(site, out)  # the first swap: the spare is made from nothing
+    files = len(snapshot(out))
+
+    links: list[str] = []
+    real_link = os.link
+
+    def counted(src: str, dst: str, **kw: object) -> None:
+        links.append(src)
+        real_link(src, dst, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", counted)
+    other = site / "content/briefings/2024-02-01-synthetic-0.md"
+    other.write_text(other.read_text() + "\nSynthetic edit two.\n")
+    _build(site, out)
+    linked = len(links)
+    assert snapshot(out) == _fresh(site, tmp_path)
+    # The files the last build changed and this one did not (the first edited briefing's):
+    # a tree made afresh would link every file this build did not write.
+    assert 0 < linked < files // 4, (linked, files)
+
+
+def test_a_spare_changed_by_anyone_is_mended_and_nothing_outside_is_touched(
+    tmp_path: Path,
+) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "kept.txt").write_text("synthetic precious file")
+    _build(site, out)
+    _edit(site, "Synthetic edit one.")
+    _build(site, out)
+
+    held = _spare(site)
+    (held / "planted.html").write_text("synthetic planted page")
+    index = held / "index.html"
+    index.unlink()
+    index.write_text("synthetic forged home page")  # another inode at a needed name
+    briefings = held / "briefings"
+    os.rename(briefings, tmp_path / "moved-away")
+    briefings.symlink_to(precious)  # a folder of the site, now a link outside
+    (held / "topics").rename(tmp_path / "topics-away")
+    (held / "topics").write_text("synthetic file where a folder belongs")
+
+    _edit(site, "Synthetic edit two.")
+    _build(site, out)
+    assert snapshot(out) == _fresh(site, tmp_path)
+    assert [p.name for p in precious.iterdir()] == ["kept.txt"]
+    assert (precious / "kept.txt").read_text() == "synthetic precious file"
+
+
+@pytest.mark.parametrize("kind", ["symlink", "file"])
+def test_a_spare_place_that_is_not_a_folder_is_never_followed(tmp_path: Path, kind: str) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "kept.txt").write_text("synthetic precious file")
+    _build(site, out)
+    place = _spare(site)
+    if kind == "symlink":
+        place.symlink_to(precious)
+    else:
+        place.write_text("synthetic file")
+    _edit(site, "Synthetic edit one.")
+    _build(site, out)
+    assert snapshot(out) == _fresh(site, tmp_path)
+    assert snapshot(precious) == {"kept.txt": b"synthetic precious file"}
+
+
+def test_an_authors_file_in_the_output_is_kept_across_spare_swaps(tmp_path: Path) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    _build(site, out)
+    (out / "CNAME").write_text("synthetic.example\n")
+    for i in range(3):
+        _edit(site, f"Synthetic edit {i}.")
+        _build(site, out)
+        assert (out / "CNAME").read_text() == "synthetic.example\n"
+    (out / "CNAME").unlink()  # the author removes it: it stays removed
+    _edit(site, "Synthetic edit three.")
+    _build(site, out)
+    assert not (out / "CNAME").exists()
+    expected = _fresh(site, tmp_path)
+    assert snapshot(out) == expected
+
+
+def test_an_authors_file_where_the_new_site_needs_a_folder_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    _build(site, out)
+    _edit(site, "Synthetic edit one.")
+    _build(site, out)  # a spare exists
+    taken = out / "briefings/2024-03-01-synthetic-new"
+    taken.write_text("synthetic author file")  # where the new briefing's folder goes
+    before = snapshot(out)
+    new = briefing("Synthetic.").replace("alpha-one", "a-new")
+    (site / "content/briefings/2024-03-01-synthetic-new.md").write_text(new)
+    assert main(["build", str(site), "-o", str(out), "--no-search", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert f"{taken} was not written by briefgen" in err, err
+    assert "Traceback" not in err
+    assert snapshot(out) == before  # the failed build changed nothing
+
+
+def test_a_build_that_cannot_have_the_spare_makes_its_tree_afresh(tmp_path: Path) -> None:
+    """Two builds of one site into two outputs at once: one has the spare, the other not."""
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    _build(site, out)
+    _edit(site, "Synthetic edit one.")
+    with spare.held(site / CACHE_DIR) as place:
+        assert place is not None
+        _build(site, out)
+    assert snapshot(out) == _fresh(site, tmp_path)
+    assert not _spare(site).exists()  # the build did not touch it
+
+
+def test_without_a_cache_no_spare_is_kept(tmp_path: Path) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    options = BuildOptions(site, out, search=False, cache=False)
+    build(options)
+    _edit(site, "Synthetic edit one.")
+    build(options)
+    assert snapshot(out) == _fresh(site, tmp_path)
+    assert not (site / CACHE_DIR).exists()
