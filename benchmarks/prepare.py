@@ -171,7 +171,7 @@ class Corpus:
 
     def restore(self) -> None:
         """Undo the benchmark's edits (of an earlier round, or of an interrupted run)."""
-        for number in sorted({self.n // 2 + 1, self.n // 3 + 1}):
+        for number in sorted({self.n // 2 + 1, self.n // 3 + 1, self.n // 4 + 1}):
             self.edited(number).write_text(corpus.briefing(number), encoding="utf-8")
         rmtree(self.site / "themes")
         for leftover in [*self.root.glob(".*.new-*"), *self.root.glob(".*.old-*")]:

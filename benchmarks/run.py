@@ -133,6 +133,16 @@ def bench_size(n: int, repeat: int, jobs: list[str], hugo: str) -> Figures:
         with edited_md.open("a", encoding="utf-8") as f:
             f.write(f"\n{sentence}\n")
         rebuild("briefgen_rebuild_edit_briefing", sentence)
+        # An author's next save, of another briefing: the first edit after a cold build makes
+        # `briefgen build`'s spare tree from nothing, the next ones bring it up to date.
+        with c.edited(n // 4 + 1).open("a", encoding="utf-8") as f:
+            f.write(f"\nBenchmark second edit {r}.\n")
+        rebuild("briefgen_rebuild_edit_another")
+        expect_text(
+            out_s / "briefings" / corpus.slug(n // 4 + 1) / "index.html",
+            f"Benchmark second edit {r}.",
+            "briefgen",
+        )
 
         comment = f"<!-- benchmark template edit {r} -->"
         template = prepare.theme_template().read_text(encoding="utf-8")
