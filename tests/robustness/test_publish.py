@@ -80,6 +80,7 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_pat
     assert _tree(out) == new
     assert publish.leftovers(out) == []
     assert "old" in outcomes  # the kills did interrupt builds
+    assert (site / ".briefgen-cache/spare").is_dir()  # the spare tree's path was the one taken
 
 
 def test_a_forged_manifest_cannot_make_a_build_delete_anything_else(tmp_path: Path) -> None:
