@@ -89,7 +89,7 @@ def filter_cbor(name: str, values: list[tuple[str, list[int]]]) -> bytes:
     for value, pages in values:
         if max(pages, default=0) >= 1 << 32:
             raise SearchIndexError("too many pages in the search index")
-        ordered = sorted(pages, key=lambda p: (p & 0xFF, p >> 8))
+        ordered = sorted(pages, key=lambda p: (p & 0xFF) << 32 | p)  # low byte, then the rest
         parts += [b"\x82", cbor2.dumps(value), _array(len(ordered))]
         parts.append(struct.pack(">" + "BI" * len(ordered), *_headed(ordered)))
     return b"".join(parts)
