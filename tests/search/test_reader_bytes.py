@@ -57,8 +57,9 @@ def test_filter_page_numbers_are_written_for_deflate() -> None:
 
 def test_fragment_names_repeat_in_runs_and_change_with_their_run() -> None:
     digests = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(PAGES)]
-    pages = [[f"en_{d[:7]}", 40 + n % 60] for n, d in enumerate(digests)]
-    files = {fragments.path(h): d for (h, _), d in zip(pages, digests, strict=True)}
+    hashes = [f"en_{d[:7]}" for d in digests]  # as Pagefind names them
+    pages = [[h, 40 + n % 60] for n, h in enumerate(hashes)]
+    files = {fragments.path(h): d for h, d in zip(hashes, digests, strict=True)}
     namer = fragments.Namer()
     named = [name for run, ds in fragments.runs(pages, files) for name in namer.name(run, len(ds))]
     assert len(set(named)) == PAGES
@@ -68,7 +69,7 @@ def test_fragment_names_repeat_in_runs_and_change_with_their_run() -> None:
     assert deflated(cbor2.dumps(meta)) < 0.7 * deflated(cbor2.dumps(pages))
 
     # A fragment whose content changes changes the names of its run, and only those.
-    files[fragments.path(pages[100][0])] = "0" * 64
+    files[fragments.path(hashes[100])] = "0" * 64
     renamed = [
         name
         for run, ds in fragments.runs(pages, files)
