@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
-from briefgen.search import bundle, service, slices
-from briefgen.search.records import CustomRecord, HtmlRecord
+from briefgen.search import bundle, fragments, service, slices
 
 
 @pytest.fixture
@@ -32,33 +29,12 @@ def pagefind_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def colliding_fragments(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pagefind names a fragment by 7 hex digits of a hash, so at tens of thousands of records
-    two slices now and then hold different fragments under one name. Here each slice names its
-    fragments en_0, en_1, ... (its pages in order): every slice collides with the others."""
-    real = service.PagefindService.index
-
-    def index(
-        self: service.PagefindService,
-        language: str,
-        records: Iterable[HtmlRecord | CustomRecord],
-    ) -> dict[str, bytes]:
-        return numbered_fragments(real(self, language, records))
-
-    monkeypatch.setattr(service.PagefindService, "index", index)
-
-
-def numbered_fragments(files: dict[str, bytes]) -> dict[str, bytes]:
-    entry = json.loads(files[bundle.ENTRY])
-    for info in entry["languages"].values():
-        name = bundle.meta_name(info["hash"])
-        meta = bundle.Meta.decode(files[name], name)
-        for number, page in enumerate(meta.pages):
-            data = files.pop(f"fragment/{page[0]}.pf_fragment")
-            page[0] = f"en_{number}"
-            files[f"fragment/{page[0]}.pf_fragment"] = data
-        files[name] = bundle.encode(meta.cbor())[0]
-    return files
+def colliding_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merge names fragments by runs, each run by a 7-hex-digit prefix; at tens of
+    thousands of records two runs now and then have the same one, and the later takes a
+    longer prefix. Here short prefixes are empty: the first run of the merged bundle has
+    the short one, every other run collides with it and has the long one."""
+    monkeypatch.setattr(fragments, "SHORT", 0)
 
 
 @pytest.fixture

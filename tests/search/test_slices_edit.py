@@ -12,7 +12,8 @@ import pytest
 
 from briefgen.build import pipeline
 from briefgen.build.pipeline import BuildOptions, Memory
-from briefgen.search import slices
+from briefgen.search import index, slices
+from briefgen.search.fragments import LONG
 from tests.support.files import snapshot
 from tests.support.search_builds import STORE, build, cold_index, slice_files, stored
 from tests.support.sliced_site import briefing_file, write_briefing, write_sliced_site
@@ -26,13 +27,17 @@ def fragments(out: Path) -> dict[str, bytes]:
     }
 
 
-def test_slices_whose_fragments_were_renamed_are_still_reused(
-    small_slices: None, colliding_fragments: None, pagefind_runs: Path, tmp_path: Path
+def long_named(out: Path) -> list[str]:
+    """The fragments whose run took the long prefix (see the fixture colliding_runs)."""
+    return [n for n in fragments(out) if len(n) == len("fragment/.pf_fragment") + LONG + 1]
+
+
+def test_slices_whose_runs_took_long_names_are_still_reused(
+    small_slices: None, colliding_runs: None, pagefind_runs: Path, tmp_path: Path
 ) -> None:
     site = write_sliced_site(tmp_path / "site")
     build(site, tmp_path / "out")
-    renamed = [name for name in fragments(tmp_path / "out") if len(name) > len("fragment/en_00")]
-    assert len(renamed) > 10  # most slices have a fragment renamed by the merge
+    assert len(long_named(tmp_path / "out")) > len(fragments(tmp_path / "out")) // 2
     before = stored(site)
     pagefind_runs.write_text("")
     write_briefing(site, 5, extra="\n\nAn appended synthetic sentence about zeal.")
@@ -42,23 +47,31 @@ def test_slices_whose_fragments_were_renamed_are_still_reused(
     assert snapshot(tmp_path / "out" / "pagefind") == cold_index(site, tmp_path)
 
 
+def first_slice(site: Path) -> dict[Path, str]:
+    """The source files of the briefings of the merged bundle's first slice: their text."""
+    prepared = pipeline.prepare(BuildOptions(site))
+    first = index.slices(prepared.site.briefings)[0]
+    files = [site / "content" / "briefings" / Path(b.source_path).name for b in first]
+    return {f: f.read_text() for f in files}
+
+
 def test_a_fragment_that_changes_name_is_taken_from_the_output(
-    small_slices: None, colliding_fragments: None, pagefind_runs: Path, tmp_path: Path
+    small_slices: None, colliding_runs: None, pagefind_runs: Path, tmp_path: Path
 ) -> None:
-    """Briefing 11's slice holds the most fragments: without it, fragments of a later slice
-    that were renamed are no longer, and with it again they are; their slice is not indexed
-    again, so their bytes come from the output, under their other name."""
+    """The first slice's first run has the short names: without that slice, the next
+    slice's first run has them, and with it again the long ones. That slice is not indexed
+    again, so the bytes of its renamed fragments come from the output."""
     site = write_sliced_site(tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
-    removed = briefing_file(site, 11)
-    text = removed.read_text()
+    removed = first_slice(site)
     for step in ("without", "with"):
         previous = fragments(out)
-        if step == "without":
-            removed.unlink()
-        else:
-            removed.write_text(text)
+        for file, text in removed.items():
+            if step == "without":
+                file.unlink()
+            else:
+                file.write_text(text)
         pagefind_runs.write_text("")
         build(site, out)
         now = fragments(out)

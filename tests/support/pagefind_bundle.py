@@ -51,7 +51,10 @@ def read_bundle(folder: Path) -> dict[str, Any]:
     filter_values = {}
     for _, filter_hash in filters:
         name, values = _read(folder / f"filter/{filter_hash}.pf_filter")
-        filter_values[name] = {value: [urls[p] for p in numbers] for value, numbers in values}
+        # A value's pages as a set (sorted), with repeats: Pagefind's script reads them so
+        # (a bit set to filter, their number for the counts); briefgen writes them in an
+        # order that compresses better than ascending (bundle.filter_cbor).
+        filter_values[name] = {value: sorted(urls[p] for p in numbers) for value, numbers in values}
     return {
         "language": language,
         "version": version,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,39 @@ def encode_raw(cbor: bytes) -> tuple[bytes, str]:
 def compress(raw: bytes) -> bytes:
     """A `.pf_*` file of its uncompressed bytes (signature and CBOR)."""
     return zlib_ng.compress(raw, COMPRESSION, wbits=GZIP_WBITS)
+
+
+def filter_cbor(name: str, values: list[tuple[str, list[int]]]) -> bytes:
+    """A filter file's CBOR ([filter, [[value, [page number]]]]) written to compress well.
+
+    Page numbers are half a filter file's bytes, and as Pagefind writes them (ascending, in
+    the shortest form: 0x19 HI LO) every one costs deflate two bytes. Here each is written
+    in CBOR's 4-byte form (0x1a 0 0 HI LO: CBOR allows any width, and Pagefind's decoder,
+    minicbor's u32(), reads any) and a value's pages are ordered by their low byte, then their
+    high bytes, so that each entry repeats the previous one's last four bytes (LO 0x1a 0 0):
+    deflate stores those as a back-reference and only HI as a literal, and the files are
+    about 30 % smaller. Pagefind's script reads a value's pages as a set (a bit set to filter,
+    their number for the counts), so their order changes nothing a reader sees
+    (tests/search/test_slices_browser.py runs it on both)."""
+    parts = [b"\x82", cbor2.dumps(name), _array(len(values))]
+    for value, pages in values:
+        if max(pages, default=0) >= 1 << 32:
+            raise SearchIndexError("too many pages in the search index")
+        ordered = sorted(pages, key=lambda p: (p & 0xFF) << 32 | p)  # low byte, then the rest
+        parts += [b"\x82", cbor2.dumps(value), _array(len(ordered))]
+        parts.append(struct.pack(">" + "BI" * len(ordered), *_headed(ordered)))
+    return b"".join(parts)
+
+
+def _headed(pages: list[int]) -> list[int]:
+    """[0x1a, page, 0x1a, page, ...]: each page number as CBOR's 4-byte unsigned integer."""
+    out = [0x1A] * (2 * len(pages))
+    out[1::2] = pages
+    return out
+
+
+def _array(length: int) -> bytes:
+    return cbor2.dumps([None] * length)[: -length or None]
 
 
 @dataclass

@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from briefgen.diagnostics import BuildInterrupted
+from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.document.model import Briefing
-from briefgen.search.merge import Merged, Slice, merge, renamed
+from briefgen.search import fragments
+from briefgen.search.merge import Merged, Slice, merge
 from briefgen.search.records import CustomRecord, HtmlRecord, records_of
 from briefgen.search.service import PagefindService, pagefind_version
 from briefgen.search.slices import (
@@ -67,17 +68,11 @@ def index_site(
         for group in slices(briefings)
     ]
 
-    def placed(name: str, digest: str) -> bool:
-        """The output has the file, under its name or the one the merge may give it: a
-        stored slice whose fragment was renamed is still whole."""
-        other = renamed(name, digest)
-        return available(name, digest) or (other is not None and available(other, digest))
-
     def kept(key: str) -> Slice | None:
         found = warm.get(key) if warm is not None else None
-        if found is not None and all(placed(name, d) for name, d in found.files.items()):
+        if found is not None and whole(found, available):
             return found
-        return store.get(key, placed)
+        return store.get(key, lambda stored: whole(stored, available))
 
     found: dict[str, Slice | None] = {key: kept(key) for key, _ in keyed}
     todo = [(key, group) for key, group in keyed if found[key] is None]
@@ -95,6 +90,22 @@ def index_site(
         warm.clear()
         warm.update({key: found[key] or replace(indexed[key], data={}) for key, _ in keyed})
     return merged
+
+
+def whole(found: Slice, available: Available) -> bool:
+    """The output has every file of a slice: Pagefind's scripts under their names, and its
+    fragments under a name the merge gives them (fragments.py)."""
+    try:
+        named = fragments.candidates(found.meta.pages if found.meta else [], found.files)
+    except SearchIndexError:  # a stored slice lists a page without its fragment
+        return False
+    for name, digest in found.files.items():
+        if not name.startswith("fragment/"):
+            if not available(name, digest):
+                return False
+        elif not any(available(path, digest) for path in named.get(digest, ())):
+            return False
+    return True
 
 
 def _index(

@@ -6,7 +6,10 @@ pages of slice 1 follow those of slice 0, so a page's number is its number in it
 an offset; word lists and filters are joined; the word index is cut into chunks as
 Pagefind cuts it. A reader therefore loads one bundle, ranked over the whole site, whatever
 the number of slices (Pagefind's own `mergeIndex` would load one bundle per slice and rank
-each alone).
+each alone). Two things are written otherwise than Pagefind writes them, so that what a
+reader loads before the first search is smaller, and Pagefind's script reads them as its
+own: the fragments' names (fragments.py) and the filter files' page lists
+(bundle.filter_cbor).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen.diagnostics import SearchIndexError
-from briefgen.search import bundle, packed
+from briefgen.search import bundle, fragments, packed
 from briefgen.search.bundle import Meta
 from briefgen.search.chunks import Reuse, write_chunks
 
@@ -74,7 +77,7 @@ def merge(slices: Sequence[Slice], reuse: Reuse | None = None) -> Merged:
         item.offset, offset = offset, offset + len(item.meta.pages)
         item.remap = _field_remap(item.meta.fields, fields)
 
-    pages, fragments = _pages(loaded)
+    pages, named = _pages(loaded)
     chunks = write_chunks(_words(loaded), language, reuse)
     files = chunks.files
     meta = Meta(
@@ -93,7 +96,7 @@ def merge(slices: Sequence[Slice], reuse: Reuse | None = None) -> Merged:
     entry["languages"] = {language: {**info, "hash": meta_hash, "page_count": len(pages)}}
     files[bundle.ENTRY] = _json(entry)
     kept = {path: (None, digest) for path, digest in chunks.kept.items()}
-    return Merged(files, scripts | fragments | kept, chunks.digests)
+    return Merged(files, scripts | named | kept, chunks.digests)
 
 
 def _json(entry: dict[str, Any]) -> bytes:
@@ -110,36 +113,18 @@ def _field_remap(old: list[str], merged: list[str]) -> packed.Remap:
 def _pages(
     loaded: list[_Loaded],
 ) -> tuple[list[list[Any]], dict[str, tuple[bytes | None, str]]]:
-    """The merged page list, and its fragments. Pagefind names a fragment by 7 hex digits of
-    its content's hash: two slices may hold different fragments under one name, and the
-    later one is then renamed."""
+    """The merged page list, and its fragments, named by runs (fragments.py)."""
     pages: list[list[Any]] = []
-    fragments: dict[str, tuple[bytes | None, str]] = {}
+    out: dict[str, tuple[bytes | None, str]] = {}
+    namer = fragments.Namer()
     for item in loaded:
-        for fragment_hash, word_count in item.meta.pages:
-            name = f"fragment/{fragment_hash}.pf_fragment"
-            digest = item.slice.files.get(name)
-            if digest is None:
-                raise SearchIndexError(f"a slice of the search index has no {name}")
-            if fragments.get(name, (None, digest))[1] != digest:
-                fragment_hash = renamed_hash(fragment_hash, digest)
-            data = item.slice.data.get(name)
-            fragments[f"fragment/{fragment_hash}.pf_fragment"] = (data, digest)
-            pages.append([fragment_hash, word_count])
-    return pages, fragments
-
-
-def renamed_hash(fragment_hash: str, digest: str) -> str:
-    """A fragment's name when an earlier slice has another fragment under its name."""
-    return f"{fragment_hash}{digest[:8]}"
-
-
-def renamed(name: str, digest: str) -> str | None:
-    """The other name a slice's file `name` may have in the merged bundle (see _pages)."""
-    if not (name.startswith("fragment/") and name.endswith(".pf_fragment")):
-        return None
-    fragment_hash = name[len("fragment/") : -len(".pf_fragment")]
-    return f"fragment/{renamed_hash(fragment_hash, digest)}.pf_fragment"
+        counts = iter(count for _, count in item.meta.pages)
+        sources = iter(fragments.path(h) for h, _ in item.meta.pages)
+        for run_hash, digests in fragments.runs(item.meta.pages, item.slice.files):
+            for name, digest in zip(namer.name(run_hash, len(digests)), digests, strict=True):
+                out[fragments.path(name)] = (item.slice.data.get(next(sources)), digest)
+                pages.append([name, next(counts)])
+    return pages, out
 
 
 def _slice_words(item: _Loaded) -> Iterator[tuple[str, _Loaded, list[Any]]]:
@@ -174,7 +159,7 @@ def _write_filters(loaded: list[_Loaded], language: str, files: dict[str, bytes]
                 into.setdefault(value, []).extend(item.offset + p for p in pages)
     described = []
     for name in sorted(values):
-        data, digest = bundle.encode([name, sorted(values[name].items())])
+        data, digest = bundle.encode_raw(bundle.filter_cbor(name, sorted(values[name].items())))
         file_hash = f"{language}_{digest[:10]}"
         files[f"filter/{file_hash}.pf_filter"] = data
         described.append([name, file_hash])

@@ -97,14 +97,15 @@ class SliceStore:
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.cbor"
 
-    def get(self, key: str, available: Available) -> Slice | None:
-        """The stored slice, if there is a readable one and the output has its files."""
+    def get(self, key: str, whole: Callable[[Slice], bool]) -> Slice | None:
+        """The stored slice, if there is a readable one and `whole` says the output has its
+        files."""
         try:
             data = cbor2.loads(self.path(key).read_bytes())
             stored = _slice(data)
         except Exception:  # whatever is wrong with an entry: index again
             return None
-        if stored is None or not all(available(n, d) for n, d in stored.files.items()):
+        if stored is None or not whole(stored):
             return None
         return stored
 
