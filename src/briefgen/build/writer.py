@@ -193,8 +193,8 @@ class Writer:
         moved: dict[str, str] | None = None  # digest -> old path, made when first needed
         for name, (data, digest) in bundle.kept.items():
             if data is None and self.old.files.get(prefix + name) != digest:
-                # A fragment renamed in the last build or in this one (merge.renamed): the
-                # output has its bytes under its other name.
+                # A fragment whose run was renamed (search/fragments.py): the output has its
+                # bytes under its old name.
                 if moved is None:
                     moved = {d: n for n, d in self.old.files.items() if n.startswith(prefix)}
                 data = _old_file(self.options.output, moved.get(digest), digest)
