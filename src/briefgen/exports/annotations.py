@@ -16,7 +16,7 @@ from typing import Any
 from briefgen import urls
 from briefgen.content.model import SiteConfig
 from briefgen.document.model import Annotation, Briefing
-from briefgen.exports.common import json_bytes, rfc3339
+from briefgen.exports.common import json_bytes, json_text, rfc3339
 from briefgen.site.model import Site
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -144,29 +144,43 @@ def _web_annotation(config: SiteConfig, b: Briefing, a: Annotation) -> dict[str,
 
 
 def annotations_json(site: Site, b: Briefing) -> bytes:
-    url = site.absolute(urls.annotations_json(b.slug))
-    items = [web_annotation(site, b, a) for a in b.annotations]
-    collection = {
+    return annotation_files(site.content.config, b)[0]
+
+
+def _collection(config: SiteConfig, b: Briefing, total: int) -> dict[str, Any]:
+    """annotations.json without its items (an empty list, last: see annotation_files)."""
+    absolute = config.urls.absolute
+    url = absolute(urls.annotations_json(b.slug))
+    page = absolute(urls.briefing(b.slug))
+    return {
         "@context": [ANNO_CONTEXT, VOCAB_CONTEXT],
         "id": url,
         "type": "AnnotationCollection",
         "label": f"Annotations on “{b.title}”",
-        "total": len(items),
-        _term("source"): site.absolute(urls.briefing(b.slug)),
-        _term("plainText"): site.absolute(urls.plain_text(b.slug)),
+        "total": total,
+        _term("source"): page,
+        _term("plainText"): absolute(urls.plain_text(b.slug)),
         _term("selectorScope"): (
             f"Selectors refer to the text content (DOM textContent) of the element "
-            f"{SCOPE_SELECTOR} of the page {site.absolute(urls.briefing(b.slug))}, "
+            f"{SCOPE_SELECTOR} of the page {page}, "
             "published as plain text at briefgen:plainText; offsets count code points."
         ),
-        "first": {
-            "id": f"{url}#page-1",
-            "type": "AnnotationPage",
-            "startIndex": 0,
-            "items": items,
-        },
+        "first": {"id": f"{url}#page-1", "type": "AnnotationPage", "startIndex": 0, "items": []},
     }
-    return json_bytes(collection)
+
+
+def annotation_files(config: SiteConfig, b: Briefing) -> tuple[bytes, bytes]:
+    """(briefings/<slug>/annotations.json, its lines of data/annotations.jsonl), each
+    annotation made and encoded once for both: the file is json_bytes() of the collection and
+    each line json_bytes() of `{"@context": ..., **annotation}`, spliced from the same text
+    (the encoder writes a value the same wherever it stands)."""
+    items = [json_text(_web_annotation(config, b, a)) for a in b.annotations]
+    head = '{"@context": ' + json_text([ANNO_CONTEXT, VOCAB_CONTEXT]) + ", "
+    lines = "".join(head + item[1:] + "\n" for item in items)  # item[0] is its "{"
+    empty = json_text(_collection(config, b, len(items)))
+    assert empty.endswith("[]}}")  # "items" is the last key of "first", "first" the last
+    doc = empty[:-4] + "[" + ", ".join(items) + "]}}\n"
+    return doc.encode("utf-8"), lines.encode("utf-8")
 
 
 def annotations_jsonl(site: Site, made: Mapping[str, bytes] | None = None) -> bytes:

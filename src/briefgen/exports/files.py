@@ -50,7 +50,8 @@ def briefing_export_names(b: Briefing) -> tuple[str, str]:
     return urls.annotations_json(b.slug), urls.plain_text(b.slug)
 
 
-def briefing_exports(site: Site, b: Briefing) -> dict[str, bytes]:
-    """One briefing's exports. They depend on that briefing and the site's settings only."""
+def briefing_exports(site: Site, b: Briefing, made: bytes = b"") -> dict[str, bytes]:
+    """One briefing's exports. They depend on that briefing and the site's settings only.
+    `made`: its annotations.json, when it was made ahead (annotation_files())."""
     annotations, text = briefing_export_names(b)
-    return {annotations: annotations_json(site, b), text: b.plain_text.encode("utf-8")}
+    return {annotations: made or annotations_json(site, b), text: b.plain_text.encode("utf-8")}
