@@ -38,7 +38,7 @@ from briefgen.content.model import Actor, Stance, Topic
 from briefgen.document.markdown import Chunk, HtmlChunk, NotesChunk
 from briefgen.document.model import Annotation, Briefing
 
-FORMAT = "briefgen-cache/8"  # change it whenever an encoded class changes shape
+FORMAT = "briefgen-cache/8"  # change it whenever an encoded class or the table changes shape
 
 
 class CodecError(ValueError):
