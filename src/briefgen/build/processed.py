@@ -112,7 +112,7 @@ def processed(
     if briefing is not None and config is not None and not diags.errors():
         entry = feed.feed_entry(config, briefing).encode("utf-8")
         rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
-        doc, lines = (zlib.compress(data, 1) for data in annotation_files(config, briefing))
+        doc, lines = (codec.compress(data) for data in annotation_files(config, briefing))
         shown = shown_digest(briefing)
         if search:
             from briefgen.search.records import briefing_digest
