@@ -107,14 +107,19 @@ def test_annotations_json_and_jsonl_lines_are_the_encoders_own_text(built: Built
             assert by_id[item["id"]] == json_bytes({"@context": context, **item})
 
 
-def test_the_made_ahead_files_are_those_the_model_gives() -> None:
-    """annotations.json and the jsonl lines made in the worker (processed()) equal what
-    annotations_json() and annotation_lines() make of the site's complete briefing."""
+def test_annotations_json_spliced_from_the_lines_made_ahead_is_the_model_s() -> None:
+    """The writer makes annotations.json from the lines the worker made (processed()): the
+    same bytes as annotations_json() makes from the model, and lines that are not what
+    annotation_lines() makes (a foreign cache) are not used."""
     prepared = prepare(BuildOptions(REPO, cache=False, search=False), bodies_apart=True)
     config = prepared.site.content.config
     assert prepared.site.briefings
     for b in prepared.site.briefings:
-        made = prepared.briefings[b.slug]
         complete = prepared.complete(b)
-        assert made.annotations_json() == annotations_json(prepared.site, complete), b.slug
-        assert made.lines() == annotation_lines(config, complete), b.slug
+        lines = prepared.briefings[b.slug].lines()
+        assert lines == annotation_lines(config, complete), b.slug
+        expected = annotations_json(prepared.site, complete)
+        assert annotations_json(prepared.site, complete, lines) == expected, b.slug
+        first, _, rest = lines.partition(b"\n")
+        for foreign in (rest, lines + first + b"\n", b"[]\n" + rest, b"\xff" + lines):
+            assert annotations_json(prepared.site, complete, foreign) == expected, b.slug

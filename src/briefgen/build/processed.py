@@ -23,7 +23,7 @@ from briefgen.content.model import BriefingSource, SiteConfig
 from briefgen.diagnostics import Diagnostic, Diagnostics
 from briefgen.document.model import Annotation, Briefing
 from briefgen.exports import feed, positions
-from briefgen.exports.annotations import annotation_files
+from briefgen.exports.annotations import annotation_lines
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,6 @@ class ProcessedBriefing:
     draft: bool = False  # the file says draft: true (read even when it has errors)
     rel_path: str = ""
     annotation_lines: bytes = b""  # its lines of data/annotations.jsonl, zlib-compressed
-    annotations_doc: bytes = b""  # its annotations.json, zlib-compressed
 
     @property
     def slug(self) -> str:
@@ -50,11 +49,10 @@ class ProcessedBriefing:
 
     def lines(self) -> bytes:
         """Its lines of data/annotations.jsonl (b"" if they were not made)."""
-        return _inflate(self.annotation_lines)
-
-    def annotations_json(self) -> bytes:
-        """Its annotations.json (b"" if it was not made)."""
-        return _inflate(self.annotations_doc)
+        try:
+            return zlib.decompress(self.annotation_lines) if self.annotation_lines else b""
+        except zlib.error:
+            return b""  # made again from the model
 
     @property
     def usable(self) -> bool:
@@ -107,12 +105,12 @@ def processed(
     """The result as cached: with what later stages need of the briefing made here, in the
     worker (its feed entry and digests), and without the body text only build_briefing() reads.
     """
-    entry, shown, search_key, body, lines, doc = b"", "", "", b"", b"", b""
+    entry, shown, search_key, body, lines = b"", "", "", b"", b""
     rows: tuple[tuple[str, str], ...] = ()
     if briefing is not None and config is not None and not diags.errors():
         entry = feed.feed_entry(config, briefing).encode("utf-8")
         rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
-        doc, lines = (codec.compress(data) for data in annotation_files(config, briefing))
+        lines = codec.compress(annotation_lines(config, briefing))
         shown = shown_digest(briefing)
         if search:
             from briefgen.search.records import briefing_digest
@@ -135,15 +133,7 @@ def processed(
         rows,
         body,
         annotation_lines=lines,
-        annotations_doc=doc,
     )
-
-
-def _inflate(data: bytes) -> bytes:
-    try:
-        return zlib.decompress(data) if data else b""
-    except zlib.error:
-        return b""  # made again from the model
 
 
 def slim(source: BriefingSource) -> BriefingSource:

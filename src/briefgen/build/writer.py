@@ -109,8 +109,8 @@ class Writer:
             files = {page.file: html.encode("utf-8")}
             if briefing is not None:
                 found = self.prepared.briefings.get(briefing.slug)
-                made = found.annotations_json() if found is not None else b""
-                files.update(briefing_exports(site, briefing, made))
+                lines = found.lines() if found is not None else b""
+                files.update(briefing_exports(site, briefing, lines))
             return [
                 output.stage_if_changed(staging, name, data, old.files.get(name))
                 for name, data in files.items()
