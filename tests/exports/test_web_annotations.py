@@ -12,7 +12,16 @@ from typing import Any
 
 import jsonschema
 
+from briefgen.build.pipeline import BuildOptions, prepare
+from briefgen.exports.annotations import (
+    ANNO_CONTEXT,
+    VOCAB_CONTEXT,
+    annotation_lines,
+    annotations_json,
+)
+from briefgen.exports.common import json_bytes
 from tests.support.demo import Built, published_briefings
+from tests.support.paths import REPO
 
 SCHEMA = json.loads((Path(__file__).parent / "web_annotation.schema.json").read_text("utf-8"))
 ANNOTATION = {**SCHEMA["$defs"]["annotation"], "$defs": SCHEMA["$defs"]}
@@ -82,3 +91,35 @@ def test_the_schema_rejects_what_clients_cannot_use(built: Built) -> None:
         else:
             del node[path[-1]]
         assert _errors(validator, data), f"{path} broken and still valid ({item['id']})"
+
+
+def test_annotations_json_and_jsonl_lines_are_the_encoders_own_text(built: Built) -> None:
+    """Both files are spliced from each annotation's JSON text made once (annotation_files):
+    the result must be exactly what json_bytes() gives of the same values, line for line."""
+    context = [ANNO_CONTEXT, VOCAB_CONTEXT]
+    lines = built.read("data/annotations.jsonl").splitlines(keepends=True)
+    by_id = {json.loads(line)["id"]: line for line in lines}
+    for slug, _ in published_briefings():
+        raw = built.read(f"briefings/{slug}/annotations.json")
+        data = json.loads(raw)
+        assert raw == json_bytes(data), slug
+        for item in data["first"]["items"]:
+            assert by_id[item["id"]] == json_bytes({"@context": context, **item})
+
+
+def test_annotations_json_spliced_from_the_lines_made_ahead_is_the_model_s() -> None:
+    """The writer makes annotations.json from the lines the worker made (processed()): the
+    same bytes as annotations_json() makes from the model, and lines that are not what
+    annotation_lines() makes (a foreign cache) are not used."""
+    prepared = prepare(BuildOptions(REPO, cache=False, search=False), bodies_apart=True)
+    config = prepared.site.content.config
+    assert prepared.site.briefings
+    for b in prepared.site.briefings:
+        complete = prepared.complete(b)
+        lines = prepared.briefings[b.slug].lines()
+        assert lines == annotation_lines(config, complete), b.slug
+        expected = annotations_json(prepared.site, complete)
+        assert annotations_json(prepared.site, complete, lines) == expected, b.slug
+        first, _, rest = lines.partition(b"\n")
+        for foreign in (rest, lines + first + b"\n", b"[]\n" + rest, b"\xff" + lines):
+            assert annotations_json(prepared.site, complete, foreign) == expected, b.slug

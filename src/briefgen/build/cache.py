@@ -29,9 +29,12 @@ CACHE_DIR = ".briefgen-cache"
 DB_NAME = "docs.sqlite3"
 _BATCH = 500  # keys per SELECT (under SQLite's smallest limit on parameters), rows per INSERT
 _INSERT = "INSERT OR REPLACE INTO docs VALUES (?, ?, ?)"
+# A rowid table, not WITHOUT ROWID: rows are ~20 KB, and a WITHOUT ROWID table keeps them in
+# its key's B-tree, so inserting in key (random) order splits pages of big rows; a cold
+# build's 4,000 rows took 3x the CPU to write (0.5 s of the parent's, against 0.15 s).
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)",
-    "CREATE TABLE docs (key TEXT PRIMARY KEY, model BLOB, body BLOB) WITHOUT ROWID",
+    "CREATE TABLE docs (key TEXT PRIMARY KEY, model BLOB, body BLOB)",
 )
 
 

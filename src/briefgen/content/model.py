@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from briefgen.content.yamlsrc import Pos
@@ -34,7 +35,7 @@ class SiteConfig:
     topics_order: tuple[str, ...]
     stances: dict[str, Stance]
 
-    @property
+    @cached_property  # asked for several times per annotation and page
     def urls(self) -> Urls:
         return Urls(self.base_url)
 

@@ -16,7 +16,7 @@ from typing import Any
 from briefgen import urls
 from briefgen.content.model import SiteConfig
 from briefgen.document.model import Annotation, Briefing
-from briefgen.exports.common import json_bytes, rfc3339
+from briefgen.exports.common import json_text, rfc3339
 from briefgen.site.model import Site
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -143,30 +143,66 @@ def _web_annotation(config: SiteConfig, b: Briefing, a: Annotation) -> dict[str,
     return annotation
 
 
-def annotations_json(site: Site, b: Briefing) -> bytes:
-    url = site.absolute(urls.annotations_json(b.slug))
-    items = [web_annotation(site, b, a) for a in b.annotations]
+def annotations_json(site: Site, b: Briefing, lines: bytes = b"") -> bytes:
+    """briefings/<slug>/annotations.json. `lines`: the briefing's annotation_lines(), when
+    they were made ahead: the file is spliced from their text instead of made again."""
+    config = site.content.config
+    items = _items_of_lines(lines, len(b.annotations)) if lines else None
+    if items is None:
+        items = [json_text(_web_annotation(config, b, a)) for a in b.annotations]
+    return _spliced(config, b, items)
+
+
+def _items_of_lines(lines: bytes, count: int) -> list[str] | None:
+    """Each line's annotation as JSON text without its "@context" (see annotation_lines), or
+    None when the lines are not `count` lines that start as annotation_lines() makes them.
+    Split on b"\n" only: JSON text escapes it, but not other line separators."""
+    head = _line_head()
+    found = lines.split(b"\n")
+    if found[-1] != b"" or len(found) != count + 1:
+        return None
+    items = []
+    for line in found[:-1]:
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not text.startswith(head):
+            return None
+        items.append("{" + text[len(head) :])
+    return items
+
+
+def _line_head() -> str:
+    """How each line of data/annotations.jsonl starts: the annotation with its "@context"."""
+    return '{"@context": ' + json_text([ANNO_CONTEXT, VOCAB_CONTEXT]) + ", "
+
+
+def _spliced(config: SiteConfig, b: Briefing, items: list[str]) -> bytes:
+    """json_bytes() of the collection with these items (each json_text() of one annotation):
+    the encoder writes a value the same wherever it stands, so the items' text is spliced
+    into the collection's, whose "items" list is its last value."""
+    absolute = config.urls.absolute
+    url = absolute(urls.annotations_json(b.slug))
+    page = absolute(urls.briefing(b.slug))
     collection = {
         "@context": [ANNO_CONTEXT, VOCAB_CONTEXT],
         "id": url,
         "type": "AnnotationCollection",
         "label": f"Annotations on “{b.title}”",
         "total": len(items),
-        _term("source"): site.absolute(urls.briefing(b.slug)),
-        _term("plainText"): site.absolute(urls.plain_text(b.slug)),
+        _term("source"): page,
+        _term("plainText"): absolute(urls.plain_text(b.slug)),
         _term("selectorScope"): (
             f"Selectors refer to the text content (DOM textContent) of the element "
-            f"{SCOPE_SELECTOR} of the page {site.absolute(urls.briefing(b.slug))}, "
+            f"{SCOPE_SELECTOR} of the page {page}, "
             "published as plain text at briefgen:plainText; offsets count code points."
         ),
-        "first": {
-            "id": f"{url}#page-1",
-            "type": "AnnotationPage",
-            "startIndex": 0,
-            "items": items,
-        },
+        "first": {"id": f"{url}#page-1", "type": "AnnotationPage", "startIndex": 0, "items": []},
     }
-    return json_bytes(collection)
+    empty = json_text(collection)
+    assert empty.endswith("[]}}")  # "items" is the last key of "first", "first" the last
+    return (empty[:-4] + "[" + ", ".join(items) + "]}}\n").encode("utf-8")
 
 
 def annotations_jsonl(site: Site, made: Mapping[str, bytes] | None = None) -> bytes:
@@ -178,8 +214,9 @@ def annotations_jsonl(site: Site, made: Mapping[str, bytes] | None = None) -> by
 
 
 def annotation_lines(config: SiteConfig, b: Briefing) -> bytes:
-    """One briefing's lines of data/annotations.jsonl."""
-    context = [ANNO_CONTEXT, VOCAB_CONTEXT]
-    return b"".join(
-        json_bytes({"@context": context, **_web_annotation(config, b, a)}) for a in b.annotations
-    )
+    """One briefing's lines of data/annotations.jsonl: json_bytes() of each annotation with
+    its "@context" first (written as _line_head() and the annotation's own JSON text, which
+    is what annotations_json() splices back out)."""
+    head = _line_head()
+    lines = (head + json_text(_web_annotation(config, b, a))[1:] + "\n" for a in b.annotations)
+    return "".join(lines).encode("utf-8")

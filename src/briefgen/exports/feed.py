@@ -86,39 +86,56 @@ def feed_entry(config: SiteConfig, b: Briefing) -> str:
     """A briefing's Atom `<entry>`, serialised and indented for its place in the feed.
 
     Depends on the briefing and the settings only, so the build makes it with the briefing (in
-    parallel, cached) and an edit costs one entry, not the whole feed.
+    parallel, cached) and an edit costs one entry, not the whole feed. Written as text, the
+    way ElementTree writes the same elements (`_element`): building and serialising a tree
+    per briefing took ~0.2 ms, a quarter of what the build makes ahead of each briefing.
     """
     url = config.urls.absolute(urls.briefing(b.slug))
-    entry = ET.Element("entry")
-    sub_element(entry, "id", url)
-    sub_element(entry, "title", b.title)
-    sub_element(entry, "link", rel="alternate", type="text/html", href=url)
-    sub_element(
-        entry,
-        "link",
-        rel="related",
-        type="application/ld+json",
-        href=config.urls.absolute(urls.annotations_json(b.slug)),
-        title="Annotations (W3C Web Annotation)",
-    )
-    sub_element(entry, "published", rfc3339(b.date))
-    sub_element(entry, "updated", rfc3339(b.date))
+    annotations = config.urls.absolute(urls.annotations_json(b.slug))
+    parts = [
+        _element("id", url),
+        _element("title", b.title),
+        _element("link", rel="alternate", type="text/html", href=url),
+        _element(
+            "link",
+            rel="related",
+            type="application/ld+json",
+            href=annotations,
+            title="Annotations (W3C Web Annotation)",
+        ),
+        _element("published", rfc3339(b.date)),
+        _element("updated", rfc3339(b.date)),
+    ]
     seen: set[str] = set()
+    scheme = config.urls.absolute(urls.topics())
     for p in b.positions:
         if p.topic is not None and p.topic.id not in seen:
             seen.add(p.topic.id)
-            sub_element(
-                entry,
-                "category",
-                term=p.topic.id,
-                label=p.topic.title,
-                scheme=config.urls.absolute(urls.topics()),
-            )
+            parts.append(_element("category", term=p.topic.id, label=p.topic.title, scheme=scheme))
     if b.summary:
-        sub_element(entry, "summary", b.summary, type="text")
-    sub_element(entry, "content", _entry_html(config, b), type="html")
-    ET.indent(entry, space="  ", level=1)
-    return ET.tostring(entry, encoding="unicode")
+        parts.append(_element("summary", b.summary, type="text"))
+    parts.append(_element("content", _entry_html(config, b), type="html"))
+    return "<entry>\n    " + "\n    ".join(parts) + "\n  </entry>"
+
+
+def _element(tag: str, text: str | None = None, **attrs: str) -> str:
+    """`sub_element(parent, tag, text, **attrs)` as ElementTree.tostring() writes it."""
+    attributes = "".join(f' {k}="{_escape_attrib(xml_text(v))}"' for k, v in attrs.items())
+    body = xml_text(text) if text is not None else ""
+    if not body:
+        return f"<{tag}{attributes} />"
+    return f"<{tag}{attributes}>{_escape_cdata(body)}</{tag}>"
+
+
+def _escape_cdata(text: str) -> str:
+    """Text as ElementTree escapes it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attrib(text: str) -> str:
+    """An attribute's value as ElementTree escapes it."""
+    text = _escape_cdata(text).replace('"', "&quot;")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 
 
 def _reporting(reporting: str | None) -> str:

@@ -50,7 +50,12 @@ def briefing_export_names(b: Briefing) -> tuple[str, str]:
     return urls.annotations_json(b.slug), urls.plain_text(b.slug)
 
 
-def briefing_exports(site: Site, b: Briefing) -> dict[str, bytes]:
-    """One briefing's exports. They depend on that briefing and the site's settings only."""
+def briefing_exports(site: Site, b: Briefing, lines: bytes = b"") -> dict[str, bytes]:
+    """One briefing's exports. They depend on that briefing and the site's settings only.
+    `lines`: its lines of data/annotations.jsonl, when they were made ahead (see
+    annotations_json)."""
     annotations, text = briefing_export_names(b)
-    return {annotations: annotations_json(site, b), text: b.plain_text.encode("utf-8")}
+    return {
+        annotations: annotations_json(site, b, lines),
+        text: b.plain_text.encode("utf-8"),
+    }
