@@ -84,11 +84,11 @@ class Prepared:
             return {slug: lines for slug, p in self.briefings.items() if (lines := p.lines())}
         found = {}
         for slug, p in self.briefings.items():
-            lines = known.get(p.key)
-            if lines is None:
-                lines = known[p.key] = p.lines()
-            if lines:
-                found[slug] = lines
+            made = known.get(p.key)
+            if made is None:
+                made = known[p.key] = p.lines()
+            if made:
+                found[slug] = made
         return found
 
     @cached_property
