@@ -16,6 +16,8 @@ failures as before.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 
@@ -27,6 +29,10 @@ from briefgen.search.service import POLL_SECONDS, PagefindService, pagefind_vers
 from briefgen.search.slices import from_bundle, slice_key
 
 AHEAD_SLICES = 2  # at most this many slices go ahead: an edit, or a briefing renamed
+# Pagefind going ahead yields the processor to the page build (on a busy machine: with a core
+# to spare it runs at full speed anyway); once the search step waits for it, it is set back
+# to normal where the system allows.
+AHEAD_NICENESS = 10
 
 
 class Ahead:
@@ -42,6 +48,7 @@ class Ahead:
         self.done = threading.Event()
         self.files: dict[str, dict[str, bytes]] = {}  # key -> the bundle Pagefind made
         self.error: BaseException | None = None
+        self.pid: int | None = None  # Pagefind's
         self.thread = threading.Thread(target=self._run, name="briefgen-search-ahead")
         self.thread.daemon = True  # serve stopping cancels it first; never wait for it
         self.thread.start()
@@ -49,6 +56,8 @@ class Ahead:
     def _run(self) -> None:
         try:
             with PagefindService(self.stop.is_set) as service:
+                self.pid = service.process.pid if service.process is not None else None
+                _renice(self.pid, AHEAD_NICENESS)
                 for key, group in self.todo:
                     records = slice_records(self.language, [self.complete(b) for b in group])
                     self.files[key] = service.index(self.language, records)
@@ -64,12 +73,21 @@ class Ahead:
         """The slices, once indexed: key -> slice. Nothing when cancelled or failed (the
         search step indexes them itself, and tells a failure as it would). `interrupted`
         stops the wait as it stops indexing: BuildInterrupted."""
+        if not self.done.is_set():
+            _renice(self.pid, 0)  # the search step waits for it now
         while not self.done.wait(POLL_SECONDS):
             if interrupted is not None and interrupted():
                 raise BuildInterrupted("search indexing stopped for a newer change")
         if self.error is not None or self.stop.is_set():
             return {}
         return {key: from_bundle(files) for key, files in self.files.items()}
+
+
+def _renice(pid: int | None, niceness: int) -> None:
+    if pid is None or not hasattr(os, "setpriority"):
+        return
+    with contextlib.suppress(OSError):  # not allowed, or already gone: only slower
+        os.setpriority(os.PRIO_PROCESS, pid, niceness)
 
 
 def start(
