@@ -70,7 +70,15 @@ def test_a_save_during_indexing_stops_it_and_indexing_is_taken_up_again(
     edit(demo_site / BRIEFING, "    summary: ", "    summary: Edited. ")
     build(_options(demo_site, True), memory)
     published = snapshot(demo_site / "out")
-    with pytest.raises(BuildInterrupted):  # "a newer save arrived"
+    polls: list[int] = []
+
+    def interrupted() -> bool:  # "a newer save arrived", once Pagefind is busy
+        polls.append(1)
+        return len(polls) > 1
+
+    with pytest.raises(BuildInterrupted):
+        index_deferred(_options(demo_site, False), memory, interrupted)
+    with pytest.raises(BuildInterrupted):  # one waiting already: nothing started
         index_deferred(_options(demo_site, False), memory, lambda: True)
     assert snapshot(demo_site / "out") == published
     assert not list(demo_site.glob(".out.new-*"))  # no staging left behind

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from briefgen.build import output, parallel
 from briefgen.build.cache import DocCache
@@ -24,11 +23,8 @@ from briefgen.build.prepare import Memory as Memory  # re-exported: serve keeps 
 from briefgen.build.prepare import Prepared as Prepared
 from briefgen.build.prepare import prepare as prepare
 from briefgen.build.publish import locked
-from briefgen.build.writer import Writer, search_digests
+from briefgen.build.writer import Writer
 from briefgen.diagnostics import BuildInterrupted, Diagnostics
-
-if TYPE_CHECKING:
-    from briefgen.build.ahead import Ahead
 
 
 @dataclass(frozen=True)
@@ -82,27 +78,19 @@ def _build(
         )
 
     cache = DocCache(options.site_dir, options.cache)
-    if memory is not None and memory.deferred is not None:
-        memory.deferred.cancel()  # its slices are not this build's
     with parallel.collector_paused():
         prepared = prepare(options, cache, memory, bodies_apart=True, hashes=start.hashes)
-        ahead = _ahead(prepared, options, memory)
         old = previous or output.Manifest.empty()
         warm = memory.search_slices if memory is not None else None
         writer = Writer(prepared, options, old, interrupted, warm)
-        try:
-            manifest = writer.write(inputs)
-        except BaseException:
-            if ahead is not None:
-                ahead.cancel()
-            raise
+        manifest = writer.write(inputs)
     cache.prune()
     if memory is not None:
         memory.deferred = None
         if options.defer_search and options.search:
             settled = start.inputs_with(dataclasses.replace(options, defer_search=False))
             signature = output.manifest_signature(out)
-            memory.deferred = Deferred(prepared, options, manifest, signature, settled, ahead)
+            memory.deferred = Deferred(prepared, options, manifest, signature, settled)
     return BuildResult(
         out,
         manifest.pages,
@@ -113,20 +101,6 @@ def _build(
         written=writer.written,
         skipped_drafts=prepared.skipped_drafts,
     )
-
-
-def _ahead(prepared: Prepared, options: BuildOptions, memory: Memory | None) -> Ahead | None:
-    """serve's save, search deferred: its edited slices go ahead to Pagefind (ahead.py)."""
-    from briefgen.build import ahead
-
-    if memory is None or not (options.defer_search and options.search):
-        return None
-    if not memory.search_slices:  # no index made yet in this process: nothing to go by
-        return None
-    language = prepared.site.content.config.language
-    digests = search_digests(prepared)
-    made = memory.search_slices
-    return ahead.start(language, prepared.site.briefings, digests, prepared.complete, made)
 
 
 def index_deferred(
@@ -150,11 +124,10 @@ def index_deferred(
     with locked(options.output):
         if output.manifest_signature(options.output) != deferred.signature:
             return None
-        warm = memory.search_slices
-        ready = deferred.ahead.result(interrupted) if deferred.ahead is not None else {}
         if interrupted is not None and interrupted():  # a save waits: it goes first
             raise BuildInterrupted("search indexing stopped for a newer change")
-        writer = Writer(deferred.prepared, options, deferred.manifest, interrupted, warm, ready)
+        warm = memory.search_slices
+        writer = Writer(deferred.prepared, options, deferred.manifest, interrupted, warm)
         manifest = writer.write_search(deferred.inputs)
     memory.deferred = None
     return BuildResult(

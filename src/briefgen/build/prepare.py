@@ -39,7 +39,6 @@ from briefgen.site.links import check_links, check_links_despite_errors
 from briefgen.site.model import Site, build_site
 
 if TYPE_CHECKING:
-    from briefgen.build.ahead import Ahead
     from briefgen.search.merge import Slice
 
 
@@ -108,11 +107,6 @@ class Deferred:
     manifest: output.Manifest  # the one it published
     signature: tuple[int, ...] | None  # output.manifest_signature() once published
     inputs: str  # the input digest of the same files without defer_search
-    ahead: Ahead | None = None  # its edited slices, being indexed meanwhile
-
-    def cancel(self) -> None:
-        if self.ahead is not None:
-            self.ahead.cancel()
 
 
 def prepare(

@@ -44,11 +44,9 @@ class Writer:
         old: output.Manifest,
         interrupted: Callable[[], bool] | None = None,
         warm: dict[str, Slice] | None = None,
-        ready: dict[str, Slice] | None = None,
     ) -> None:
         self.interrupted = interrupted
         self.warm = warm  # the search index's slices kept by a long-lived caller (serve)
-        self.ready = ready or {}  # slices indexed already (build/ahead.py), by key
         self.prepared = prepared
         self.site = prepared.site
         self.options = options
@@ -172,11 +170,19 @@ class Writer:
     def _search(self, staging: Path) -> str:
         """Index again only when what the index holds changed; returns its digest."""
         from briefgen.search.index import index_site
-        from briefgen.search.records import index_digest
+        from briefgen.search.records import briefing_digest, index_digest
 
         language = self.site.content.config.language
         prepared = self.prepared
-        digests = search_digests(prepared)
+
+        def made(b: Briefing) -> str:
+            found = prepared.briefings.get(b.slug)
+            return found.search_key if found is not None else ""
+
+        digests = {
+            b.slug: made(b) or briefing_digest(language, prepared.complete(b))
+            for b in self.site.briefings
+        }
         search_digest = index_digest(language, list(digests.values()))
         prefix = urls.search_bundle()
         old_bundle = {k: v for k, v in self.old.files.items() if k.startswith(prefix)}
@@ -189,8 +195,6 @@ class Writer:
             return self.old.files.get(prefix + name) == digest
 
         with slice_store(self.options) as store:
-            for key, indexed in self.ready.items():
-                store.put(key, indexed)
             bundle = index_site(
                 language,
                 self.site.briefings,
@@ -201,7 +205,6 @@ class Writer:
                 jobs,
                 self.interrupted,
                 self.warm,
-                self.ready,
             )
         self._stage_bundle(bundle, staging)
         return search_digest
@@ -222,22 +225,6 @@ class Writer:
                 self._stage({prefix + name: data}, staging)
             else:
                 self.files[prefix + name] = digest
-
-
-def search_digests(prepared: Prepared) -> dict[str, str]:
-    """Briefing slug -> records.briefing_digest() of it: what its search records hold."""
-    from briefgen.search.records import briefing_digest
-
-    language = prepared.site.content.config.language
-
-    def made(b: Briefing) -> str:
-        found = prepared.briefings.get(b.slug)
-        return found.search_key if found is not None else ""
-
-    return {
-        b.slug: made(b) or briefing_digest(language, prepared.complete(b))
-        for b in prepared.site.briefings
-    }
 
 
 @contextmanager

@@ -55,14 +55,12 @@ def index_site(
     jobs: int,
     interrupted: Callable[[], bool] | None = None,
     warm: dict[str, Slice] | None = None,
-    ready: Mapping[str, Slice] | None = None,
 ) -> Merged:
     """The site's bundle. `digests`: slug -> records.briefing_digest() of each briefing, which
     say what changed without reading bodies; `complete` is called only for briefings whose
     slice is indexed again; `available` says which files the output has already. `warm`: the
     slices as the last build merged them, kept by a long-lived caller (serve), which are
-    taken from there rather than read from the store; left holding this build's. `ready`:
-    slices indexed already, with their files' bytes (build/ahead.py), by key."""
+    taken from there rather than read from the store; left holding this build's."""
     pagefind = pagefind_version()
     keyed = [
         (slice_key(language, pagefind, [digests[b.slug] for b in group]), group)
@@ -81,8 +79,7 @@ def index_site(
             return found
         return store.get(key, placed)
 
-    ready = ready or {}
-    found: dict[str, Slice | None] = {key: ready.get(key) or kept(key) for key, _ in keyed}
+    found: dict[str, Slice | None] = {key: kept(key) for key, _ in keyed}
     todo = [(key, group) for key, group in keyed if found[key] is None]
     indexed = _index(language, todo, complete, store, jobs, interrupted)
     store.prune(set(found))
@@ -96,7 +93,7 @@ def index_site(
     store.put_chunks(merged.chunks)
     if warm is not None:  # used next time only if the output still has their files
         warm.clear()
-        warm.update({key: replace(found[key] or indexed[key], data={}) for key, _ in keyed})
+        warm.update({key: found[key] or replace(indexed[key], data={}) for key, _ in keyed})
     return merged
 
 
