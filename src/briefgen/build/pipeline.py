@@ -128,7 +128,8 @@ def index_deferred(
             raise BuildInterrupted("search indexing stopped for a newer change")
         warm = memory.search_slices
         writer = Writer(deferred.prepared, options, deferred.manifest, interrupted, warm)
-        manifest = writer.write_search(deferred.inputs)
+        with parallel.collector_paused():  # as a build: no collection walks the site model
+            manifest = writer.write_search(deferred.inputs)
     memory.deferred = None
     return BuildResult(
         options.output,
