@@ -43,7 +43,7 @@ from briefgen.serve.watch import Watcher
 from briefgen.theme.render import exception_problems
 
 DEBOUNCE = 0.08  # seconds without a new change, after watchfiles' batch, before rebuilding
-# Seconds without a save before a deferred search index is brought up to date. None: a burst
+# Seconds without a save before a deferred search index is brought up to date. Zero: a burst
 # of saves is already one build (watchfiles' batch, then DEBOUNCE), a save that comes while
 # Pagefind runs stops it within POLL_SECONDS, and indexing reuses the page build's work, so
 # waiting would only add its own length to every save's time to search results (it was 0.5 s
