@@ -5,14 +5,31 @@ build, and the output is then exactly a cold build's."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
 
+from briefgen.build.cache import CACHE_DIR
 from briefgen.build.pipeline import BuildOptions, Memory, build, index_deferred
 from briefgen.diagnostics import BuildInterrupted
-from tests.build.test_incremental import BRIEFING, cold, edit
 from tests.support.files import snapshot
+
+BRIEFING = "content/briefings/2024-07-04-putin-ceasefire-impossible.md"
+
+
+def cold(site: Path, tmp_path: Path, name: str) -> dict[str, bytes]:
+    """A fresh build (with search) from a copy of the site: no cache, no previous output."""
+    fresh = tmp_path / f"fresh-{name}"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "out"))
+    build(BuildOptions(fresh, fresh / "out", search=True, jobs=1))
+    return snapshot(fresh / "out")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _options(site: Path, defer: bool) -> BuildOptions:
