@@ -151,26 +151,6 @@ def test_a_body_edit_leaves_the_site_wide_exports_alone(
     assert snapshot(out) == cold(demo_site, tmp_path, "exports", search=False)
 
 
-def test_all_annotations_are_joined_again_only_when_their_lines_change(
-    demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """data/annotations.jsonl (50 MB at 4,000 briefings) is keyed by its briefings' lines."""
-    out = demo_site / "out"
-    build(BuildOptions(demo_site, out, search=False, jobs=1))
-    made: list[str] = []
-    real = exports_files.annotations_jsonl
-    monkeypatch.setattr(
-        exports_files, "annotations_jsonl", lambda *args: made.append("made") or real(*args)
-    )
-    edit(demo_site / BRIEFING, "---\n", "---\n# A synthetic comment.\n")  # same lines
-    assert build(BuildOptions(demo_site, out, search=False, jobs=1)).rendered > 0
-    assert made == []
-    edit(demo_site / BRIEFING, "    summary: ", "    summary: Edited. ")
-    build(BuildOptions(demo_site, out, search=False, jobs=1))
-    assert made == ["made"]
-    assert snapshot(out) == cold(demo_site, tmp_path, "lines", search=False)
-
-
 def test_a_deferred_search_index_is_kept_then_brought_up_to_date(
     demo_site: Path, tmp_path: Path
 ) -> None:

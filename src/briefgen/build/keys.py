@@ -56,20 +56,4 @@ def page_keys(prepared: Prepared) -> dict[str, str]:
     # positions.json shows annotations, like the listing pages; the sitemap lists every page.
     keys[urls.positions()] = digest(chrome, annotations)
     keys[urls.sitemap()] = digest(chrome, annotations, *keys)
-    lines = _lines_digest(prepared)
-    if lines is not None:
-        keys[urls.annotations_all()] = lines
     return keys
-
-
-def _lines_digest(prepared: Prepared) -> str | None:
-    """data/annotations.jsonl is its briefings' lines, made ahead, in site order: a digest of
-    theirs, when every briefing's were made (50 MB at 4,000 briefings, not joined and hashed
-    again after a save that leaves every annotation where it was)."""
-    parts = []
-    for b in prepared.site.briefings:
-        found = prepared.briefings.get(b.slug)
-        if found is None or not found.lines_digest:
-            return None
-        parts += [b.slug, found.lines_digest]
-    return digest(*parts)

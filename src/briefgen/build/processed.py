@@ -42,7 +42,6 @@ class ProcessedBriefing:
     draft: bool = False  # the file says draft: true (read even when it has errors)
     rel_path: str = ""
     annotation_lines: bytes = b""  # its lines of data/annotations.jsonl, zlib-compressed
-    lines_digest: str = ""  # digest() of those lines, uncompressed ("" when not made)
 
     @property
     def slug(self) -> str:
@@ -106,13 +105,12 @@ def processed(
     """The result as cached: with what later stages need of the briefing made here, in the
     worker (its feed entry and digests), and without the body text only build_briefing() reads.
     """
-    entry, shown, search_key, body, lines, lines_digest = b"", "", "", b"", b"", ""
+    entry, shown, search_key, body, lines = b"", "", "", b"", b""
     rows: tuple[tuple[str, str], ...] = ()
     if briefing is not None and config is not None and not diags.errors():
         entry = feed.feed_entry(config, briefing).encode("utf-8")
         rows = tuple((a.id, positions.position_row(config, a)) for a in briefing.positions)
-        made = annotation_lines(config, briefing)
-        lines, lines_digest = zlib.compress(made, 1), digest(made)
+        lines = zlib.compress(annotation_lines(config, briefing), 1)
         shown = shown_digest(briefing)
         if search:
             from briefgen.search.records import briefing_digest
@@ -135,7 +133,6 @@ def processed(
         rows,
         body,
         annotation_lines=lines,
-        lines_digest=lines_digest,
     )
 
 
