@@ -95,3 +95,24 @@ def test_a_state_made_before_another_build_is_made_again(tmp_path: Path) -> None
     result = build(options, start=first)
     assert not result.unchanged
     assert "First synthetic body." in (out / PAGE).read_text()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=6), st.text(max_size=4), max_size=5))
+def test_the_manifest_is_the_json_text_it_always_was(keys: dict[str, str]) -> None:
+    """Written fast (msgspec), read back as ever: the bytes json.dumps makes, non-ASCII
+    names and control characters included."""
+    files = {f"{name}/index.html": DIGEST for name in keys}
+    manifest = output.Manifest(files, keys, "inputs", "search", 3, 4)
+    data = {
+        "generator": "briefgen",
+        "format": output.MANIFEST_FORMAT,
+        "inputs": "inputs",
+        "search": "search",
+        "pages": 3,
+        "annotations": 4,
+        "files": dict(sorted(files.items())),
+        "keys": dict(sorted(keys.items())),
+    }
+    expected = json.dumps(data, separators=(",", ":")) + "\n"
+    assert manifest.to_bytes() == expected.encode("utf-8")

@@ -4,6 +4,7 @@ rename-on-save), and a file the build may not read. No traceback; the last good 
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 from pathlib import Path
@@ -114,3 +115,35 @@ def test_a_save_is_published_in_place(tmp_path: Path) -> None:
     assert page not in kept and kept  # the page moved in; the files it did not change stayed
     assert sorted(os.listdir(root.parent)) == ["site"]  # nothing staged is left beside it
     assert "error" not in err.getvalue(), err.getvalue()
+
+
+class CountingHashes(FileHashes):
+    """Hashes files like the build does, and counts the files it is asked about."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def of(self, path: Path | str) -> bytes:
+        self.asked += 1
+        return super().of(path)
+
+
+def test_a_save_is_indexed_for_search_from_its_page_build(demo_site: Path, tmp_path: Path) -> None:
+    """After a save's page build, the search step reads no input again (no second build),
+    and the served index has the saved words."""
+    hashes = CountingHashes()
+    session, err = session_for(demo_site, tmp_path, hashes)
+    session.search = True
+    assert session.build(None)
+    append_paragraph(demo_site / BRIEFING_FILE, "A synthetic zyxwvutsonic paragraph.")
+    assert session.build(frozenset({demo_site / BRIEFING_FILE}))
+    assert session.search_stale
+    hashes.asked = 0
+    session.index_search(lambda: False)
+    assert not session.search_stale
+    assert hashes.asked == 0  # no input read again: the page build's work was taken up
+    fragments = (session.app.root / "pagefind" / "fragment").glob("*.pf_fragment")
+    text = "".join(gzip.decompress(f.read_bytes()).decode("utf-8") for f in fragments)
+    assert "zyxwvutsonic" in text
+    assert "Traceback" not in err.getvalue() and "error" not in err.getvalue(), err.getvalue()

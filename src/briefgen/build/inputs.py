@@ -64,7 +64,12 @@ class FileHashes:
 
 def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str:
     """Every input of a build: options, version, content files and theme files."""
-    h = hashlib.sha256()
+    return with_options(options, files_digest(options, hashes))
+
+
+def with_options(options: BuildOptions, files: str) -> str:
+    """The input digest of a build with these options over files of this files_digest():
+    a build that deferred its search index and the one that catches up read the same files."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # the feed's timestamp follows it
     settings = (
         CODE_VERSION,
@@ -75,7 +80,12 @@ def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str
         options.defer_search,
         epoch,
     )
-    h.update(repr(settings).encode())
+    return hashlib.sha256(repr(settings).encode() + files.encode()).hexdigest()
+
+
+def files_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str:
+    """The content and theme files, by name and content hash."""
+    h = hashlib.sha256()
     hashes = hashes or FileHashes()
     site_dir = options.site_dir
     folders = [site_dir / "content", *theme_dirs(site_dir, siteyaml.basics(site_dir).theme)]
@@ -122,6 +132,11 @@ class State:
     inputs: str
     hashes: FileHashes  # of the input files, for the build to reuse
     signature: tuple[int, ...] | None = None  # of the manifest file `previous` was read from
+    files: str = ""  # files_digest() of the inputs
+
+    def inputs_with(self, options: BuildOptions) -> str:
+        """The input digest of the same files under other options (see with_options)."""
+        return with_options(options, self.files)
 
     def current(self) -> bool:
         """The output's manifest is still the one this state was made from (no build into
@@ -139,4 +154,6 @@ def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
     signature = output.manifest_signature(options.output)  # before reading: a change after
     previous = output.trusted_manifest(options.output)  # it makes the state not current()
     hashes = hashes or FileHashes()
-    return State(options.output, previous, input_digest(options, hashes), hashes, signature)
+    files = files_digest(options, hashes)
+    inputs = with_options(options, files)
+    return State(options.output, previous, inputs, hashes, signature, files)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from briefgen.diagnostics import UsageError
 from briefgen.urls import safe_relpath  # in urls.py: search checks its paths too
 
@@ -45,7 +47,7 @@ class Manifest:
     def empty(cls) -> Manifest:
         return cls({})
 
-    def to_json(self) -> str:
+    def to_bytes(self) -> bytes:
         data = {
             "generator": "briefgen",
             "format": MANIFEST_FORMAT,
@@ -56,7 +58,13 @@ class Manifest:
             "files": dict(sorted(self.files.items())),
             "keys": dict(sorted(self.keys.items())),
         }
-        return json.dumps(data, separators=(",", ":")) + "\n"  # big sites: 30,000 entries
+        # msgspec writes what json.dumps(data, separators=(",", ":")) does, 2-3x faster (a
+        # big site's manifest lists 36,000 files; serve writes one per save), except that
+        # it leaves non-ASCII characters (and DEL) unescaped: then json's text, the same bytes.
+        raw = msgspec.json.encode(data)
+        if not raw.isascii() or b"\x7f" in raw:
+            raw = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        return raw + b"\n"
 
 
 def read_manifest(out_dir: Path) -> Manifest | None:
@@ -81,7 +89,7 @@ def read_manifest(out_dir: Path) -> Manifest | None:
 def write_manifest(path: Path, manifest: Manifest) -> None:
     """Write the manifest to `path`, and remember it: the next build in this process (serve)
     reads these bytes without parsing them again."""
-    raw = manifest.to_json().encode("utf-8")
+    raw = manifest.to_bytes()
     path.write_bytes(raw)
     _known[:] = [(raw, manifest)]
 

@@ -8,6 +8,7 @@ again, and files whose bytes are unchanged are not rewritten.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,12 +18,13 @@ from briefgen.build import output, parallel
 from briefgen.build.cache import DocCache
 from briefgen.build.inputs import BuildOptions as BuildOptions  # re-exported: build's options
 from briefgen.build.inputs import FileHashes, State, state
+from briefgen.build.prepare import Deferred
 from briefgen.build.prepare import Memory as Memory  # re-exported: serve keeps one
 from briefgen.build.prepare import Prepared as Prepared
 from briefgen.build.prepare import prepare as prepare
 from briefgen.build.publish import locked
 from briefgen.build.writer import Writer
-from briefgen.diagnostics import Diagnostics
+from briefgen.diagnostics import BuildInterrupted, Diagnostics
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,12 @@ def _build(
         writer = Writer(prepared, options, old, interrupted, warm)
         manifest = writer.write(inputs)
     cache.prune()
+    if memory is not None:
+        memory.deferred = None
+        if options.defer_search and options.search:
+            settled = start.inputs_with(dataclasses.replace(options, defer_search=False))
+            signature = output.manifest_signature(out)
+            memory.deferred = Deferred(prepared, options, manifest, signature, settled)
     return BuildResult(
         out,
         manifest.pages,
@@ -92,6 +100,43 @@ def _build(
         rendered=writer.rendered,
         written=writer.written,
         skipped_drafts=prepared.skipped_drafts,
+    )
+
+
+def index_deferred(
+    options: BuildOptions,
+    memory: Memory,
+    interrupted: Callable[[], bool] | None = None,
+) -> BuildResult | None:
+    """serve, after a build that deferred the search index: index what that build prepared
+    and publish the index, with the manifest a build of the same inputs with search makes.
+    Inputs are not read again, nor pages rendered: the index is that of the pages published
+    (a save since then is another build's, and the watcher's, business). None when there is
+    nothing to take up (no such build in `memory`, other options, or the output changed
+    since it was published): then build() instead.
+
+    `interrupted` stops it as it stops build(): BuildInterrupted, output untouched, and
+    `memory` still holding the deferred build for the next try."""
+    started = time.perf_counter()
+    deferred = memory.deferred
+    if deferred is None or deferred.options != dataclasses.replace(options, defer_search=True):
+        return None
+    with locked(options.output):
+        if output.manifest_signature(options.output) != deferred.signature:
+            return None
+        if interrupted is not None and interrupted():  # a save waits: it goes first
+            raise BuildInterrupted("search indexing stopped for a newer change")
+        warm = memory.search_slices
+        writer = Writer(deferred.prepared, options, deferred.manifest, interrupted, warm)
+        with parallel.collector_paused():  # as a build: no collection walks the site model
+            manifest = writer.write_search(deferred.inputs)
+    memory.deferred = None
+    return BuildResult(
+        options.output,
+        manifest.pages,
+        manifest.annotations,
+        _since(started),
+        written=writer.written,
     )
 
 

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.build import parallel
+from briefgen.build import output, parallel
 from briefgen.build.cache import DocCache
 from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
@@ -43,12 +43,18 @@ if TYPE_CHECKING:
 
 
 class Memory(dict[str, ProcessedBriefing]):
-    """Cache key -> result, kept between builds by serve; and, for the writer, the search
-    index's slices as the last build merged them (search/index.py)."""
+    """Cache key -> result, kept between builds by serve; for the writer, the search index's
+    slices as the last build merged them (search/index.py); and the last build, when it
+    deferred its search index, for pipeline.index_deferred() to take up."""
 
     def __init__(self) -> None:
         super().__init__()
         self.search_slices: dict[str, Slice] = {}
+        self.deferred: Deferred | None = None
+        # cache key -> its lines of data/annotations.jsonl, decompressed: a save remakes that
+        # file (50 MB at 4,000 briefings), and decompressing every briefing's lines each
+        # time took a tenth of a save's build
+        self.lines: dict[str, bytes] = {}
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Prepared:
     diagnostics: Diagnostics
     briefings: dict[str, ProcessedBriefing]  # slug -> its processed file
     skipped_drafts: tuple[str, ...] = ()  # drafts left out (without --drafts), as rel paths
+    lines: dict[str, bytes] | None = None  # Memory.lines, when serve keeps one
 
     def complete(self, briefing: Briefing) -> Briefing:
         """The briefing with its body (the site's may come without: see prepare())."""
@@ -72,12 +79,34 @@ class Prepared:
     @cached_property
     def annotation_lines(self) -> dict[str, bytes]:
         """Briefing slug -> its lines of data/annotations.jsonl, where they were made."""
-        return {slug: lines for slug, p in self.briefings.items() if (lines := p.lines())}
+        known = self.lines
+        if known is None:
+            return {slug: lines for slug, p in self.briefings.items() if (lines := p.lines())}
+        found = {}
+        for slug, p in self.briefings.items():
+            made = known.get(p.key)
+            if made is None:
+                made = known[p.key] = p.lines()
+            if made:
+                found[slug] = made
+        return found
 
     @cached_property
     def position_rows(self) -> dict[str, str]:
         """Annotation id -> its row of positions.json."""
         return {key: row for p in self.briefings.values() for key, row in p.position_rows}
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A build that published its pages and left the search index as it was (serve): what
+    it prepared, and what it published, so that indexing needs no second build."""
+
+    prepared: Prepared
+    options: BuildOptions  # with defer_search
+    manifest: output.Manifest  # the one it published
+    signature: tuple[int, ...] | None  # output.manifest_signature() once published
+    inputs: str  # the input digest of the same files without defer_search
 
 
 def prepare(
@@ -93,6 +122,7 @@ def prepare(
     diags = Diagnostics()
     settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
     cache = cache or DocCache(options.site_dir, False)
+    keep_lines = memory is not None  # a long-lived caller's: worth holding them decompressed
     memory = Memory() if memory is None else memory
     results = _process_briefings(settings, cache, options, memory, hashes or FileHashes())
     included, skipped = _without_drafts(results, options.drafts, diags)
@@ -118,7 +148,11 @@ def prepare(
     check_links(site, diags)
     if diags.errors(strict=options.strict):
         raise ContentError(diags)
-    return Prepared(site, diags, kept, skipped)
+    lines = None
+    if keep_lines:  # this build's only: those of replaced results go
+        known = memory.lines
+        lines = memory.lines = {p.key: known[p.key] for p in kept.values() if p.key in known}
+    return Prepared(site, diags, kept, skipped, lines)
 
 
 def _without_drafts(

@@ -10,6 +10,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 from jinja2 import Environment
@@ -50,7 +51,6 @@ class Writer:
         self.site = prepared.site
         self.options = options
         self.old = old
-        self.keys = page_keys(prepared)
         self.files: dict[str, str] = {}  # output path -> digest, for the new manifest
         self.rendered = 0
         self.written = 0
@@ -75,6 +75,30 @@ class Writer:
             )
             cache = self.options.site_dir / CACHE_DIR if self.options.cache else None
             publish.commit(staging, out, manifest, self.options.publish_in_place, cache)
+        except BaseException:
+            output.discard(staging)
+            raise
+        return manifest
+
+    @cached_property
+    def keys(self) -> dict[str, str]:
+        return page_keys(self.prepared)
+
+    def write_search(self, inputs: str) -> output.Manifest:
+        """Bring the search index of the output up to date: `old` is the manifest of a build
+        of this same `prepared` that deferred its search index (pipeline.index_deferred).
+        Only the index's files are staged; the pages stay as that build published them."""
+        out = self.options.output
+        prefix = urls.search_bundle()
+        self.files = {k: v for k, v in self.old.files.items() if not k.startswith(prefix)}
+        staging = output.new_staging(out)
+        try:
+            search = self._search(staging)
+            old = self.old
+            manifest = output.Manifest(
+                self.files, old.keys, inputs, search, old.pages, old.annotations
+            )
+            publish.commit(staging, out, manifest, self.options.publish_in_place)
         except BaseException:
             output.discard(staging)
             raise

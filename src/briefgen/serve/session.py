@@ -2,10 +2,11 @@
 
 - Builds go through a `Rebuild` callable: `build()` with every briefing's result kept in memory
   between builds, so a save re-renders what it touched.
-- Search comes last: a rebuild after a save keeps the previous Pagefind index (indexing a big
-  site takes seconds, Pagefind has no incremental mode) and reloads pages at once; after
-  SEARCH_QUIET without saves, a second build indexes, without reloading pages. A save during
-  that indexing stops it (Pagefind is killed, the output left as it was) and is built at once.
+- Search comes last: a rebuild after a save keeps the previous Pagefind index and reloads
+  pages at once; then, unless another save is waiting, the search index is brought up to date
+  from what that rebuild prepared (pipeline.index_deferred: no second build), without
+  reloading pages. A save during that indexing stops it (Pagefind is killed, the output left
+  as it was) and is built at once; indexing starts again after it.
 - No input stops the session: every failure (content, theme, OS, or a bug) is told to the
   terminal and to open pages, without a traceback, and the last good site stays served. A file
   that vanishes mid-build (an editor's rename-on-save) makes the build start over.
@@ -27,7 +28,7 @@ from urllib.parse import quote
 from jinja2 import TemplateError
 
 from briefgen.build.inputs import FileHashes
-from briefgen.build.pipeline import BuildOptions, BuildResult, Memory, build
+from briefgen.build.pipeline import BuildOptions, BuildResult, Memory, build, index_deferred
 from briefgen.console import Console, plural
 from briefgen.content.siteyaml import basics
 from briefgen.diagnostics import (
@@ -42,7 +43,13 @@ from briefgen.serve.watch import Watcher
 from briefgen.theme.render import exception_problems
 
 DEBOUNCE = 0.08  # seconds without a new change, after watchfiles' batch, before rebuilding
-SEARCH_QUIET = 0.5  # seconds without a save before a deferred search index is brought up to date
+# Seconds without a save before a deferred search index is brought up to date. Zero: a burst
+# of saves is already one build (watchfiles' batch, then DEBOUNCE), a save that comes while
+# Pagefind runs stops it within POLL_SECONDS, and indexing reuses the page build's work, so
+# waiting would only add its own length to every save's time to search results (it was 0.5 s
+# when indexing was a second whole build). What a save may wait for is the part of indexing
+# that is not stopped: the merge and publishing of one slice's index, a few tenths of a second.
+SEARCH_QUIET = 0.0
 RACE_RETRIES = 3  # builds started over when a file vanishes between listing and reading it
 DEBUG = "BRIEFGEN_DEBUG"  # set in the environment: print the traceback of an internal error
 
@@ -57,6 +64,10 @@ class Rebuild(Protocol):
         changed: frozenset[Path] | None,
         interrupted: Callable[[], bool] | None = None,
     ) -> BuildResult: ...
+
+    def index_search(self, options: BuildOptions, interrupted: Callable[[], bool]) -> BuildResult:
+        """Bring the search index up to date after a build with `defer_search`."""
+        ...
 
 
 class WarmRebuild:
@@ -75,6 +86,16 @@ class WarmRebuild:
         interrupted: Callable[[], bool] | None = None,
     ) -> BuildResult:
         return build(options, self.memory, interrupted, hashes=self.hashes)
+
+    def index_search(self, options: BuildOptions, interrupted: Callable[[], bool]) -> BuildResult:
+        """Index what the last (deferred) build prepared; a whole build when it cannot be
+        taken up (see pipeline.index_deferred)."""
+        done = index_deferred(options, self.memory, interrupted)
+        return done if done is not None else self(options, frozenset(), interrupted)
+
+
+def _never() -> bool:
+    return False
 
 
 def base_path(site_dir: Path) -> str:
@@ -146,7 +167,7 @@ class Session:
         A new save (`interrupted()`) stops it; it runs again once the saves pause."""
         options = self._options(defer_search=False)
         try:
-            result = self._attempt(options, frozenset(), interrupted)
+            result = self._attempt(options, frozenset(), interrupted, search_only=True)
         except BuildInterrupted:
             return
         self.search_stale = False
@@ -169,13 +190,17 @@ class Session:
         options: BuildOptions,
         changed: frozenset[Path] | None,
         interrupted: Callable[[], bool] | None = None,
+        search_only: bool = False,
     ) -> BuildResult | None:
-        """One build; a failure is told to the console and to open pages, and gives None.
+        """One build (`search_only`: Rebuild.index_search); a failure is told to the console
+        and to open pages, and gives None.
 
         Reason for the length: one `except` per kind of failure, each told its own way."""
         vanished: OSError = FileNotFoundError()
         for _ in range(RACE_RETRIES):
             try:
+                if search_only:
+                    return self.rebuild.index_search(options, interrupted or _never)
                 return self.rebuild(options, changed, interrupted)
             except FileNotFoundError as exc:  # listed, then gone: build the new listing
                 vanished = exc
