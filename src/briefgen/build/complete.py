@@ -13,43 +13,13 @@ import errno
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.build.folders import Folders, by_folder
-from briefgen.build.output import MANIFEST, Manifest, read_manifest
+from briefgen.build.output import MANIFEST, Listing, Manifest, read_manifest
 from briefgen.diagnostics import UsageError
 
 _COPY_INSTEAD = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP)  # links refused
-
-
-@dataclass(frozen=True)
-class Listing:
-    """Every entry below a tree's root that is not a folder (symbolic links included, not
-    followed): relative name -> (inode, is a regular file). scandir gives both without a stat."""
-
-    entries: dict[str, tuple[int, bool]]
-    folders: list[str]  # below the root, parents before their subfolders
-
-    @classmethod
-    def of(cls, root: Path) -> Listing:
-        found: dict[str, tuple[int, bool]] = {}
-        below: list[str] = []
-        folders = [(str(root), "")]
-        while folders:
-            folder, prefix = folders.pop()
-            with os.scandir(folder) as listed:
-                for entry in listed:
-                    name = prefix + entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append((entry.path, name + "/"))
-                        below.append(name)
-                    else:
-                        found[name] = (entry.inode(), entry.is_file(follow_symlinks=False))
-        return cls(found, below)
-
-    def regular(self) -> set[str]:
-        return {name for name, (_, regular) in self.entries.items() if regular}
 
 
 def needed(out_dir: Path, listing: Listing, manifest: Manifest, staged: set[str]) -> list[str]:

@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,21 +176,36 @@ def intact(out_dir: Path, manifest: Manifest) -> bool:
 
 def regular_files(root: Path) -> set[str]:
     """Relative paths of the regular files below root; symbolic links are not followed."""
-    return {name for name, regular in entries(root) if regular}
+    return Listing.of(root).regular()
 
 
-def entries(root: Path) -> Iterator[tuple[str, bool]]:
-    """Every entry below root that is not a directory (symbolic links to directories
-    included, not followed), as (relative path, is a regular file)."""
-    folders = [(str(root), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as found:
-            for entry in found:  # d_type: no stat per entry
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, f"{prefix}{entry.name}/"))
-                else:
-                    yield prefix + entry.name, entry.is_file(follow_symlinks=False)
+@dataclass(frozen=True)
+class Listing:
+    """Every entry below a tree's root that is not a folder (symbolic links included, not
+    followed): relative name -> (inode, is a regular file). scandir gives both without a stat."""
+
+    entries: dict[str, tuple[int, bool]]
+    folders: list[str]  # below the root, parents before their subfolders
+
+    @classmethod
+    def of(cls, root: Path) -> Listing:
+        found: dict[str, tuple[int, bool]] = {}
+        below: list[str] = []
+        folders = [(str(root), "")]
+        while folders:
+            folder, prefix = folders.pop()
+            with os.scandir(folder) as listed:
+                for entry in listed:
+                    name = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((entry.path, name + "/"))
+                        below.append(name)
+                    else:
+                        found[name] = (entry.inode(), entry.is_file(follow_symlinks=False))
+        return cls(found, below)
+
+    def regular(self) -> set[str]:
+        return {name for name, (_, regular) in self.entries.items() if regular}
 
 
 def new_staging(out_dir: Path) -> Path:

@@ -30,10 +30,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from briefgen.build.complete import Listing, link_all, needed
+from briefgen.build.complete import link_all, needed
 from briefgen.build.folders import Folders, by_folder, remove_tree
 from briefgen.build.inplace import move_in
-from briefgen.build.output import MANIFEST, Manifest, regular_files, write_manifest
+from briefgen.build.output import MANIFEST, Listing, Manifest, regular_files, write_manifest
 from briefgen.diagnostics import UsageError
 
 try:
