@@ -374,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         prepare.use_source(args.src)
     elif args.snapshot:
         prepare.use_source(prepare.snapshot())
+    prepare.compile_source()
     hugo = prepare.ensure_hugo()
     prepare.ensure_pagefind()
     jobs: list[str] = []
