@@ -133,8 +133,7 @@ class Writer:
             html = env.get_template(page.template).render(page=page, **context)
             files = {page.file: html.encode("utf-8")}
             if briefing is not None:
-                found = self.prepared.briefings.get(briefing.slug)
-                lines = found.lines() if found is not None else b""
+                lines = self.prepared.lines_of(briefing.slug)
                 files.update(briefing_exports(site, briefing, lines))
             return [
                 output.stage_if_changed(staging, name, data, old.files.get(name))
@@ -147,6 +146,8 @@ class Writer:
                 self.files.update({name: old.files[name] for name in self._outputs(page)})
             else:
                 to_render.append(page)
+        # The pieces of the briefings rendered, read at once, here: forked workers inherit them.
+        self.prepared.pieces(p.context["briefing"].slug for p in to_render if not _is_listing(p))
         jobs = self.options.jobs or parallel.default_jobs()
         for staged in parallel.run(render, to_render, jobs, together=_is_listing):
             for name, file_digest, changed in staged:
