@@ -44,7 +44,9 @@ class Writer:
         old: output.Manifest,
         interrupted: Callable[[], bool] | None = None,
         warm: dict[str, Slice] | None = None,
+        listing: output.Listing | None = None,
     ) -> None:
+        self.listing = listing  # the output's, made before the build (inputs.State)
         self.interrupted = interrupted
         self.warm = warm  # the search index's slices kept by a long-lived caller (serve)
         self.prepared = prepared
@@ -74,7 +76,8 @@ class Writer:
                 self.files, self.keys, inputs, search, len(all_pages), annotations
             )
             cache = self.options.site_dir / CACHE_DIR if self.options.cache else None
-            publish.commit(staging, out, manifest, self.options.publish_in_place, cache)
+            in_place = self.options.publish_in_place
+            publish.commit(staging, out, manifest, in_place, cache, self.listing)
         except BaseException:
             output.discard(staging)
             raise
