@@ -99,6 +99,7 @@ PIECES_DAMAGE = {
     "pieces-cut": "UPDATE pieces SET pieces = substr(pieces, 1, length(pieces) / 2)",
     "body-cut": "UPDATE pieces SET body = substr(body, 1, length(body) / 2)",
     "body-not-bytes": "UPDATE pieces SET body = 'synthetic text'",
+    "body-empty": "UPDATE pieces SET body = X''",
     "pieces-of-another": "UPDATE pieces SET pieces = (SELECT pieces FROM pieces AS p "
     "WHERE p.key != pieces.key LIMIT 1), body = (SELECT body FROM pieces AS p "
     "WHERE p.key != pieces.key LIMIT 1)",

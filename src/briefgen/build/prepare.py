@@ -177,10 +177,13 @@ class Prepared:
 
 def _complete(store: PieceStore, result: ProcessedBriefing, briefing: Briefing) -> Briefing:
     """`briefing` (the result's) with its body, made again if the cache held it damaged."""
+    body = store.of([result])[result.key].body
     try:
-        return with_body(briefing, store.of([result])[result.key].body)
+        if body:  # every briefing has one: an empty one is damage too
+            return with_body(briefing, body)
     except CodecError:
-        return with_body(briefing, store.remade(result).body)
+        pass
+    return with_body(briefing, store.remade(result).body)
 
 
 class _OnDemand(Mapping[str, _V]):
