@@ -47,8 +47,9 @@ _TABLES = ("models", "pieces")
 
 
 class DocCache:
-    """Key -> model, and key -> (pieces, body): a ProcessedBriefing as codec bytes. Only the
-    building process (and, reading its pieces, the workers it forks) touches the database."""
+    """Key -> model, and key -> (pieces, body): a ProcessedBriefing as codec bytes. The
+    building process touches the database, and the workers it forks only to read pieces or
+    to store those made again (prepare.PieceStore), each with its own connection."""
 
     def __init__(self, site_dir: Path, enabled: bool = True) -> None:
         self.folder = site_dir / CACHE_DIR
