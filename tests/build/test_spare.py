@@ -248,9 +248,9 @@ def test_an_edit_build_lists_its_output_once(
     listed: list[Path] = []
     real_of = output.Listing.of.__func__  # type: ignore[attr-defined]
 
-    def counted(cls: type[output.Listing], root: Path) -> output.Listing:
+    def counted(cls: type[output.Listing], root: Path, stamped: bool = False) -> output.Listing:
         listed.append(Path(root).resolve())
-        return real_of(cls, root)  # type: ignore[no-any-return]
+        return real_of(cls, root, stamped)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(output.Listing, "of", classmethod(counted))
     _edit(site, "Synthetic edit two.")
@@ -264,9 +264,10 @@ def test_a_listing_is_current_until_a_folder_of_it_changes(tmp_path: Path) -> No
     (root / "a/b").mkdir(parents=True)
     (root / "a/b/file.txt").write_text("synthetic")
     (root / "top.txt").write_text("synthetic")
-    assert not output.Listing.of(root).current(root)  # just changed: racy, never current
+    assert not output.Listing.of(root, stamped=True).current(root)  # racy: never current
     _settled()
-    listing = output.Listing.of(root)
+    assert not output.Listing.of(root).current(root)  # without stamps: never current
+    listing = output.Listing.of(root, stamped=True)
     assert listing.current(root)
     (root / "a/b/file.txt").write_text("synthetic, rewritten in place")  # the same file
     assert listing.current(root)
@@ -274,6 +275,6 @@ def test_a_listing_is_current_until_a_folder_of_it_changes(tmp_path: Path) -> No
     assert not listing.current(root)
     (root / "a/b/new.txt").unlink()
     _settled()
-    listing = output.Listing.of(root)
+    listing = output.Listing.of(root, stamped=True)
     shutil.rmtree(root / "a/b")
     assert not listing.current(root)

@@ -164,6 +164,6 @@ def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
 
 def _listing(out_dir: Path) -> output.Listing | None:
     try:
-        return output.Listing.of(out_dir)
+        return output.Listing.of(out_dir, stamped=True)
     except OSError:
         return None  # not a folder we can list: trusted_manifest() finds so too

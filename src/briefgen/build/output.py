@@ -214,7 +214,9 @@ class Listing:
     racy: bool = True  # not to be trusted as current (see above)
 
     @classmethod
-    def of(cls, root: Path) -> Listing:
+    def of(cls, root: Path, stamped: bool = False) -> Listing:
+        """The tree's listing; `stamped`, with the stamps current() needs (a stat per
+        folder), else never current."""
         started = time.time_ns()
         found: dict[str, tuple[int, bool]] = {}
         below: list[str] = []
@@ -222,7 +224,8 @@ class Listing:
         folders = [(str(root), "")]
         while folders:
             folder, prefix = folders.pop()
-            stamps[prefix[:-1]] = _stamp(folder)  # before its entries: see current()
+            if stamped:
+                stamps[prefix[:-1]] = _stamp(folder)  # before its entries: see current()
             with os.scandir(folder) as listed:
                 for entry in listed:
                     name = prefix + entry.name
@@ -231,7 +234,7 @@ class Listing:
                         below.append(name)
                     else:
                         found[name] = (entry.inode(), entry.is_file(follow_symlinks=False))
-        racy = any(max(st[1], st[2]) >= started - _RACY_NS for st in stamps.values())
+        racy = not stamped or any(max(s[1], s[2]) >= started - _RACY_NS for s in stamps.values())
         return cls(found, below, stamps, racy)
 
     def regular(self) -> set[str]:
