@@ -10,18 +10,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from briefgen.build import output, parallel
 from briefgen.build.cache import DocCache
 from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
 from briefgen.build.inputs import BuildOptions, FileHashes
+from briefgen.build.pieces import OnDemand, PieceStore, complete
 from briefgen.build.processed import NO_PIECES, Pieces, ProcessedBriefing, processed, with_body
 from briefgen.content.briefings import (
     briefing_files,
@@ -42,8 +42,6 @@ from briefgen.site.model import Site, build_site
 if TYPE_CHECKING:
     from briefgen.search.merge import Slice
 
-_V = TypeVar("_V")
-
 
 class Memory(dict[str, ProcessedBriefing]):
     """Cache key -> result, kept between builds by serve; for the writer, the search index's
@@ -58,46 +56,6 @@ class Memory(dict[str, ProcessedBriefing]):
         # file (50 MB at 4,000 briefings), and decompressing every briefing's lines each
         # time took a tenth of a save's build
         self.lines: dict[str, bytes] = {}
-
-
-class PieceStore:
-    """The pieces (processed.Pieces) of the briefings a build read from the cache: read from
-    it when first needed, for many at once; a piece the cache lost, or holds damaged, is made
-    again from its file (`remake`). Threads may ask at once (the search stage does)."""
-
-    def __init__(
-        self, cache: DocCache, remake: Callable[[ProcessedBriefing], Pieces], memory: Memory
-    ) -> None:
-        self._cache = cache
-        self._remake = remake
-        self._memory = memory  # a long-lived caller's (serve): given the pieces read
-        self._found: dict[str, Pieces] = {}
-        self._lock = threading.Lock()
-
-    def of(self, results: Iterable[ProcessedBriefing]) -> dict[str, Pieces]:
-        """Cache key -> pieces, for each of these results."""
-        results = list(results)
-        with self._lock:
-            found = self._found
-            missing = {p.key: p for p in results if p.pieces is None and p.key not in found}
-            if missing:
-                for key, data, body in self._cache.pieces(missing):
-                    try:
-                        found[key] = Pieces.decoded(key, data, body)
-                    except CodecError:
-                        continue  # made again, below
-                for key, p in missing.items():
-                    if key not in found:
-                        found[key] = self._remake(p)
-                    if self._memory.get(key) is p:
-                        self._memory[key] = dataclasses.replace(p, pieces=found[key])
-        return {p.key: p.pieces or found[p.key] for p in results}
-
-    def remade(self, result: ProcessedBriefing) -> Pieces:
-        """The pieces made again from the file (what the cache held did not decode)."""
-        with self._lock:
-            pieces = self._found[result.key] = self._remake(result)
-        return pieces
 
 
 @dataclass(frozen=True)
@@ -126,7 +84,7 @@ class Prepared:
             return briefing
         if self.store is None:
             return with_body(briefing, (found.pieces or NO_PIECES).body)
-        return _complete(self.store, found, briefing)
+        return complete(self.store, found, briefing)
 
     def lines_of(self, slug: str) -> bytes:
         """A briefing's lines of data/annotations.jsonl (b"" where they were not made)."""
@@ -135,17 +93,17 @@ class Prepared:
 
     @cached_property
     def feed_entries(self) -> Mapping[str, bytes]:
-        """Slug -> its entry in feed.xml; read when first asked for (see _OnDemand)."""
+        """Slug -> its entry in feed.xml; read when first asked for (see OnDemand)."""
 
         def made() -> dict[str, bytes]:
             return {slug: p.feed_entry for slug, p in self._all().items() if p.feed_entry}
 
-        return _OnDemand(made)
+        return OnDemand(made)
 
     @cached_property
     def annotation_lines(self) -> Mapping[str, bytes]:
         """Briefing slug -> its lines of data/annotations.jsonl, where they were made."""
-        return _OnDemand(self._annotation_lines)
+        return OnDemand(self._annotation_lines)
 
     def _annotation_lines(self) -> dict[str, bytes]:
         known = self.lines
@@ -169,44 +127,10 @@ class Prepared:
         def made() -> dict[str, str]:
             return {key: row for p in self._all().values() for key, row in p.position_rows}
 
-        return _OnDemand(made)
+        return OnDemand(made)
 
     def _all(self) -> dict[str, Pieces]:
         return self.pieces(self.briefings)
-
-
-def _complete(store: PieceStore, result: ProcessedBriefing, briefing: Briefing) -> Briefing:
-    """`briefing` (the result's) with its body, made again if the cache held it damaged."""
-    body = store.of([result])[result.key].body
-    try:
-        if body:  # every briefing has one: an empty one is damage too
-            return with_body(briefing, body)
-    except CodecError:
-        pass
-    return with_body(briefing, store.remade(result).body)
-
-
-class _OnDemand(Mapping[str, _V]):
-    """A mapping made when first read: a site-wide file whose inputs did not change is not
-    made again (writer.py), and then the pieces it would be made of are not read at all."""
-
-    def __init__(self, make: Callable[[], dict[str, _V]]) -> None:
-        self._make = make
-        self._made: dict[str, _V] | None = None
-
-    def _found(self) -> dict[str, _V]:
-        if self._made is None:
-            self._made = self._make()
-        return self._made
-
-    def __getitem__(self, key: str) -> _V:
-        return self._found()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._found())
-
-    def __len__(self) -> int:
-        return len(self._found())
 
 
 @dataclass(frozen=True)
@@ -256,7 +180,7 @@ def prepare(
     if not bodies_apart:
         store.of(kept.values())  # read at once
     briefings = [
-        r.briefing if bodies_apart else _complete(store, r, r.briefing)
+        r.briefing if bodies_apart else complete(store, r, r.briefing)
         for r in kept.values()
         if r.briefing is not None
     ]
