@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import shutil
@@ -16,7 +17,7 @@ import pytest
 from briefgen.build import codec
 from briefgen.build.cache import CACHE_DIR, DB_NAME, DocCache
 from briefgen.build.pipeline import BuildOptions, build
-from briefgen.build.processed import ProcessedBriefing
+from briefgen.build.processed import Pieces, ProcessedBriefing
 from tests.support.cache_rows import site_refs
 
 
@@ -35,19 +36,21 @@ def _cold(site: Path, tmp_path: Path) -> dict[str, bytes]:
     return _snapshot(fresh / "out")
 
 
-def _rows(site: Path) -> list[tuple[str, bytes, bytes]]:
+def _rows(site: Path) -> list[tuple[str, bytes, bytes, bytes]]:
+    """(key, model, pieces, body) of every entry."""
     with sqlite3.connect(site / CACHE_DIR / DB_NAME) as db:
-        return list(db.execute("SELECT key, model, body FROM docs"))
+        query = "SELECT models.key, model, pieces, body FROM models JOIN pieces USING (key)"
+        return list(db.execute(query))
 
 
 def _forge_rows(db_path: Path, change: Callable[[dict[str, Any]], object]) -> None:
     """Every row decoded as plain MessagePack, changed and written back."""
     with sqlite3.connect(db_path) as db:
-        for key, model in list(db.execute("SELECT key, model FROM docs")):
+        for key, model in list(db.execute("SELECT key, model FROM models")):
             row = msgspec.msgpack.decode(model)
             change(row)
             db.execute(
-                "UPDATE docs SET model = ? WHERE key = ?", (msgspec.msgpack.encode(row), key)
+                "UPDATE models SET model = ? WHERE key = ?", (msgspec.msgpack.encode(row), key)
             )
 
 
@@ -68,12 +71,13 @@ def test_a_forged_pickle_in_the_cache_does_not_execute(demo_site: Path, tmp_path
     forged = pickle.dumps(_Payload(marker))
     db_path = demo_site / CACHE_DIR / DB_NAME
     with sqlite3.connect(db_path) as db:
-        db.execute("UPDATE docs SET model = ?, body = ?", (forged, forged))
+        db.execute("UPDATE models SET model = ?", (forged,))
+        db.execute("UPDATE pieces SET pieces = ?, body = ?", (forged, forged))
     shutil.rmtree(out)  # so the build reads the cache again
     build(BuildOptions(demo_site, out, search=False, jobs=1))
     assert not marker.exists()
     assert _snapshot(out) == _cold(demo_site, tmp_path)
-    assert all(not model.startswith(b"\x80") for _, model, _ in _rows(demo_site))
+    assert all(not model.startswith(b"\x80") for _, model, _, _ in _rows(demo_site))
 
 
 def test_the_cache_holds_briefgens_own_types(demo_site: Path) -> None:
@@ -81,10 +85,25 @@ def test_the_cache_holds_briefgens_own_types(demo_site: Path) -> None:
     rows = _rows(demo_site)
     assert rows
     decode = ProcessedBriefing.reader(site_refs(demo_site))
-    for key, model, body in rows:
-        result = decode(model, body)
+    for key, model, pieces, body in rows:
+        result = decode(model)
         assert result.key == key and result.briefing is not None
-        assert result.complete().plain_text  # the body comes back from its own column
+        whole = dataclasses.replace(result, pieces=Pieces.decoded(key, pieces, body))
+        assert whole.complete().plain_text  # the body comes back from its own column
+
+
+# Damage to the pieces alone: the models decode, the pieces are read when a page is rendered.
+PIECES_DAMAGE = {
+    "pieces-missing": "DELETE FROM pieces",
+    "pieces-garbage": "UPDATE pieces SET pieces = X'c1c1c1'",
+    "pieces-cut": "UPDATE pieces SET pieces = substr(pieces, 1, length(pieces) / 2)",
+    "body-cut": "UPDATE pieces SET body = substr(body, 1, length(body) / 2)",
+    "body-not-bytes": "UPDATE pieces SET body = 'synthetic text'",
+    "body-empty": "UPDATE pieces SET body = X''",
+    "pieces-of-another": "UPDATE pieces SET pieces = (SELECT pieces FROM pieces AS p "
+    "WHERE p.key != pieces.key LIMIT 1), body = (SELECT body FROM pieces AS p "
+    "WHERE p.key != pieces.key LIMIT 1)",
+}
 
 
 @pytest.mark.parametrize(
@@ -99,6 +118,7 @@ def test_the_cache_holds_briefgens_own_types(demo_site: Path) -> None:
         "cut-rows",
         "wrong-types",
         "unknown-actor",
+        *PIECES_DAMAGE,
     ],
 )
 def test_a_damaged_or_foreign_cache_is_rebuilt(
@@ -122,13 +142,16 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(
             db.execute("UPDATE meta SET value = 'briefgen-cache/0'")
     elif damage == "bad-rows":
         with sqlite3.connect(db_path) as db:
-            db.execute("UPDATE docs SET model = ?", (b'{"!": "Synthetic", "x": 1}',))
+            db.execute("UPDATE models SET model = ?", (b'{"!": "Synthetic", "x": 1}',))
     elif damage == "old-json-rows":  # the JSON rows of briefgen-cache/6, under the new version
         with sqlite3.connect(db_path) as db:
-            db.execute("UPDATE docs SET model = ?", (b'["synthetic-key", null, null, []]',))
+            db.execute("UPDATE models SET model = ?", (b'["synthetic-key", null, null, []]',))
     elif damage == "cut-rows":
         with sqlite3.connect(db_path) as db:
-            db.execute("UPDATE docs SET model = substr(model, 1, length(model) / 2)")
+            db.execute("UPDATE models SET model = substr(model, 1, length(model) / 2)")
+    elif damage in PIECES_DAMAGE:
+        with sqlite3.connect(db_path) as db:
+            db.execute(PIECES_DAMAGE[damage])
     else:  # rows of the right shape, a value of the wrong type or naming no actor of the site
         value: object = "1" if damage == "wrong-types" else "synthetic-unknown-actor"
         field = "number" if damage == "wrong-types" else "actor"
@@ -140,7 +163,12 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(
         (version,) = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
     assert version == codec.FORMAT
     decode = ProcessedBriefing.reader(site_refs(demo_site))
-    assert all(decode(m, b).key == k for k, m, b in _rows(demo_site))
+    rows = _rows(demo_site)  # every entry's model and pieces, made again where they did not do
+    with sqlite3.connect(db_path) as db:
+        (models,) = db.execute("SELECT count(*) FROM models").fetchone()
+    assert len(rows) == models > 0
+    assert all(decode(m).key == k for k, m, _, _ in rows)
+    assert all(Pieces.decoded(k, p, b).body for k, _, p, b in rows)
 
 
 def test_a_cache_path_that_is_a_file_is_replaced(demo_site: Path, tmp_path: Path) -> None:
@@ -163,9 +191,16 @@ def test_get_many_returns_exactly_the_wanted_rows(tmp_path: Path, count: int) ->
     cache = DocCache(tmp_path)
     with cache.writer() as put:
         for i in range(count + 40):
-            put(f"synthetic-{i}", f"model {i}".encode(), f"body {i}".encode())
+            put(
+                f"synthetic-{i}",
+                f"model {i}".encode(),
+                f"pieces {i}".encode(),
+                f"body {i}".encode(),
+            )
     wanted = [f"synthetic-{i}" for i in range(count)] + ["synthetic-absent"]
-    found = {key: (model, body) for key, model, body in DocCache(tmp_path).get_many(wanted)}
-    assert found == {
-        f"synthetic-{i}": (f"model {i}".encode(), f"body {i}".encode()) for i in range(count)
+    found = dict(DocCache(tmp_path).get_many(wanted))
+    assert found == {f"synthetic-{i}": f"model {i}".encode() for i in range(count)}
+    pieces = {key: (p, b) for key, p, b in DocCache(tmp_path).pieces(wanted)}
+    assert pieces == {
+        f"synthetic-{i}": (f"pieces {i}".encode(), f"body {i}".encode()) for i in range(count)
     }

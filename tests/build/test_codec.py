@@ -14,7 +14,7 @@ import pytest
 
 from briefgen.build import codec
 from briefgen.build.pipeline import BuildOptions, prepare
-from briefgen.build.processed import ProcessedBriefing
+from briefgen.build.processed import Pieces, ProcessedBriefing
 from briefgen.diagnostics import Diagnostic
 from briefgen.document.markdown import HtmlChunk, LinkRef, NotesChunk
 from tests.support.cache_rows import site_refs
@@ -66,8 +66,11 @@ def test_every_model_type_round_trips(demo_site: Path, made: list[ProcessedBrief
     _declared(ProcessedBriefing, declared)
     present = set()
     for result in made:
-        again = decode(*result.encoded())
-        assert again == result
+        model, pieces, body = result.encoded()
+        again = decode(model)
+        assert again == result and again.pieces is None  # its pieces are read apart
+        again = dataclasses.replace(again, pieces=Pieces.decoded(result.key, pieces, body))
+        assert again.pieces == result.pieces
         assert again.complete() == result.complete()  # the body, from its own column
         present |= set(_present(again)) | set(_present(again.complete()))
         for a, b in zip(again.briefing.annotations, result.briefing.annotations, strict=True):
@@ -82,7 +85,7 @@ def test_annotations_refer_to_the_sites_own_actors(
 ) -> None:
     refs = site_refs(demo_site)
     decode = ProcessedBriefing.reader(refs)
-    annotations = [a for r in made for a in decode(*r.encoded()).briefing.annotations]
+    annotations = [a for r in made for a in decode(r.encoded()[0]).briefing.annotations]
     assert any(a.actor and a.topic and a.stance for a in annotations)
     for a in annotations:
         assert a.actor is None or a.actor is refs.actors[a.actor.id]
@@ -92,7 +95,8 @@ def test_annotations_refer_to_the_sites_own_actors(
 
 def test_a_body_round_trips_both_kinds_of_chunk(made: list[ProcessedBriefing]) -> None:
     for result in made:
-        chunks, text = codec.unpack_body(result.body)
+        assert result.pieces is not None
+        chunks, text = codec.unpack_body(result.pieces.body)
         assert {type(c) for c in chunks} == {HtmlChunk, NotesChunk}
         assert codec.unpack_body(codec.pack_body(chunks, text)) == (chunks, text)
 
@@ -119,8 +123,7 @@ FORGED: dict[str, Callable[[dict[str, Any]], None]] = {
     "plain text in the model": lambda r: r["briefing"].update(plain_text="synthetic"),
     "a missing field": lambda r: r["briefing"].pop("title"),
     "a list for a str": lambda r: r.update(shown=["synthetic"]),
-    "str for bytes": lambda r: r.update(feed_entry="synthetic"),
-    "a pair of three": lambda r: r.update(position_rows=[["a", "b", "c"]]),
+    "pieces in the model": lambda r: r.update(pieces={"feed_entry": b"synthetic"}),
     "a severity not known": lambda r: r.update(
         diagnostics=[dict(path="x", line=1, col=1, severity="fatal", message="m")]
     ),
@@ -134,18 +137,41 @@ def test_a_row_with_wrong_types_is_refused(
     demo_site: Path, made: list[ProcessedBriefing], forgery: str
 ) -> None:
     decode = ProcessedBriefing.reader(site_refs(demo_site))
-    model, body = made[0].encoded()
-    assert decode(model, body) == made[0]
+    model, _, _ = made[0].encoded()
+    assert decode(model) == made[0]
     forged = _forge(msgspec.msgpack.decode(model), FORGED[forgery])
     with pytest.raises(codec.CodecError):
-        decode(forged, body)
+        decode(forged)
+
+
+# Pieces of the right shape whose values are not what briefgen writes: (key, entry, rows, lines)
+FORGED_PIECES: dict[str, Callable[[list[Any]], None]] = {
+    "another entry's": lambda p: p.__setitem__(0, "synthetic-other-key"),
+    "str for bytes": lambda p: p.__setitem__(1, "synthetic"),
+    "a pair of three": lambda p: p.__setitem__(2, [["a", "b", "c"]]),
+    "a missing piece": lambda p: p.pop(),
+    "a piece too many": lambda p: p.append(b"synthetic"),
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(FORGED_PIECES))
+def test_pieces_with_wrong_types_or_of_another_entry_are_refused(
+    made: list[ProcessedBriefing], forgery: str
+) -> None:
+    key = made[0].key
+    _, pieces, body = made[0].encoded()
+    assert Pieces.decoded(key, pieces, body) == made[0].pieces
+    row = msgspec.msgpack.decode(pieces)
+    FORGED_PIECES[forgery](row)
+    with pytest.raises(codec.CodecError):
+        Pieces.decoded(key, msgspec.msgpack.encode(row), body)
 
 
 def test_the_codec_refuses_what_it_did_not_write(
     demo_site: Path, made: list[ProcessedBriefing]
 ) -> None:
     decode = ProcessedBriefing.reader(site_refs(demo_site))
-    model, body = made[0].encoded()
+    model, pieces, body = made[0].encoded()
     for data in (
         b"not msgpack \xc1",
         b'["synthetic-key", null, null, [], "", "", "", [], "", false, "", ""]',  # old JSON
@@ -155,9 +181,11 @@ def test_the_codec_refuses_what_it_did_not_write(
         b"\x91" * 100_000,  # nested a hundred thousand deep
     ):
         with pytest.raises(codec.CodecError):
-            decode(data, body)
+            decode(data)
+        with pytest.raises(codec.CodecError):
+            Pieces.decoded(made[0].key, data, body)
     with pytest.raises(codec.CodecError):
-        decode(model, typing.cast(bytes, "a body that is not bytes"))
+        Pieces.decoded(made[0].key, pieces, typing.cast(bytes, "a body that is not bytes"))
     for damaged in (b"not zlib", body[: len(body) // 2], codec.pack_body((), "x")[:-1]):
         with pytest.raises(codec.CodecError):
             codec.unpack_body(damaged)
@@ -167,7 +195,7 @@ def test_a_row_made_with_other_settings_is_refused(
     demo_site: Path, made: list[ProcessedBriefing]
 ) -> None:
     """Without the actors its annotations name (a cache key covers the settings: a sanity net)."""
-    model, body = made[0].encoded()
+    model, _, _ = made[0].encoded()
     assert any(a.actor for a in made[0].briefing.annotations)
     with pytest.raises(codec.CodecError):
-        ProcessedBriefing.reader(codec.NO_REFS)(model, body)
+        ProcessedBriefing.reader(codec.NO_REFS)(model)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
-from briefgen.build.cache import CACHE_DIR, DB_NAME
+from briefgen.build.cache import CACHE_DIR, DB_NAME, DocCache
 from briefgen.build.pipeline import BuildOptions, Memory, build, prepare
+from briefgen.diagnostics import UsageError
 from briefgen.exports import files as exports_files
 from tests.support.copies import with_id_prefix
 from tests.support.files import snapshot
+from tests.support.sites import BRIEFING as SYNTHETIC
+from tests.support.sites import briefing, write_site
 
 BRIEFING = "content/briefings/2024-07-04-putin-ceasefire-impossible.md"
 
@@ -134,7 +138,7 @@ def test_a_body_edit_leaves_the_site_wide_exports_alone(
     out = demo_site / "out"
     build(BuildOptions(demo_site, out, search=False, jobs=1))
     made: list[str] = []
-    for name in ("positions_json", "sitemap_xml"):
+    for name in ("positions_json", "sitemap_xml", "feed_xml", "annotations_jsonl"):
         real = getattr(exports_files, name)
         monkeypatch.setattr(
             exports_files,
@@ -144,11 +148,89 @@ def test_a_body_edit_leaves_the_site_wide_exports_alone(
     briefing = demo_site / BRIEFING
     briefing.write_text(briefing.read_text(encoding="utf-8") + "\nA synthetic closing line.\n")
     build(BuildOptions(demo_site, out, search=False, jobs=1))
-    assert made == []  # no annotation, date or page changed: neither file is made again
+    # No annotation, date or page changed: no such file is made again, but data/annotations
+    # .jsonl: the demo's last quote ends the text, and the line gives the words after it.
+    assert made == ["annotations_jsonl"]
+    made.clear()
     edit(demo_site / BRIEFING, "    summary: ", "    summary: Edited. ")
     build(BuildOptions(demo_site, out, search=False, jobs=1))
-    assert sorted(made) == ["positions_json", "sitemap_xml"]
+    assert sorted(made) == ["annotations_jsonl", "feed_xml", "positions_json", "sitemap_xml"]
     assert snapshot(out) == cold(demo_site, tmp_path, "exports", search=False)
+    made.clear()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the feed's `updated`: it alone
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    assert made == ["feed_xml"]
+
+
+def _synthetic_site(root: Path, count: int = 4) -> Path:
+    """Briefings whose one quote stands far from the end of their text."""
+    site = write_site(root, "Synthetic filler. " * 40)
+    for i in range(count):
+        text = briefing("Synthetic filler. " * 40).replace("alpha-one", f"a-{i}")
+        (site / f"content/briefings/2024-02-{i + 1:02d}-synthetic-{i}.md").write_text(text)
+    return site
+
+
+def test_a_body_edit_far_from_any_quote_makes_no_site_wide_file_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _synthetic_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(BuildOptions(site, out, search=False, jobs=1))
+    made: list[str] = []
+    for name in ("positions_json", "sitemap_xml", "feed_xml", "annotations_jsonl"):
+        real = getattr(exports_files, name)
+        monkeypatch.setattr(
+            exports_files,
+            name,
+            lambda *args, real=real, name=name: made.append(name) or real(*args),
+        )
+    (site / SYNTHETIC).write_text((site / SYNTHETIC).read_text() + "\nA synthetic last line.\n")
+    result = build(BuildOptions(site, out, search=False, jobs=1))
+    assert result.rendered == 1 and made == []
+    assert snapshot(out) == cold(site, tmp_path, "far", search=False)
+
+
+def test_a_body_edit_reads_the_pieces_of_that_briefing_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged briefing's model is read from the cache, its pieces (body, feed entry,
+    rows, lines) are not: they are read only for what is made again."""
+    site = _synthetic_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(BuildOptions(site, out, search=False, jobs=1))
+    asked: list[str] = []
+    real = DocCache.pieces
+
+    def pieces(self: DocCache, keys: Iterable[str]) -> Iterator[tuple[str, bytes, bytes]]:
+        keys = list(keys)
+        asked.extend(keys)
+        return real(self, keys)
+
+    monkeypatch.setattr(DocCache, "pieces", pieces)
+    (site / SYNTHETIC).write_text((site / SYNTHETIC).read_text() + "\nA synthetic last line.\n")
+    result = build(BuildOptions(site, out, search=False, jobs=1))
+    assert result.rendered == 1 and asked == []  # made, not read: it has its pieces
+    assert snapshot(out) == cold(site, tmp_path, "body", search=False)
+    shutil.rmtree(out)  # every page rendered again: every briefing's pieces read, once
+    build(BuildOptions(site, out, search=False, jobs=1))
+    assert len(asked) == len(set(asked)) == 5  # each of the 5 briefings, once
+    assert snapshot(out) == cold(site, tmp_path, "all", search=False)
+
+
+def test_pieces_lost_while_their_file_changed_are_a_clear_error(demo_site: Path) -> None:
+    """The cache lost a briefing's pieces, and its file changed after it was read: its pieces
+    cannot be made again for the model the site was built with, and nothing wrong is made."""
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    options = BuildOptions(demo_site, out, search=False, jobs=1)
+    prepared = prepare(options, DocCache(demo_site), bodies_apart=True)
+    with sqlite3.connect(demo_site / CACHE_DIR / DB_NAME) as db:
+        db.execute("DELETE FROM pieces")
+    edit(demo_site / BRIEFING, "Russia cannot declare", "Russia cannot  declare")
+    slug = Path(BRIEFING).stem
+    with pytest.raises(UsageError, match="changed during the build; build again"):
+        prepared.complete(next(b for b in prepared.site.briefings if b.slug == slug))
 
 
 def test_a_deferred_search_index_is_kept_then_brought_up_to_date(

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from briefgen.build import spare
+from briefgen.build import output, spare
 from briefgen.build.cache import CACHE_DIR
+from briefgen.build.inputs import state
 from briefgen.build.pipeline import BuildOptions, build
 from briefgen.cli import main
 from tests.support.sites import BRIEFING, briefing, snapshot, write_site
@@ -188,3 +190,91 @@ def test_without_a_cache_no_spare_is_kept(tmp_path: Path) -> None:
     build(options)
     assert snapshot(out) == _fresh(site, tmp_path)
     assert not (site / CACHE_DIR).exists()
+
+
+def _settled() -> None:
+    """Let the output's folders age past output._RACY_NS: a listing of a folder changed just
+    before it is never reused (coarse file system clocks), and these tests are about reuse."""
+    time.sleep(output._RACY_NS / 1e9 + 0.02)
+
+
+@pytest.mark.parametrize("change", ["added", "replaced", "removed", "subfolder"])
+def test_what_another_program_changes_in_the_output_during_a_build_is_seen(
+    tmp_path: Path, change: str
+) -> None:
+    """The output is listed before the build (inputs.state) and that listing published with,
+    unless a folder changed since: an author's file added, replaced or removed meanwhile is
+    carried over as it is at publishing time, never lost or published stale."""
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    _build(site, out)
+    (out / "CNAME").write_text("synthetic.example\n")
+    (out / "notes").mkdir()
+    (out / "notes/kept.txt").write_text("synthetic note\n")
+    _edit(site, "Synthetic edit one.")
+    _build(site, out)  # a spare exists
+    _settled()
+    _edit(site, "Synthetic edit two.")
+    options = BuildOptions(site, out, search=False)
+    start = state(options)
+    assert start.listing is not None and start.listing.current(out)
+    if change == "added":
+        (out / "robots-synthetic.txt").write_text("synthetic\n")
+    elif change == "replaced":
+        (out / "CNAME.new").write_text("other.example\n")
+        os.replace(out / "CNAME.new", out / "CNAME")  # a new inode at the same name
+    elif change == "removed":
+        (out / "CNAME").unlink()
+    else:
+        (out / "notes/more.txt").write_text("synthetic more\n")
+    expected = {n: d for n, d in snapshot(out).items() if not n.startswith(".briefgen")}
+    build(options, start=start)
+    fresh = _fresh(site, tmp_path)
+    after = snapshot(out)
+    # the author's files as they were when the build published, and briefgen's new site
+    assert {n: d for n, d in after.items() if n not in fresh} == {
+        n: d for n, d in expected.items() if n not in fresh
+    }
+    assert {n: d for n, d in after.items() if n in fresh} == fresh
+
+
+def test_an_edit_build_lists_its_output_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, out = _site(tmp_path / "site"), tmp_path / "out"
+    _build(site, out)
+    _edit(site, "Synthetic edit one.")
+    _build(site, out)  # a spare exists
+    _settled()
+    listed: list[Path] = []
+    real_of = output.Listing.of.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[output.Listing], root: Path, stamped: bool = False) -> output.Listing:
+        listed.append(Path(root).resolve())
+        return real_of(cls, root, stamped)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(output.Listing, "of", classmethod(counted))
+    _edit(site, "Synthetic edit two.")
+    _build(site, out)
+    assert listed.count(out.resolve()) == 1  # by inputs.state, reused to publish
+    assert snapshot(out) == _fresh(site, tmp_path)
+
+
+def test_a_listing_is_current_until_a_folder_of_it_changes(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    (root / "a/b").mkdir(parents=True)
+    (root / "a/b/file.txt").write_text("synthetic")
+    (root / "top.txt").write_text("synthetic")
+    assert not output.Listing.of(root, stamped=True).current(root)  # racy: never current
+    _settled()
+    assert not output.Listing.of(root).current(root)  # without stamps: never current
+    listing = output.Listing.of(root, stamped=True)
+    assert listing.current(root)
+    (root / "a/b/file.txt").write_text("synthetic, rewritten in place")  # the same file
+    assert listing.current(root)
+    (root / "a/b/new.txt").write_text("synthetic")
+    assert not listing.current(root)
+    (root / "a/b/new.txt").unlink()
+    _settled()
+    listing = output.Listing.of(root, stamped=True)
+    shutil.rmtree(root / "a/b")
+    assert not listing.current(root)

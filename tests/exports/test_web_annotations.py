@@ -116,7 +116,7 @@ def test_annotations_json_spliced_from_the_lines_made_ahead_is_the_model_s() -> 
     assert prepared.site.briefings
     for b in prepared.site.briefings:
         complete = prepared.complete(b)
-        lines = prepared.briefings[b.slug].lines()
+        lines = prepared.lines_of(b.slug)
         assert lines == annotation_lines(config, complete), b.slug
         expected = annotations_json(prepared.site, complete)
         assert annotations_json(prepared.site, complete, lines) == expected, b.slug

@@ -6,7 +6,11 @@ simply unused, and pruned at the end of the build.
 
 Entries live in one SQLite file, written by the parent in a few batched transactions: creating
 a file per entry cost about 1 ms each on our disks (4 s of a 4,000-briefing cold build), a row
-costs microseconds.
+costs microseconds. An entry is two rows: its model (`models`: what the site model, the checks
+and the page keys read of every briefing, ~7 KB) and its pieces (`pieces`: its body, feed entry,
+rows of positions.json and lines of data/annotations.jsonl, ~14 KB), which a build reads only
+for the briefings whose outputs it makes again. A build after one edit at 4,000 briefings thus
+reads ~30 MB instead of ~85 MB (a quarter of a second, read and decoded).
 
 The cache is untrusted input (CI caches travel between machines): a row holds codec.py's
 MessagePack, read back against briefgen's own types, never a pickle, and the database records
@@ -22,25 +26,30 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 from briefgen.build.codec import FORMAT
 
 CACHE_DIR = ".briefgen-cache"
 DB_NAME = "docs.sqlite3"
 _BATCH = 500  # keys per SELECT (under SQLite's smallest limit on parameters), rows per INSERT
-_INSERT = "INSERT OR REPLACE INTO docs VALUES (?, ?, ?)"
-# A rowid table, not WITHOUT ROWID: rows are ~20 KB, and a WITHOUT ROWID table keeps them in
-# its key's B-tree, so inserting in key (random) order splits pages of big rows; a cold
-# build's 4,000 rows took 3x the CPU to write (0.5 s of the parent's, against 0.15 s).
+_INSERT_MODEL = "INSERT OR REPLACE INTO models VALUES (?, ?)"
+_INSERT_PIECES = "INSERT OR REPLACE INTO pieces VALUES (?, ?, ?)"
+# Rowid tables, not WITHOUT ROWID: rows are KBs, and a WITHOUT ROWID table keeps them in its
+# key's B-tree, so inserting in key (random) order splits pages of big rows; a cold build's
+# 4,000 rows took 3x the CPU to write (0.5 s of the parent's, against 0.15 s).
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)",
-    "CREATE TABLE docs (key TEXT PRIMARY KEY, model BLOB, body BLOB)",
+    "CREATE TABLE models (key TEXT PRIMARY KEY, model BLOB)",
+    "CREATE TABLE pieces (key TEXT PRIMARY KEY, pieces BLOB, body BLOB)",
 )
+_TABLES = ("models", "pieces")
 
 
 class DocCache:
-    """Key -> (model, body): a ProcessedBriefing as codec bytes. Only the building process
-    touches the database."""
+    """Key -> model, and key -> (pieces, body): a ProcessedBriefing as codec bytes. The
+    building process touches the database, and the workers it forks only to read pieces or
+    to store those made again (prepare.PieceStore), each with its own connection."""
 
     def __init__(self, site_dir: Path, enabled: bool = True) -> None:
         self.folder = site_dir / CACHE_DIR
@@ -48,11 +57,18 @@ class DocCache:
         self.enabled = enabled
         self.used: set[str] = set()
 
-    def get_many(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes, bytes]]:
-        """The entries found, one at a time (a big site's entries are hundreds of MB)."""
+    def get_many(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """The models found, one at a time (key, model)."""
         wanted = list(dict.fromkeys(keys))
         self.used.update(wanted)
-        if not self.enabled or not self.path.is_file():
+        yield from self._select("models", "model", wanted)
+
+    def pieces(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes, bytes]]:
+        """The pieces found, one at a time (key, pieces, body)."""
+        yield from self._select("pieces", "pieces, body", list(dict.fromkeys(keys)))
+
+    def _select(self, table: str, columns: str, wanted: list[str]) -> Iterator[Any]:
+        if not self.enabled or not self.path.is_file() or not wanted:
             return
         try:
             with closing(sqlite3.connect(self.path, timeout=10)) as db:
@@ -63,14 +79,14 @@ class DocCache:
                     # file front to back, about 4x faster than looking keys up in batches, and
                     # prune() leaves few rows that are not wanted.
                     keep = set(wanted)
-                    rows = db.execute("SELECT key, model, body FROM docs")
+                    rows = db.execute(f"SELECT key, {columns} FROM {table}")
                     yield from (row for row in rows if row[0] in keep)
                     return
                 for i in range(0, len(wanted), _BATCH):
                     batch = wanted[i : i + _BATCH]
                     marks = ",".join("?" * len(batch))
                     yield from db.execute(
-                        f"SELECT key, model, body FROM docs WHERE key IN ({marks})", batch
+                        f"SELECT key, {columns} FROM {table} WHERE key IN ({marks})", batch
                     )
         except sqlite3.Error:
             return  # damaged or locked: what was not found is made again, and rewritten
@@ -80,19 +96,23 @@ class DocCache:
         self.used.update(keys)
 
     @contextmanager
-    def writer(self) -> Iterator[Callable[[str, bytes, bytes], None]]:
-        """`put(key, model, body)`. Written in batches: few are held in memory at once."""
-        pending: list[tuple[str, bytes, bytes]] = []
+    def writer(self) -> Iterator[Callable[[str, bytes, bytes, bytes], None]]:
+        """`put(key, model, pieces, body)`. Written in batches: few are held in memory at once."""
+        pending: list[tuple[str, bytes, bytes, bytes]] = []
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(_INSERT_MODEL, ((key, model) for key, model, _, _ in pending))
+            db.executemany(_INSERT_PIECES, ((k, pieces, body) for k, _, pieces, body in pending))
 
         def flush() -> None:
             if pending:
-                self._write(lambda db: db.executemany(_INSERT, pending))
+                self._write(write)
                 pending.clear()
 
-        def put(key: str, model: bytes, body: bytes) -> None:
+        def put(key: str, model: bytes, pieces: bytes, body: bytes) -> None:
             self.used.add(key)
             if self.enabled:
-                pending.append((key, model, body))
+                pending.append((key, model, pieces, body))
                 if len(pending) >= _BATCH:
                     flush()
 
@@ -105,8 +125,10 @@ class DocCache:
             return
 
         def delete_unused(db: sqlite3.Connection) -> None:
-            stale = [(k,) for (k,) in db.execute("SELECT key FROM docs") if k not in self.used]
-            db.executemany("DELETE FROM docs WHERE key = ?", stale)
+            for table in _TABLES:
+                keys = db.execute(f"SELECT key FROM {table}")
+                stale = [(k,) for (k,) in keys if k not in self.used]
+                db.executemany(f"DELETE FROM {table} WHERE key = ?", stale)
 
         self._write(delete_unused)
 
@@ -165,7 +187,8 @@ def _ours(db: sqlite3.Connection) -> bool:
     """Whether the database is a cache of this format (else it is made again)."""
     try:
         row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
-        db.execute("SELECT key, model, body FROM docs LIMIT 0")
+        db.execute("SELECT key, model FROM models LIMIT 0")
+        db.execute("SELECT key, pieces, body FROM pieces LIMIT 0")
     except sqlite3.Error:
         return False
     return row is not None and row[0] == FORMAT

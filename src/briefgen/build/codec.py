@@ -9,6 +9,10 @@ CodecError, which the cache treats as a miss. Fields a row has beyond the declar
 ignored. The format has a version (`FORMAT`), kept in the database; a database of another
 version is thrown away whole.
 
+A briefing's entry is two rows (cache.py): its model, which every build decodes, and its
+pieces (its body, feed entry, rows of positions.json, lines of data/annotations.jsonl), which a
+build decodes only for the briefings whose outputs it makes again.
+
 What a row stores differs from the model in three ways, each to decode less:
 - an annotation's actor, topic and stance are stored as their ids, and read back as the site
   settings' own objects (`Refs`). A cache key covers the settings (prepare.py), so the entry
@@ -39,7 +43,7 @@ from briefgen.content.model import Actor, Stance, Topic
 from briefgen.document.markdown import Chunk, HtmlChunk, NotesChunk
 from briefgen.document.model import Annotation, Briefing
 
-FORMAT = "briefgen-cache/8"  # change it whenever an encoded class or the table changes shape
+FORMAT = "briefgen-cache/9"  # change it whenever an encoded class or the table changes shape
 
 
 class CodecError(ValueError):
@@ -61,7 +65,13 @@ NO_REFS = Refs({}, {}, {})
 def variant(cls: type[Any], **types: Any) -> type[Any]:
     """`cls` with some fields declared as other types: what a row stores. Same fields, same
     order, no slots: a decoded object becomes a `cls` by setting its __class__ (see as_model)."""
-    fields = [(name, kind, dataclasses.field()) for name, kind in types.items()]
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    fields = [
+        (name, kind, dataclasses.field(default=defaults[name]))
+        if defaults[name] is not dataclasses.MISSING
+        else (name, kind, dataclasses.field())
+        for name, kind in types.items()
+    ]
     made = dataclasses.make_dataclass(f"Stored{cls.__name__}", fields, bases=(cls,), frozen=True)
     assert [f.name for f in dataclasses.fields(made)] == [f.name for f in dataclasses.fields(cls)]
     return made
@@ -152,6 +162,24 @@ _ENCODER = msgspec.msgpack.Encoder(enc_hook=str)  # str: a Path (the only type i
 def dumps(row: Any) -> bytes:
     """A row (builtins, or dataclasses holding them) as MessagePack."""
     return _ENCODER.encode(row)
+
+
+# --- a briefing's pieces: what only some outputs read, kept apart from its model ----------
+
+_Pieces = tuple[str, bytes, tuple[tuple[str, str], ...], bytes]  # key, entry, rows, lines
+_PIECES = msgspec.msgpack.Decoder(_Pieces)
+
+
+def pack_pieces(pieces: _Pieces) -> bytes:
+    return _ENCODER.encode(pieces)
+
+
+def unpack_pieces(data: bytes) -> _Pieces:
+    """(key, feed entry, rows of positions.json, compressed lines of annotations.jsonl)."""
+    try:
+        return _PIECES.decode(data)
+    except (msgspec.MsgspecError, ValueError, TypeError, RecursionError) as exc:
+        raise CodecError(str(exc) or type(exc).__name__) from None
 
 
 # --- a briefing's body, kept compressed apart from its model -------------------------------

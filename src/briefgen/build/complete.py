@@ -26,24 +26,40 @@ def needed(out_dir: Path, listing: Listing, manifest: Manifest, staged: set[str]
     """The current output's files a tree of the new site must get from it: the new site's
     files this build did not write (`staged` holds those it did), then the entries briefgen
     did not write. Raises UsageError when an unchanged file has gone from the output."""
-    present = listing.regular()
+    entries = listing.entries
     unchanged = [name for name in manifest.files if name not in staged]
     for name in unchanged:
-        if name not in present:
+        found = entries.get(name)
+        if found is None or not found[1]:  # gone, or no longer a regular file
             raise UsageError(
                 f"{out_dir / name} disappeared during the build; build again "
                 "(and keep other programs from changing the output meanwhile)"
             )
-    previous = read_manifest(out_dir)  # parsed already this build: one stat
-    return unchanged + _foreign(out_dir, manifest, previous, present, list(listing.entries))
+    previous = read_manifest(out_dir)  # parsed already this build: one read
+    return unchanged + _foreign(out_dir, manifest, previous, listing)
 
 
-def complete(staging: Path, out_dir: Path, manifest: Manifest, staged: set[str]) -> None:
+def complete(
+    staging: Path,
+    out_dir: Path,
+    manifest: Manifest,
+    staged: set[str],
+    listing: Listing | None = None,
+) -> None:
     """Give the staged tree (which holds `staged`) what it needs from the current output.
 
-    The output is listed once and the new manifest's names need no check: briefgen made
-    them, or read_manifest() checked them; the output's other names come from listing it."""
-    link_all(out_dir, staging, needed(out_dir, Listing.of(out_dir), manifest, staged))
+    The output is listed once (`listing`, if it is still current) and the new manifest's
+    names need no check: briefgen made them, or read_manifest() checked them; the output's
+    other names come from listing it."""
+    listing = current_listing(out_dir, listing)
+    link_all(out_dir, staging, needed(out_dir, listing, manifest, staged))
+
+
+def current_listing(out_dir: Path, listing: Listing | None) -> Listing:
+    """`listing` if it still lists out_dir as it is (Listing.current), else a new one."""
+    if listing is not None and listing.current(out_dir):
+        return listing
+    return Listing.of(out_dir)
 
 
 class _Taken(Exception):
@@ -89,19 +105,16 @@ def _link_all(out_dir: Path, target: Path, names: list[str]) -> None:
 
 
 def _foreign(
-    out_dir: Path,
-    manifest: Manifest,
-    previous: Manifest | None,
-    present: set[str],
-    names: list[str],
+    out_dir: Path, manifest: Manifest, previous: Manifest | None, listing: Listing
 ) -> list[str]:
-    """Entries of the current output (`names`) to keep: all but briefgen's own files (listed
-    in the previous manifest with the bytes it lists) and those the new site writes again."""
+    """Entries of the current output to keep: all but briefgen's own files (listed in the
+    previous manifest with the bytes it lists) and those the new site writes again."""
+    files = manifest.files
     kept = []
-    for name in names:
-        if name == MANIFEST or name in manifest.files:
+    for name, (_, regular) in listing.entries.items():
+        if name in files or name == MANIFEST:
             continue
-        if previous is not None and name in present and _wrote(out_dir, name, previous):
+        if previous is not None and regular and _wrote(out_dir, name, previous):
             continue
         kept.append(name)
     return sorted(kept)

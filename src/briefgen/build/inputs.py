@@ -133,6 +133,8 @@ class State:
     hashes: FileHashes  # of the input files, for the build to reuse
     signature: tuple[int, ...] | None = None  # of the manifest file `previous` was read from
     files: str = ""  # files_digest() of the inputs
+    # the output's entries, for publishing to reuse while still current (output.Listing)
+    listing: output.Listing | None = None
 
     def inputs_with(self, options: BuildOptions) -> str:
         """The input digest of the same files under other options (see with_options)."""
@@ -152,8 +154,16 @@ class State:
 def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
     output.check_output_dir(options.output, options.site_dir)
     signature = output.manifest_signature(options.output)  # before reading: a change after
-    previous = output.trusted_manifest(options.output)  # it makes the state not current()
-    hashes = hashes or FileHashes()
+    listing = _listing(options.output) if signature is not None else None
+    previous = output.trusted_manifest(options.output, listing)  # it makes the state not
+    hashes = hashes or FileHashes()  # current()
     files = files_digest(options, hashes)
     inputs = with_options(options, files)
-    return State(options.output, previous, inputs, hashes, signature, files)
+    return State(options.output, previous, inputs, hashes, signature, files, listing)
+
+
+def _listing(out_dir: Path) -> output.Listing | None:
+    try:
+        return output.Listing.of(out_dir, stamped=True)
+    except OSError:
+        return None  # not a folder we can list: trusted_manifest() finds so too

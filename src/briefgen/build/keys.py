@@ -9,6 +9,8 @@ only. (See themes/default/README.md.)
 
 from __future__ import annotations
 
+import os
+
 from briefgen import urls
 from briefgen.build.digest import digest
 from briefgen.build.prepare import Prepared
@@ -56,4 +58,25 @@ def page_keys(prepared: Prepared) -> dict[str, str]:
     # positions.json shows annotations, like the listing pages; the sitemap lists every page.
     keys[urls.positions()] = digest(chrome, annotations)
     keys[urls.sitemap()] = digest(chrome, annotations, *keys)
+    keys.update(_joined_keys(prepared, chrome))
     return keys
+
+
+def _joined_keys(prepared: Prepared, chrome: str) -> dict[str, str]:
+    """feed.xml and data/annotations.jsonl join a piece of each briefing (made ahead, with a
+    digest of it: processed.py), in the site's order: their keys are those digests, so a
+    build reads the pieces only when one changed (prepare.Prepared)."""
+    made = prepared.briefings
+    feed, lines = [], []
+    for b in prepared.site.briefings:
+        found = made.get(b.slug)
+        if found is None:
+            return {}  # no keys: both are made again
+        # a result without digests: its cache key, which changes with anything in its file
+        feed.append(found.feed_key or found.key)
+        lines.append(found.lines_key or found.key)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")  # the feed's `updated` (build_time)
+    return {
+        urls.feed(): digest(chrome, epoch, *feed),
+        urls.annotations_all(): digest(chrome, *lines),
+    }

@@ -7,7 +7,6 @@ without pickling it; only each chunk's small inputs and results cross the proces
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -86,7 +85,12 @@ def run_unordered(
     the tasks that read the whole site model belong in one worker, not in all."""
     global _TASK, _ITEMS
     jobs = min(jobs, len(items) // MIN_ITEMS_PER_JOB)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1:
+        yield from ((index, task(item)) for index, item in enumerate(items))
+        return
+    import multiprocessing  # here: a build of a few items (an edit) has no use for it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from ((index, task(item)) for index, item in enumerate(items))
         return
     # Strided chunks: costly items tend to sit together (a site's few big listing pages come

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +21,8 @@ from briefgen.build.cache import DocCache
 from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
 from briefgen.build.inputs import BuildOptions, FileHashes
-from briefgen.build.processed import ProcessedBriefing, processed, with_body
+from briefgen.build.pieces import OnDemand, PieceStore, complete
+from briefgen.build.processed import NO_PIECES, Pieces, ProcessedBriefing, processed, with_body
 from briefgen.content.briefings import (
     briefing_files,
     check_stances,
@@ -66,35 +67,70 @@ class Prepared:
     briefings: dict[str, ProcessedBriefing]  # slug -> its processed file
     skipped_drafts: tuple[str, ...] = ()  # drafts left out (without --drafts), as rel paths
     lines: dict[str, bytes] | None = None  # Memory.lines, when serve keeps one
+    store: PieceStore | None = None  # where results read from the cache find their pieces
+
+    def pieces(self, slugs: Iterable[str]) -> dict[str, Pieces]:
+        """Slug -> pieces, for these briefings (those the site has), read at once."""
+        found = [p for slug in slugs if (p := self.briefings.get(slug)) is not None]
+        if self.store is None:
+            return {p.slug: p.pieces or NO_PIECES for p in found}
+        by_key = self.store.of(found)
+        return {p.slug: by_key[p.key] for p in found}
 
     def complete(self, briefing: Briefing) -> Briefing:
         """The briefing with its body (the site's may come without: see prepare())."""
         found = self.briefings.get(briefing.slug)
-        return with_body(briefing, found.body) if found is not None else briefing
+        if found is None:
+            return briefing
+        if self.store is None:
+            return with_body(briefing, (found.pieces or NO_PIECES).body)
+        return complete(self.store, found, briefing)
+
+    def lines_of(self, slug: str) -> bytes:
+        """A briefing's lines of data/annotations.jsonl (b"" where they were not made)."""
+        pieces = self.pieces([slug]).get(slug)
+        return pieces.lines() if pieces is not None else b""
 
     @cached_property
-    def feed_entries(self) -> dict[str, bytes]:
-        return {slug: p.feed_entry for slug, p in self.briefings.items() if p.feed_entry}
+    def feed_entries(self) -> Mapping[str, bytes]:
+        """Slug -> its entry in feed.xml; read when first asked for (see OnDemand)."""
+
+        def made() -> dict[str, bytes]:
+            return {slug: p.feed_entry for slug, p in self._all().items() if p.feed_entry}
+
+        return OnDemand(made)
 
     @cached_property
-    def annotation_lines(self) -> dict[str, bytes]:
+    def annotation_lines(self) -> Mapping[str, bytes]:
         """Briefing slug -> its lines of data/annotations.jsonl, where they were made."""
+        return OnDemand(self._annotation_lines)
+
+    def _annotation_lines(self) -> dict[str, bytes]:
         known = self.lines
         if known is None:
-            return {slug: lines for slug, p in self.briefings.items() if (lines := p.lines())}
+            return {slug: lines for slug, p in self._all().items() if (lines := p.lines())}
         found = {}
+        pieces: dict[str, Pieces] | None = None
         for slug, p in self.briefings.items():
             made = known.get(p.key)
             if made is None:
-                made = known[p.key] = p.lines()
+                pieces = pieces if pieces is not None else self._all()
+                made = known[p.key] = pieces[slug].lines()
             if made:
                 found[slug] = made
         return found
 
     @cached_property
-    def position_rows(self) -> dict[str, str]:
+    def position_rows(self) -> Mapping[str, str]:
         """Annotation id -> its row of positions.json."""
-        return {key: row for p in self.briefings.values() for key, row in p.position_rows}
+
+        def made() -> dict[str, str]:
+            return {key: row for p in self._all().values() for key, row in p.position_rows}
+
+        return OnDemand(made)
+
+    def _all(self) -> dict[str, Pieces]:
+        return self.pieces(self.briefings)
 
 
 @dataclass(frozen=True)
@@ -124,7 +160,9 @@ def prepare(
     cache = cache or DocCache(options.site_dir, False)
     keep_lines = memory is not None  # a long-lived caller's: worth holding them decompressed
     memory = Memory() if memory is None else memory
-    results = _process_briefings(settings, cache, options, memory, hashes or FileHashes())
+    maker = _Maker(settings, options)
+    results, remake = _process_briefings(maker, cache, options, memory, hashes or FileHashes())
+    store = PieceStore(cache, remake, memory)
     included, skipped = _without_drafts(results, options.drafts, diags)
     sources = [r.source for r in included if r.source is not None]
     check_unique(sources, diags)
@@ -139,8 +177,10 @@ def prepare(
     kept = {r.slug: r for r in included if r.usable}
     kept_sources = tuple(r.source for r in kept.values() if r.source is not None)
     content = dataclasses.replace(content, briefings=kept_sources)
+    if not bodies_apart:
+        store.of(kept.values())  # read at once
     briefings = [
-        r.briefing if bodies_apart else r.complete()
+        r.briefing if bodies_apart else complete(store, r, r.briefing)
         for r in kept.values()
         if r.briefing is not None
     ]
@@ -152,7 +192,7 @@ def prepare(
     if keep_lines:  # this build's only: those of replaced results go
         known = memory.lines
         lines = memory.lines = {p.key: known[p.key] for p in kept.values() if p.key in known}
-    return Prepared(site, diags, kept, skipped, lines)
+    return Prepared(site, diags, kept, skipped, lines, store)
 
 
 def _without_drafts(
@@ -180,16 +220,17 @@ def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
 def _from_cache(
     cache: DocCache, keys: list[str], settings: Settings
 ) -> dict[str, ProcessedBriefing]:
-    """The entries found; a row this briefgen did not write is a miss (and is made again)."""
+    """The entries found (their models: the pieces are read when needed, see PieceStore); a
+    row this briefgen did not write is a miss (and is made again)."""
     content = settings.content()
     refs = NO_REFS
     if content is not None:
         refs = Refs(content.actors, content.topics, content.config.stances)
     decode = ProcessedBriefing.reader(refs)
     found = {}
-    for key, model, body in cache.get_many(keys):
+    for key, model in cache.get_many(keys):
         try:
-            result = decode(model, body)
+            result = decode(model)
         except CodecError:
             continue
         if result.key == key:
@@ -197,58 +238,90 @@ def _from_cache(
     return found
 
 
+class _Maker:
+    """Makes a briefing file's result from its bytes: in forked workers, or in the parent
+    when the cache lost a result's pieces (PieceStore)."""
+
+    def __init__(self, settings: Settings, options: BuildOptions) -> None:
+        self.settings = settings
+        self.search = options.search
+        self.relative = _relative(settings.site_dir)
+        # Hashed once: each file's key hashes this digest, not the settings' text again.
+        self.settings_key = digest(repr((settings.config, settings.actors, settings.topics)))
+        self.md = make_parser()
+
+    def key(self, path: Path, content_hash: bytes) -> str:
+        return digest(self.settings_key, self.relative(path), content_hash)
+
+    def __call__(
+        self, item: tuple[Path, str, bytes]
+    ) -> tuple[ProcessedBriefing, bytes, bytes, bytes]:
+        path, key, data = item
+        settings, diags = self.settings, Diagnostics()
+        source = load_briefing(path, settings, diags, data)
+        content = settings.content()
+        briefing = None
+        if source is not None and content is not None:
+            briefing = build_briefing(self.md, content, source, diags)
+        result = processed(key, source, briefing, diags, settings.config, self.search)
+        draft = source.draft if source is not None else sniff_draft(data)
+        result = dataclasses.replace(result, draft=draft, rel_path=self.relative(path))
+        # Encoded once, here, in the worker: the parent only stores the bytes.
+        return (result, *result.encoded())
+
+
 def _process_briefings(
-    settings: Settings,
+    maker: _Maker,
     cache: DocCache,
     options: BuildOptions,
     memory: Memory,
     hashes: FileHashes,
-) -> list[ProcessedBriefing]:
-    """Every briefing file's result: from memory, else the cache, else made (in parallel).
+) -> tuple[list[ProcessedBriefing], Callable[[ProcessedBriefing], Pieces]]:
+    """Every briefing file's result: from memory, else the cache, else made (in parallel);
+    and how to make a result's pieces again from its file.
 
     `memory` is left holding exactly this build's results."""
-    # Hashed once: each file's key hashes this digest, not the settings' text again.
-    settings_key = digest(repr((settings.config, settings.actors, settings.topics)))
-    relative = _relative(settings.site_dir)
-    planned: list[tuple[Path, str]] = []
-    for path in briefing_files(settings.site_dir):
-        planned.append((path, digest(settings_key, relative(path), hashes.of(path))))
+    planned = [
+        (path, maker.key(path, hashes.of(path))) for path in briefing_files(maker.settings.site_dir)
+    ]
     results = {key: memory[key] for _, key in planned if key in memory}
     cache.mark_used(results)
-    results.update(_from_cache(cache, [k for _, k in planned if k not in results], settings))
+    results.update(_from_cache(cache, [k for _, k in planned if k not in results], maker.settings))
     # What is made is made from the bytes read here; its key is theirs, even if the file
     # changed since it was hashed (so no result is ever cached under another content's key).
     missing = []
     for path, key in planned:
         if key not in results:
             data = path.read_bytes()
-            content_key = digest(settings_key, relative(path), hashlib.sha256(data).digest())
-            missing.append((path, content_key, data))
-    md = make_parser()
-
-    def process(item: tuple[Path, str, bytes]) -> tuple[ProcessedBriefing, bytes, bytes]:
-        path, key, data = item
-        diags = Diagnostics()
-        source = load_briefing(path, settings, diags, data)
-        content = settings.content()
-        briefing = None
-        if source is not None and content is not None:
-            briefing = build_briefing(md, content, source, diags)
-        result = processed(key, source, briefing, diags, settings.config, options.search)
-        draft = source.draft if source is not None else sniff_draft(data)
-        result = dataclasses.replace(result, draft=draft, rel_path=relative(path))
-        # Encoded once, here, in the worker: the parent only stores the bytes.
-        return (result, *result.encoded())
-
+            missing.append((path, maker.key(path, hashlib.sha256(data).digest()), data))
     jobs = options.jobs or parallel.default_jobs()
     with cache.writer() as put:
-        for _, (result, model, body) in parallel.run_unordered(process, missing, jobs):
+        for _, (result, model, pieces, body) in parallel.run_unordered(maker, missing, jobs):
             results[result.key] = result
-            put(result.key, model, body)
+            put(result.key, model, pieces, body)
     memory.clear()
     memory.update(results)
     made = {path: key for path, key, _ in missing}
-    return [results[made.get(path, key)] for path, key in planned]
+    paths = {key: path for path, key in planned}
+
+    def remake(result: ProcessedBriefing) -> Pieces:
+        """The pieces of a result read from the cache, made again from its file: the cache
+        lost them, or holds them damaged. The file must still be what the result was made
+        of (else the site model would not be that of the pages made of these pieces)."""
+        path = paths[result.key]
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = None
+        if data is None or maker.key(path, hashlib.sha256(data).digest()) != result.key:
+            raise UsageError(f"{path} changed during the build; build again")
+        again, model, pieces, body = maker((path, result.key, data))
+        with cache.writer() as put:
+            put(result.key, model, pieces, body)
+        assert again.pieces is not None
+        return again.pieces
+
+    return [results[made.get(path, key)] for path, key in planned], remake
 
 
 def _relative(site_dir: Path) -> Callable[[Path], str]:

@@ -27,6 +27,7 @@ from briefgen.build.folders import remove_tree
 from briefgen.build.inplace import publish_in_place
 from briefgen.build.output import (
     MANIFEST,
+    Listing,
     Manifest,
     new_staging,
     real_output,
@@ -93,24 +94,28 @@ def commit(
     manifest: Manifest,
     in_place: bool = False,
     cache_folder: Path | None = None,
+    listing: Listing | None = None,
 ) -> None:
     """Publish the staged tree: complete it and swap it in atomically, or with `in_place`
     (serve's private output) move what it holds into the output file by file.
 
     `cache_folder`: the site's cache folder, where the tree a swap takes out is kept as a
-    spare for the next build to bring up to date instead of making a tree afresh (spare.py)."""
+    spare for the next build to bring up to date instead of making a tree afresh (spare.py).
+    `listing`: the output's, made before the build; used only while still current."""
     out_dir = real_output(out_dir)
     if in_place and out_dir.is_dir():
         publish_in_place(staging, out_dir, manifest)
         return
     if out_dir.is_dir() and cache_folder is not None:
         with spare.held(cache_folder) as place:
-            if place is not None and spare.ready(staging, out_dir, place, manifest):
+            ready = place is not None and spare.ready(staging, out_dir, place, manifest, listing)
+            if ready:
+                assert place is not None
                 _swap_spare(place, out_dir)
                 remove_tree(str(staging))  # only its folders are left
                 return
     if out_dir.is_dir():
-        complete(staging, out_dir, manifest, regular_files(staging))
+        complete(staging, out_dir, manifest, regular_files(staging), listing)
     write_manifest(staging / MANIFEST, manifest)
     # mkdtemp creates 0700; a published site must be readable by a web server.
     os.chmod(staging, 0o755)

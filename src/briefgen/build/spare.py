@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from briefgen.build.complete import link_all, needed
+from briefgen.build.complete import current_listing, link_all, needed
 from briefgen.build.folders import Folders, by_folder, remove_tree
 from briefgen.build.inplace import move_in
 from briefgen.build.output import MANIFEST, Listing, Manifest, regular_files, write_manifest
@@ -68,17 +68,20 @@ def held(cache_folder: Path) -> Iterator[Path | None]:
         os.close(fd)  # releases the lock
 
 
-def ready(staging: Path, out_dir: Path, spare: Path, manifest: Manifest) -> bool:
+def ready(
+    staging: Path, out_dir: Path, spare: Path, manifest: Manifest, listing: Listing | None = None
+) -> bool:
     """Make `spare` the complete new site (the staged files moved in), ready to be swapped
     with out_dir. False, with nothing moved, where the spare cannot serve: then the caller
-    completes the staged tree itself."""
+    completes the staged tree itself. `listing`: the output's, if the caller has one (used
+    only while current: complete.current_listing)."""
     try:
         if not _usable(spare, out_dir):
             return False
-        listing = Listing.of(out_dir)
+        listing = current_listing(out_dir, listing)
         staged = regular_files(staging)
         wanted = needed(out_dir, listing, manifest, staged)
-        folders = {f for name in (*wanted, *staged) for f in _parents(name)}
+        folders = _folders(wanted, staged)
         _refuse_taken(out_dir, wanted, folders)
         _mend(out_dir, spare, listing, wanted, folders)
     except (OSError, _Unexpected):
@@ -122,18 +125,27 @@ def _mend(
     out_dir: Path, spare: Path, listing: Listing, wanted: list[str], folders: set[str]
 ) -> None:
     """Remove what the new tree must not have, then link what it lacks from the output."""
-    inode = {name: listing.entries[name][0] for name in wanted}
+    entries = listing.entries  # every wanted name is there (complete.needed)
+    want = set(wanted)
     held = Listing.of(spare)
-    has = {name: ino for name, (ino, _) in held.entries.items()}
-    _unlink(spare, [name for name, ino in has.items() if inode.get(name) != ino])
+    has = held.entries
+    _unlink(spare, [n for n, (ino, _) in has.items() if n not in want or entries[n][0] != ino])
     _rmdirs(spare, [folder for folder in held.folders if folder not in folders])
-    link_all(out_dir, spare, [name for name in wanted if has.get(name) != inode[name]])
+    link_all(
+        out_dir, spare, [n for n in wanted if (h := has.get(n)) is None or h[0] != entries[n][0]]
+    )
 
 
-def _parents(name: str) -> Iterator[str]:
-    parts = name.split("/")
-    for end in range(1, len(parts)):
-        yield "/".join(parts[:end])
+def _folders(*names: Iterable[str]) -> set[str]:
+    """Every folder that holds one of these names, at any depth."""
+    found: set[str] = set()
+    for group in names:
+        for name in group:
+            parent = name.rpartition("/")[0]
+            while parent and parent not in found:
+                found.add(parent)
+                parent = parent.rpartition("/")[0]
+    return found
 
 
 def _unlink(root: Path, names: list[str]) -> None:

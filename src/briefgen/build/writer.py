@@ -44,7 +44,9 @@ class Writer:
         old: output.Manifest,
         interrupted: Callable[[], bool] | None = None,
         warm: dict[str, Slice] | None = None,
+        listing: output.Listing | None = None,
     ) -> None:
+        self.listing = listing  # the output's, made before the build (inputs.State)
         self.interrupted = interrupted
         self.warm = warm  # the search index's slices kept by a long-lived caller (serve)
         self.prepared = prepared
@@ -74,7 +76,8 @@ class Writer:
                 self.files, self.keys, inputs, search, len(all_pages), annotations
             )
             cache = self.options.site_dir / CACHE_DIR if self.options.cache else None
-            publish.commit(staging, out, manifest, self.options.publish_in_place, cache)
+            in_place = self.options.publish_in_place
+            publish.commit(staging, out, manifest, in_place, cache, self.listing)
         except BaseException:
             output.discard(staging)
             raise
@@ -133,8 +136,7 @@ class Writer:
             html = env.get_template(page.template).render(page=page, **context)
             files = {page.file: html.encode("utf-8")}
             if briefing is not None:
-                found = self.prepared.briefings.get(briefing.slug)
-                lines = found.lines() if found is not None else b""
+                lines = self.prepared.lines_of(briefing.slug)
                 files.update(briefing_exports(site, briefing, lines))
             return [
                 output.stage_if_changed(staging, name, data, old.files.get(name))
@@ -147,6 +149,8 @@ class Writer:
                 self.files.update({name: old.files[name] for name in self._outputs(page)})
             else:
                 to_render.append(page)
+        # The pieces of the briefings rendered, read at once, here: forked workers inherit them.
+        self.prepared.pieces(p.context["briefing"].slug for p in to_render if not _is_listing(p))
         jobs = self.options.jobs or parallel.default_jobs()
         for staged in parallel.run(render, to_render, jobs, together=_is_listing):
             for name, file_digest, changed in staged:
