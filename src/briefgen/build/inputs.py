@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,10 +150,16 @@ class State:
         return self.previous is not None and self.previous.inputs == self.inputs
 
 
-def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
+def state(
+    options: BuildOptions,
+    hashes: FileHashes | None = None,
+    intact: Callable[[Path, output.Manifest], bool] | None = None,
+) -> State:
+    """`intact`: tells whether the output still has every file its manifest lists (by
+    default output.intact(); serve keeps its own, serve/outputcheck.py)."""
     output.check_output_dir(options.output, options.site_dir)
     signature = output.manifest_signature(options.output)  # before reading: a change after
-    previous = output.trusted_manifest(options.output)  # it makes the state not current()
+    previous = output.trusted_manifest(options.output, intact)  # it makes it not current()
     hashes = hashes or FileHashes()
     files = files_digest(options, hashes)
     inputs = with_options(options, files)

@@ -5,14 +5,22 @@ static assets and the site's chrome. A briefing page also depends on its briefin
 page (home, compare, topics, actors) on all annotations and briefing metadata, but not on
 briefings' body text: editing a paragraph that holds no quote re-renders the one briefing page
 only. (See themes/default/README.md.)
+
+feed.xml and data/annotations.jsonl are joined from each briefing's part, made ahead (its feed
+entry, its lines): their keys are digests of those parts' digests, so a save that changes no
+part (a paragraph edited) neither joins, hashes nor writes them (67 MB at 4,000 briefings). A
+long-lived caller (serve) passes a `PartDigests` kept between builds: each part is hashed once.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from briefgen import urls
 from briefgen.build.digest import digest
 from briefgen.build.prepare import Prepared
-from briefgen.build.processed import shown_digest
+from briefgen.build.processed import ProcessedBriefing, shown_digest
+from briefgen.exports.common import build_time
 from briefgen.site.model import Site
 from briefgen.site.pages import pages
 from briefgen.theme.render import theme_digests
@@ -42,8 +50,47 @@ def _annotations_digest(prepared: Prepared) -> str:
     return digest(*(shown(b.slug) or shown_digest(b) for b in prepared.site.briefings))
 
 
-def page_keys(prepared: Prepared) -> dict[str, str]:
-    """Output file -> digest of everything the page (or site-wide file) depends on."""
+PartDigests = dict[str, tuple[str, str]]
+"""A briefing's cache key -> the sha256 of its feed entry and of its lines of
+data/annotations.jsonl, as made ahead (both depend on nothing its key does not cover)."""
+
+
+def _part_digests(prepared: Prepared, p: ProcessedBriefing, known: PartDigests) -> tuple[str, str]:
+    found = known.get(p.key)
+    if found is None:
+        made = prepared.lines.get(p.key) if prepared.lines is not None else None
+        lines = p.lines() if made is None else made
+        entry = hashlib.sha256(p.feed_entry).hexdigest()
+        found = known[p.key] = (entry, hashlib.sha256(lines).hexdigest())
+    return found
+
+
+def _joined_keys(prepared: Prepared, chrome: str, parts: PartDigests | None) -> dict[str, str]:
+    """Keys of the site-wide files joined from per-briefing parts: feed.xml (which also
+    shows the settings, every briefing's date and the build time) and data/annotations.jsonl.
+    None for either when a briefing's part was not made ahead (the file makes it itself)."""
+    known: PartDigests = {} if parts is None else parts
+    entries, lines = [], []
+    for b in prepared.site.briefings:
+        p = prepared.briefings.get(b.slug)
+        if p is None or not p.feed_entry or (b.annotations and not p.annotation_lines):
+            return {}
+        entry, line = _part_digests(prepared, p, known)
+        entries.append(entry)
+        lines.append(line)
+    kept = {p.key: known[p.key] for p in prepared.briefings.values() if p.key in known}
+    known.clear()  # this build's only: those of replaced briefings go
+    known.update(kept)
+    when = build_time()  # SOURCE_DATE_EPOCH (checked: an invalid one stops the build here)
+    return {
+        urls.feed(): digest("feed", chrome, repr(when), *entries),
+        urls.annotations_all(): digest("annotations", *lines),
+    }
+
+
+def page_keys(prepared: Prepared, parts: PartDigests | None = None) -> dict[str, str]:
+    """Output file -> digest of everything the page (or site-wide file) depends on.
+    `parts`: the per-briefing part digests a long-lived caller keeps (see PartDigests)."""
     site = prepared.site
     theme = theme_digests(site.content.site_dir, site.content.config.theme)
     chrome = _chrome_digest(site)
@@ -56,4 +103,5 @@ def page_keys(prepared: Prepared) -> dict[str, str]:
     # positions.json shows annotations, like the listing pages; the sitemap lists every page.
     keys[urls.positions()] = digest(chrome, annotations)
     keys[urls.sitemap()] = digest(chrome, annotations, *keys)
+    keys.update(_joined_keys(prepared, chrome, parts))
     return keys

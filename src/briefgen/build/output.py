@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,10 +159,13 @@ def _parts_ok(names: str) -> bool:
     return True
 
 
-def trusted_manifest(out_dir: Path) -> Manifest | None:
-    """The last build's manifest, if everything it lists is still there to be reused."""
+def trusted_manifest(
+    out_dir: Path, check: Callable[[Path, Manifest], bool] | None = None
+) -> Manifest | None:
+    """The last build's manifest, if everything it lists is still there to be reused.
+    `check`: what tells it (intact() unless a long-lived caller has its own, see serve)."""
     manifest = read_manifest(out_dir)
-    if manifest is not None and not intact(out_dir, manifest):
+    if manifest is not None and not (check or intact)(out_dir, manifest):
         return None  # damaged or forged: build everything again, reuse nothing of it
     return manifest
 
