@@ -22,7 +22,7 @@ from briefgen.build.prepare import Prepared
 from briefgen.build.processed import ProcessedBriefing, shown_digest
 from briefgen.exports.common import build_time
 from briefgen.site.model import Site
-from briefgen.site.pages import pages
+from briefgen.site.pages import Page, pages
 from briefgen.theme.render import theme_digests
 
 
@@ -88,15 +88,18 @@ def _joined_keys(prepared: Prepared, chrome: str, parts: PartDigests | None) -> 
     }
 
 
-def page_keys(prepared: Prepared, parts: PartDigests | None = None) -> dict[str, str]:
+def page_keys(
+    prepared: Prepared, parts: PartDigests | None = None, all_pages: list[Page] | None = None
+) -> dict[str, str]:
     """Output file -> digest of everything the page (or site-wide file) depends on.
-    `parts`: the per-briefing part digests a long-lived caller keeps (see PartDigests)."""
+    `parts`: the per-briefing part digests a long-lived caller keeps (see PartDigests);
+    `all_pages`: pages(prepared.site), when the caller has them."""
     site = prepared.site
     theme = theme_digests(site.content.site_dir, site.content.config.theme)
     chrome = _chrome_digest(site)
     annotations = _annotations_digest(prepared)
     keys = {}
-    for page in pages(site):
+    for page in pages(site) if all_pages is None else all_pages:
         briefing = page.context.get("briefing")
         own = prepared.briefings[briefing.slug].key if briefing is not None else annotations
         keys[page.file] = digest(theme.of(page.template), chrome, own)

@@ -62,7 +62,7 @@ class Writer:
         staging = output.new_staging(out)
         try:
             env, assets = _environment(self.site)
-            all_pages = list(pages(self.site))
+            all_pages = self.all_pages
             self._pages(env, all_pages, staging)
             self._stage(assets, staging)
             prepared = self.prepared
@@ -83,8 +83,12 @@ class Writer:
         return manifest
 
     @cached_property
+    def all_pages(self) -> list[Page]:
+        return list(pages(self.site))
+
+    @cached_property
     def keys(self) -> dict[str, str]:
-        return page_keys(self.prepared, self.parts)
+        return page_keys(self.prepared, self.parts, self.all_pages)
 
     def write_search(self, inputs: str) -> output.Manifest:
         """Bring the search index of the output up to date: `old` is the manifest of a build
