@@ -88,21 +88,35 @@ def _joined_keys(prepared: Prepared, chrome: str, parts: PartDigests | None) -> 
     }
 
 
+Known = dict[tuple[str, str, str], str]
+"""The digests of pages' inputs as page_keys() last made them: a long-lived caller (serve)
+keeps them, and a save hashes only the keys whose inputs changed (4,000 briefing pages)."""
+
+
 def page_keys(
-    prepared: Prepared, parts: PartDigests | None = None, all_pages: list[Page] | None = None
+    prepared: Prepared,
+    parts: PartDigests | None = None,
+    all_pages: list[Page] | None = None,
+    known: Known | None = None,
 ) -> dict[str, str]:
     """Output file -> digest of everything the page (or site-wide file) depends on.
-    `parts`: the per-briefing part digests a long-lived caller keeps (see PartDigests);
+    `parts`, `known`: what a long-lived caller keeps between builds (PartDigests, Known);
     `all_pages`: pages(prepared.site), when the caller has them."""
     site = prepared.site
     theme = theme_digests(site.content.site_dir, site.content.config.theme)
     chrome = _chrome_digest(site)
     annotations = _annotations_digest(prepared)
+    last: Known = {} if known is None else known
+    made: Known = {}
     keys = {}
     for page in pages(site) if all_pages is None else all_pages:
         briefing = page.context.get("briefing")
         own = prepared.briefings[briefing.slug].key if briefing is not None else annotations
-        keys[page.file] = digest(theme.of(page.template), chrome, own)
+        inputs = (theme.of(page.template), chrome, own)
+        key = last.get(inputs)
+        made[inputs] = keys[page.file] = digest(*inputs) if key is None else key
+    last.clear()  # this build's only
+    last.update(made)
     # positions.json shows annotations, like the listing pages; the sitemap lists every page.
     keys[urls.positions()] = digest(chrome, annotations)
     keys[urls.sitemap()] = digest(chrome, annotations, *keys)

@@ -59,6 +59,7 @@ class Memory(dict[str, ProcessedBriefing]):
         # cache key -> digests of its feed entry and its lines (build/keys.py): the keys of
         # feed.xml and data/annotations.jsonl, without hashing 67 MB at 4,000 briefings
         self.part_digests: dict[str, tuple[str, str]] = {}
+        self.page_keys: dict[tuple[str, str, str], str] = {}  # keys.py: pages' inputs -> key
         # the site model and site-wide checks of the last build (sitereuse.py)
         self.checked: sitereuse.Checked | None = None
 

@@ -19,7 +19,7 @@ from briefgen import urls
 from briefgen.build import output, parallel, publish
 from briefgen.build.cache import CACHE_DIR
 from briefgen.build.inputs import BuildOptions
-from briefgen.build.keys import PartDigests, page_keys
+from briefgen.build.keys import Known, PartDigests, page_keys
 from briefgen.build.prepare import Prepared
 from briefgen.diagnostics import SearchIndexError
 from briefgen.document.model import Briefing
@@ -44,11 +44,11 @@ class Writer:
         old: output.Manifest,
         interrupted: Callable[[], bool] | None = None,
         warm: dict[str, Slice] | None = None,
-        parts: PartDigests | None = None,
+        known: tuple[PartDigests, Known] | None = None,
     ) -> None:
         self.interrupted = interrupted
         self.warm = warm  # the search index's slices kept by a long-lived caller (serve)
-        self.parts = parts  # digests of the site-wide files' parts, kept by serve (keys.py)
+        self.known = known  # digests of parts and pages' inputs, kept by serve (keys.py)
         self.prepared = prepared
         self.site = prepared.site
         self.options = options
@@ -88,7 +88,8 @@ class Writer:
 
     @cached_property
     def keys(self) -> dict[str, str]:
-        return page_keys(self.prepared, self.parts, self.all_pages)
+        parts, known = self.known if self.known is not None else (None, None)
+        return page_keys(self.prepared, parts, self.all_pages, known)
 
     def write_search(self, inputs: str) -> output.Manifest:
         """Bring the search index of the output up to date: `old` is the manifest of a build
