@@ -35,9 +35,26 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+SCO = """  - id: context-sco-summit
+    kind: context
+    quote: at a press conference at the Shanghai Cooperation Organization (SCO) summit
+    note: >-
+      The setting of Putin's remarks: a press conference at the Shanghai Cooperation Organization
+      summit. The text does not say where the summit was held or who else attended.
+"""
+
+
 EDITS = {
     "content": lambda s: edit(s / BRIEFING, "Russia cannot declare", "Russia cannot  declare"),
     "annotation": lambda s: edit(s / BRIEFING, "    summary: ", "    summary: Edited. "),
+    # Each changes one briefing's lines of data/annotations.jsonl, or its feed entry, or both
+    # (made from parts made ahead; a warm build keys them by their parts' digests).
+    "note": lambda s: edit(s / BRIEFING, "The article's lead, a", "The article's edited lead, a"),
+    "stance": lambda s: edit(s / BRIEFING, "stance: supports", "stance: opposes"),
+    "annotation removed": lambda s: edit(s / BRIEFING, SCO, ""),
+    "annotation added": lambda s: edit(
+        s / BRIEFING, "  - id: context-inter", SCO + "  - id: context-inter"
+    ),
     "config": lambda s: edit(s / "content/site.yaml", "title: ", "title: Edited "),
     "actor": lambda s: edit(s / "content/actors.yaml", "name: ", "name: Edited "),
     "template": lambda s: _override_template(s),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,12 +152,19 @@ class State:
         return self.previous is not None and self.previous.inputs == self.inputs
 
 
-def state(options: BuildOptions, hashes: FileHashes | None = None) -> State:
+def state(
+    options: BuildOptions,
+    hashes: FileHashes | None = None,
+    intact: Callable[[Path, output.Manifest], bool] | None = None,
+) -> State:
+    """`intact`: tells whether the output still has every file its manifest lists (by
+    default output.intact(); serve keeps its own, serve/outputcheck.py)."""
     output.check_output_dir(options.output, options.site_dir)
     signature = output.manifest_signature(options.output)  # before reading: a change after
-    listing = _listing(options.output) if signature is not None else None
-    previous = output.trusted_manifest(options.output, listing)  # it makes the state not
-    hashes = hashes or FileHashes()  # current()
+    # serve checks its output its own way (`intact`), and publishes in place: no listing
+    listing = _listing(options.output) if signature is not None and intact is None else None
+    previous = output.trusted_manifest(options.output, listing, intact)  # it makes the
+    hashes = hashes or FileHashes()  # state not current()
     files = files_digest(options, hashes)
     inputs = with_options(options, files)
     return State(options.output, previous, inputs, hashes, signature, files, listing)

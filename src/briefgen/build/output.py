@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,13 +162,19 @@ def _parts_ok(names: str) -> bool:
     return True
 
 
-def trusted_manifest(out_dir: Path, listing: Listing | None = None) -> Manifest | None:
+def trusted_manifest(
+    out_dir: Path,
+    listing: Listing | None = None,
+    check: Callable[[Path, Manifest], bool] | None = None,
+) -> Manifest | None:
     """The last build's manifest, if everything it lists is still there to be reused.
-    `listing`: Listing.of(out_dir), when the caller has it."""
+    `listing`: Listing.of(out_dir), when the caller has it; `check`: what tells it, when a
+    long-lived caller has its own (serve/outputcheck.py), else intact()."""
     manifest = read_manifest(out_dir)
-    if manifest is not None and not intact(out_dir, manifest, listing):
-        return None  # damaged or forged: build everything again, reuse nothing of it
-    return manifest
+    if manifest is None:
+        return None
+    whole = check(out_dir, manifest) if check is not None else intact(out_dir, manifest, listing)
+    return manifest if whole else None  # damaged or forged: build all again, reuse nothing
 
 
 def intact(out_dir: Path, manifest: Manifest, listing: Listing | None = None) -> bool:

@@ -82,7 +82,8 @@ def _build(
         prepared = prepare(options, cache, memory, bodies_apart=True, hashes=start.hashes)
         old = previous or output.Manifest.empty()
         warm = memory.search_slices if memory is not None else None
-        writer = Writer(prepared, options, old, interrupted, warm, start.listing)
+        known = memory.page_keys if memory is not None else None
+        writer = Writer(prepared, options, old, interrupted, warm, start.listing, known)
         manifest = writer.write(inputs)
     cache.prune()
     if memory is not None:

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.build import output, parallel
+from briefgen.build import output, parallel, sitereuse
 from briefgen.build.cache import DocCache
 from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
@@ -32,7 +32,8 @@ from briefgen.content.briefings import (
     sniff_draft,
 )
 from briefgen.content.config import Settings, base_url_problem, load_settings
-from briefgen.diagnostics import ContentError, Diagnostics, UsageError
+from briefgen.content.model import BriefingSource
+from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageError
 from briefgen.document.assemble import build_briefing
 from briefgen.document.markdown import make_parser
 from briefgen.document.model import Briefing
@@ -56,6 +57,9 @@ class Memory(dict[str, ProcessedBriefing]):
         # file (50 MB at 4,000 briefings), and decompressing every briefing's lines each
         # time took a tenth of a save's build
         self.lines: dict[str, bytes] = {}
+        self.page_keys: dict[tuple[str, str, str], str] = {}  # keys.py: pages' inputs -> key
+        # the site model and site-wide checks of the last build (sitereuse.py)
+        self.checked: sitereuse.Checked | None = None
 
 
 @dataclass(frozen=True)
@@ -165,9 +169,11 @@ def prepare(
     store = PieceStore(cache, remake, memory)
     included, skipped = _without_drafts(results, options.drafts, diags)
     sources = [r.source for r in included if r.source is not None]
-    check_unique(sources, diags)
-    check_stances(sources, diags)
     content = settings.content()
+    last, memory.checked = memory.checked, None  # sitereuse.py: serve's, from the last build
+    same = keep_lines and sitereuse.same_sources(last, included, content, options.search)
+    checks = last.checks if same and last is not None else _checks(sources)
+    diags.items.extend(checks)
     if diags.errors() and content is not None:  # broken links too, in the same run
         made = [r.briefing for r in included if r.usable and r.briefing is not None]
         written = dataclasses.replace(content, briefings=tuple(sources))
@@ -184,15 +190,32 @@ def prepare(
         for r in kept.values()
         if r.briefing is not None
     ]
-    site = build_site(content, briefings, options.search)
-    check_links(site, diags)
+    if same and last is not None:
+        site = sitereuse.site_of(last, content, briefings)
+        if not sitereuse.same_links(last, included):
+            check_links(site, diags)
+    else:
+        site = build_site(content, briefings, options.search)
+        check_links(site, diags)
     if diags.errors(strict=options.strict):
         raise ContentError(diags)
+    if keep_lines:
+        settings_repr = sitereuse.settings_of(content)
+        done = tuple(included)
+        memory.checked = sitereuse.Checked(settings_repr, options.search, done, checks, site)
     lines = None
     if keep_lines:  # this build's only: those of replaced results go
         known = memory.lines
         lines = memory.lines = {p.key: known[p.key] for p in kept.values() if p.key in known}
     return Prepared(site, diags, kept, skipped, lines, store)
+
+
+def _checks(sources: list[BriefingSource]) -> tuple[Diagnostic, ...]:
+    """What the site-wide checks of the briefings' front matter find."""
+    found = Diagnostics()
+    check_unique(sources, found)
+    check_stances(sources, found)
+    return tuple(found.items)
 
 
 def _without_drafts(

@@ -19,7 +19,7 @@ from briefgen import urls
 from briefgen.build import output, parallel, publish
 from briefgen.build.cache import CACHE_DIR
 from briefgen.build.inputs import BuildOptions
-from briefgen.build.keys import page_keys
+from briefgen.build.keys import Known, page_keys
 from briefgen.build.prepare import Prepared
 from briefgen.diagnostics import SearchIndexError
 from briefgen.document.model import Briefing
@@ -45,10 +45,12 @@ class Writer:
         interrupted: Callable[[], bool] | None = None,
         warm: dict[str, Slice] | None = None,
         listing: output.Listing | None = None,
+        known: Known | None = None,
     ) -> None:
         self.listing = listing  # the output's, made before the build (inputs.State)
         self.interrupted = interrupted
         self.warm = warm  # the search index's slices kept by a long-lived caller (serve)
+        self.known = known  # digests of pages' inputs, kept by serve (keys.py)
         self.prepared = prepared
         self.site = prepared.site
         self.options = options
@@ -62,7 +64,7 @@ class Writer:
         staging = output.new_staging(out)
         try:
             env, assets = _environment(self.site)
-            all_pages = list(pages(self.site))
+            all_pages = self.all_pages
             self._pages(env, all_pages, staging)
             self._stage(assets, staging)
             prepared = self.prepared
@@ -84,8 +86,12 @@ class Writer:
         return manifest
 
     @cached_property
+    def all_pages(self) -> list[Page]:
+        return list(pages(self.site))
+
+    @cached_property
     def keys(self) -> dict[str, str]:
-        return page_keys(self.prepared)
+        return page_keys(self.prepared, self.all_pages, self.known)
 
     def write_search(self, inputs: str) -> output.Manifest:
         """Bring the search index of the output up to date: `old` is the manifest of a build

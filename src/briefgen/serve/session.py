@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from jinja2 import TemplateError
 
-from briefgen.build.inputs import FileHashes
+from briefgen.build.inputs import FileHashes, state
 from briefgen.build.pipeline import BuildOptions, BuildResult, Memory, build, index_deferred
 from briefgen.console import Console, plural
 from briefgen.content.siteyaml import basics
@@ -39,6 +39,7 @@ from briefgen.diagnostics import (
     UsageError,
 )
 from briefgen.serve.http import App
+from briefgen.serve.outputcheck import OutputCheck
 from briefgen.serve.watch import Watcher
 from briefgen.theme.render import exception_problems
 
@@ -73,11 +74,13 @@ class Rebuild(Protocol):
 class WarmRebuild:
     """`build()`, with every briefing's result kept in memory from one build to the next: a
     save re-reads and re-renders the saved file, the rest comes from memory (not even from the
-    on-disk cache). build() still checks everything, so `changed` is only for the log."""
+    on-disk cache). build() still checks everything, so `changed` is only for the log; the
+    output's files are checked by folder status (serve/outputcheck.py), not listed each time."""
 
     def __init__(self, hashes: FileHashes | None = None) -> None:
         self.memory = Memory()
         self.hashes = hashes or FileHashes()  # files are re-read only when their stat changes
+        self.output = OutputCheck()  # the output's folders are listed again only when changed
 
     def __call__(
         self,
@@ -85,7 +88,8 @@ class WarmRebuild:
         changed: frozenset[Path] | None,
         interrupted: Callable[[], bool] | None = None,
     ) -> BuildResult:
-        return build(options, self.memory, interrupted, hashes=self.hashes)
+        start = state(options, self.hashes, self.output.intact)
+        return build(options, self.memory, interrupted, start, self.hashes)
 
     def index_search(self, options: BuildOptions, interrupted: Callable[[], bool]) -> BuildResult:
         """Index what the last (deferred) build prepared; a whole build when it cannot be

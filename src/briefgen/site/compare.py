@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from operator import attrgetter
 
 from markdown_it import MarkdownIt
 
@@ -27,8 +28,12 @@ DERIVED_RELATIONS = ("same-stance", "different-stances", "mixed", "only-a", "onl
 
 def text_order(items: Sequence[Annotation]) -> tuple[Annotation, ...]:
     """Newest briefing first; within a briefing, the order of the passages in the text."""
-    by_text = sorted(items, key=lambda a: a.number)
-    return tuple(sorted(by_text, key=lambda a: (a.date, a.briefing_slug), reverse=True))
+    by_text = sorted(items, key=_NUMBER)
+    return tuple(sorted(by_text, key=_NEWEST, reverse=True))
+
+
+_NUMBER = attrgetter("number")  # sort keys read in C: 20,000 positions at 4,000 briefings
+_NEWEST = attrgetter("date", "briefing_slug")
 
 
 def latest_stances(positions: Sequence[Annotation]) -> tuple[Stance, ...]:

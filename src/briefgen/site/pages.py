@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from briefgen import urls
@@ -23,7 +24,7 @@ class Page:
     description: str = ""
     context: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property  # asked several times a build for each of a big site's pages
     def file(self) -> str:
         return urls.page_file(self.path)
 
