@@ -197,6 +197,12 @@ class Writer:
         def available(name: str, digest: str) -> bool:
             return self.old.files.get(prefix + name) == digest
 
+        def read(name: str) -> bytes | None:
+            try:
+                return (self.options.output / urls.safe_relpath(prefix + name)).read_bytes()
+            except (OSError, ValueError):
+                return None
+
         with slice_store(self.options) as store:
             bundle = index_site(
                 language,
@@ -208,6 +214,7 @@ class Writer:
                 jobs,
                 self.interrupted,
                 self.warm,
+                read,
             )
         self._stage_bundle(bundle, staging)
         return search_digest

@@ -76,10 +76,14 @@ class Namer:
         self.used: set[str] = set()
 
     def name(self, run_hash: str, count: int) -> list[str]:
+        return self.named(run_hash, count)[0]
+
+    def named(self, run_hash: str, count: int) -> tuple[list[str], bool]:
+        """The run's names, and whether they have the long prefix."""
         short = run_hash[:SHORT]
         long = self.prefixes.setdefault(short, run_hash) != run_hash
         given = names(run_hash, count, long)
         if given[0] in self.used:  # two runs of identical fragments, or sha256 broke
             raise SearchIndexError("two runs of the search index's fragments have one name")
         self.used.update(given)
-        return given
+        return given, long

@@ -109,6 +109,57 @@ class _Reader:
             size += positions + meta_positions + 1
         return [count, first_delta, last, size, self.data[body_start : self.at]]
 
+    def gaps(self, bounds: list[tuple[int, int]]) -> list[Packed]:
+        """A page list cut at the page ranges `bounds` (ascending, apart: [start, end)):
+        its pages before the first range, between two ranges, after the last, each packed
+        with page numbers from 0 (an offset of 0); the pages inside the ranges left out."""
+        out: list[Packed] = [[0, 0, 0, 0, b""] for _ in range(len(bounds) + 1)]
+        starts, ends = [0] * len(out), [0] * len(out)  # where each gap's body is
+        page = gap = 0
+        for _ in range(self.head(4)):
+            if self.head(4) != 3:
+                raise ValueError("a page entry is not a three-item array")
+            page += self.head(0)
+            start = self.at
+            positions = self.head(4)
+            self.skip_integers(positions)
+            meta_positions = self.head(4)
+            self.skip_integers(meta_positions)
+            while gap < len(bounds) and page >= bounds[gap][1]:
+                gap += 1
+            if gap < len(bounds) and page >= bounds[gap][0]:
+                continue  # inside a range
+            found = out[gap]
+            if found[0] == 0:
+                found[1], starts[gap] = page, start
+            found[0] += 1
+            found[2] = page
+            found[3] += positions + meta_positions + 1
+            ends[gap] = self.at
+        for found, start, end in zip(out, starts, ends, strict=True):
+            found[4] = self.data[start:end]
+        return out
+
+
+def split_word(entry: bytes, bounds: list[tuple[int, int]]) -> tuple[str, list[Any]]:
+    """An encoded word (as encode_word() makes it), its page list and each variant's cut at
+    `bounds` (see _Reader.gaps): (word, [page list gaps, [[variant, its gaps]]])."""
+    try:
+        reader = _Reader(entry)
+        if reader.head(4) != 3:
+            raise ValueError("a word is not a three-item array")
+        word, pages = reader.text(), reader.gaps(bounds)
+        variants = []
+        for _ in range(reader.head(4)):
+            if reader.head(4) != 2:
+                raise ValueError("a variant is not a two-item array")
+            variants.append([reader.text(), reader.gaps(bounds)])
+        if reader.at != len(entry):
+            raise ValueError("bytes after the word")
+    except (IndexError, KeyError, ValueError, UnicodeDecodeError) as exc:
+        raise SearchIndexError(f"a merged word briefgen cannot read ({exc})") from None
+    return word, [pages, variants]
+
 
 _WIDTHS = {24: 1, 25: 2, 26: 4, 27: 8}
 

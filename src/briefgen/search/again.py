@@ -1,0 +1,464 @@
+"""The merge again after an edit, in proportion to what changed (merge.py does it whole).
+
+The merged bundle numbers pages slice after slice. When the slices differ from those of the
+last merge (its State, previous.py) only in some slices, each of which keeps its page count,
+and the merged meta fields are the same, every other slice keeps its page numbers, and:
+
+- the page list is the last one with the changed slices' pages named again (fragments.py;
+  a run of another slice that would change its name means a full merge);
+- a filter value's pages are the last ones with the changed slice's range replaced;
+- only the words whose page lists differ between a changed slice's old and new version get a
+  new entry: the last entry (read from the output's chunk file, checked against its content
+  hash), with that slice's pages (one range: slices' page lists are joined in slice order)
+  replaced by the new version's (packed.split_word); a word no slice has any more is left
+  out, a new one added. Chunks are cut again over the words' sizes (numbers: cheap); a chunk
+  whose words are those of one of the last merge, none of them changed, keeps that chunk's
+  content hash and file, and is neither encoded, hashed nor compressed again.
+
+The result is byte for byte the full merge's (tests/search/test_merge_again.py compares them
+over random edits). merge_again() returns None whenever it cannot tell: then merge in full.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from briefgen.diagnostics import SearchIndexError
+from briefgen.search import bundle, fragments, packed
+from briefgen.search.bundle import Meta
+from briefgen.search.chunks import Chunks, Reuse, describe, finish, write_chunk
+from briefgen.search.merge import Merged, Slice, _field_remap, named_runs, write_filter
+from briefgen.search.previous import State
+
+Read = Callable[[str], bytes | None]  # bundle path -> the output's bytes of it, if any
+_EMPTY: packed.Packed = [0, 0, 0, 0, b""]
+
+
+class _Stale(Exception):
+    """What the last merge left does not fit: merge in full."""
+
+
+@dataclass(frozen=True)
+class Change:
+    index: int  # the slice's place in the merge
+    old: Slice  # as the last merge had it (its key is State.keys[index])
+    new: Slice
+
+
+def merge_again(
+    state: State, keys: list[str], changes: list[Change], read: Read, reuse: Reuse | None
+) -> Merged | None:
+    """The merged bundle of the slices `keys`, from `state` (made of the slices before
+    `changes`), or None: merge in full."""
+    try:
+        return _Again(state, keys, changes, read, reuse).merged()
+    except (_Stale, SearchIndexError):
+        return None
+
+
+class _Again:
+    def __init__(
+        self, state: State, keys: list[str], changes: list[Change], read: Read, reuse: Reuse | None
+    ) -> None:
+        self.state, self.keys, self.read, self.reuse = state, keys, read, reuse
+        self.changes = sorted(changes, key=lambda c: c.index)
+        self.offsets = state.offsets()
+        self._check()
+        self.ranges = [self._range(c.index) for c in self.changes]
+        self.remaps = [
+            _field_remap(c.new.meta.fields if c.new.meta else [], state.fields)
+            for c in self.changes
+        ]
+        self.ends = [end for end, _, _ in state.chunks]
+        self.old_chunks: dict[int, tuple[bytes, list[int]]] = {}
+        self.new_sizes: dict[str, int] = {}  # changed word -> what it adds to a chunk
+
+    def _range(self, index: int) -> tuple[int, int]:
+        return self.offsets[index], self.offsets[index] + self.state.counts[index]
+
+    def _check(self) -> None:
+        state = self.state
+        if len(self.keys) != len(state.keys) or not self.changes:
+            raise _Stale
+        changed = {c.index for c in self.changes}
+        if any(
+            a != b
+            for i, (a, b) in enumerate(zip(self.keys, state.keys, strict=True))
+            if i not in changed
+        ):
+            raise _Stale
+        fields = [list(f) for f in state.slice_fields]
+        for c in self.changes:
+            old, new = c.old.meta, c.new.meta
+            if old is None or new is None or new.sorts or state.keys[c.index] == self.keys[c.index]:
+                raise _Stale
+            if len(old.pages) != state.counts[c.index] or len(new.pages) != len(old.pages):
+                raise _Stale
+            if old.fields != state.slice_fields[c.index]:
+                raise _Stale
+            if list(c.new.entry.get("languages", {})) != [state.language]:
+                raise _Stale
+            runs = [h for h, _ in fragments.runs(old.pages, c.old.files)]
+            if runs != [r[0] for r in state.runs[c.index]]:
+                raise _Stale  # the old slice is not the one the state was made of
+            if not _full(c.new):
+                raise _Stale
+            fields[c.index] = list(new.fields)
+        if sorted({f for found in fields for f in found}) != state.fields:
+            raise _Stale
+
+    def merged(self) -> Merged:
+        state, first = self.state, self.changes[0]
+        base = first.new if first.index == 0 else None
+        files: dict[str, bytes] = {}
+        kept: dict[str, tuple[bytes | None, str]] = {}
+        if base is not None:
+            assert base.meta is not None
+            version, entry = base.meta.version, base.entry
+            for name, digest in base.files.items():
+                if not name.startswith("fragment/"):
+                    kept[name] = (base.data.get(name), digest)
+        else:
+            version, entry = state.version, state.entry
+            kept.update({name: (None, digest) for name, digest in state.scripts.items()})
+        pages, runs, named = self._pages()
+        kept.update(named)
+        described_filters, filters, filter_files = self._filters(files, kept)
+        words, sizes, lengths, chunks = self._words()
+        kept.update({p: (None, d) for p, d in chunks.kept.items()})
+        files.update(chunks.files)
+        meta = Meta(version, pages, chunks.described, described_filters, [], state.fields)
+        data, digest = bundle.encode(meta.cbor())
+        meta_hash = f"{state.language}_{digest[:10]}"
+        files[bundle.meta_name(meta_hash)] = data
+        info = entry["languages"][state.language]
+        out_entry = dict(entry)
+        out_entry["languages"] = {
+            state.language: {**info, "hash": meta_hash, "page_count": len(pages)}
+        }
+        files[bundle.ENTRY] = json.dumps(
+            out_entry, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+        new_state = State(
+            keys=list(self.keys),
+            counts=list(state.counts),
+            slice_fields=[
+                list(c.new.meta.fields) if (c := self._change(i)) and c.new.meta else f
+                for i, f in enumerate(state.slice_fields)
+            ],
+            fields=state.fields,
+            language=state.language,
+            version=version,
+            entry=entry,
+            scripts={n: d for n, (_, d) in kept.items() if not bundle.generated(n)},
+            runs=runs,
+            pages=pages,
+            named={p: d for p, (_, d) in named.items()},
+            words=words,
+            sizes=sizes,
+            lengths=lengths,
+            chunks=[[end, c, chunks.digests[c]] for end, c in chunks.order],
+            filters=filters,
+            filter_files=filter_files,
+        )
+        return Merged(files, kept, chunks.digests, new_state)
+
+    def _change(self, index: int) -> Change | None:
+        for c in self.changes:
+            if c.index == index:
+                return c
+        return None
+
+    def _pages(
+        self,
+    ) -> tuple[list[list[Any]], list[list[list[Any]]], dict[str, tuple[bytes | None, str]]]:
+        """The page list, each slice's runs, the fragments: the changed slices' named again."""
+        state = self.state
+        namer = fragments.Namer()
+        pages = list(state.pages)
+        runs = list(state.runs)
+        named: dict[str, tuple[bytes | None, str]] = {p: (None, d) for p, d in state.named.items()}
+        for c in self.changes:
+            start, end = self._range(c.index)
+            for name, _ in state.pages[start:end]:
+                named.pop(fragments.path(name), None)
+        for index, slice_runs in enumerate(state.runs):
+            change = self._change(index)
+            if change is None:
+                for run_hash, count, long in slice_runs:
+                    if namer.named(run_hash, count)[1] != long:
+                        raise _Stale  # another slice's run takes or gives up a short name
+                continue
+            added: list[list[Any]] = []
+            made: dict[str, tuple[bytes | None, str]] = {}
+            runs[index] = named_runs(change.new, namer, added, made)
+            start, end = self._range(index)
+            pages[start:end] = added
+            named.update(made)
+        return pages, runs, named
+
+    def _filters(
+        self, files: dict[str, bytes], kept: dict[str, tuple[bytes | None, str]]
+    ) -> tuple[list[Any], dict[str, dict[str, list[int]]], dict[str, list[str]]]:
+        state = self.state
+        filters = dict(state.filters)
+        touched: set[str] = set()
+        for c, (start, end) in zip(self.changes, self.ranges, strict=True):
+            old, new = _filter_values(c.old, start), _filter_values(c.new, start)
+            if old == new:
+                continue
+            for name in old.keys() | new.keys():
+                values = dict(filters.get(name, {}))
+                for value in old.get(name, {}).keys() | new.get(name, {}).keys():
+                    found = values.get(value, [])
+                    low, high = bisect.bisect_left(found, start), bisect.bisect_left(found, end)
+                    joined = found[:low] + new.get(name, {}).get(value, []) + found[high:]
+                    if joined:
+                        values[value] = joined
+                    else:
+                        values.pop(value, None)
+                filters[name] = values
+                touched.add(name)
+        filter_files = dict(state.filter_files)
+        described = []
+        for name in sorted(n for n, v in filters.items() if v):
+            if name in touched:
+                file_hash, data = write_filter(name, filters[name], state.language)
+                files[f"filter/{file_hash}.pf_filter"] = data
+                filter_files[name] = [file_hash, hashlib.sha256(data).hexdigest()]
+            else:
+                file_hash, digest = state.filter_files[name]
+                kept[f"filter/{file_hash}.pf_filter"] = (None, digest)
+            described.append([name, file_hash])
+        filters = {n: v for n, v in filters.items() if v}
+        return described, filters, {n: filter_files[n] for n in filters}
+
+    def _words(self) -> tuple[list[str], list[int], list[int], Chunks]:
+        """The word index with the changed words' entries made again, cut into chunks."""
+        state = self.state
+        entries: dict[str, bytes | None] = {}  # changed word -> its entry (None: gone)
+        for word, parts in sorted(self._changed_words().items()):
+            entries[word] = self._entry(word, parts)
+        # The new word list: runs copied from the last one, and the changed words.
+        words: list[str] = []
+        sizes: list[int] = []
+        lengths: list[int] = []
+        copied: list[tuple[int, int, int]] = []  # (new start, old start, length)
+        dirty: dict[int, bytes] = {}  # new index -> its new entry
+        at = 0
+        for word, entry in entries.items():
+            k = bisect.bisect_left(state.words, word, at)
+            if k > at:
+                copied.append((len(words), at, k - at))
+                words += state.words[at:k]
+                sizes += state.sizes[at:k]
+                lengths += state.lengths[at:k]
+            at = k + 1 if k < len(state.words) and state.words[k] == word else k
+            if entry is not None:
+                dirty[len(words)] = entry
+                words.append(word)
+                sizes.append(self.new_sizes[word])
+                lengths.append(len(entry))
+        if at < len(state.words):
+            copied.append((len(words), at, len(state.words) - at))
+            words += state.words[at:]
+            sizes += state.sizes[at:]
+            lengths += state.lengths[at:]
+        return words, sizes, lengths, self._chunks(words, sizes, copied, dirty)
+
+    def _changed_words(self) -> dict[str, list[tuple[int, list[Any] | None]]]:
+        """Word -> [(change number, the new slice's packed word or None)] for each changed
+        slice whose page lists of the word differ between its old and new version."""
+        out: dict[str, list[tuple[int, list[Any] | None]]] = {}
+        for number, c in enumerate(self.changes):
+            old = {w[0]: w for w in c.old.words}
+            for word in c.new.words:
+                if old.pop(word[0], None) != word:
+                    out.setdefault(word[0], []).append((number, word))
+            for gone in old:
+                out.setdefault(gone, []).append((number, None))
+        return out
+
+    def _entry(self, word: str, parts: list[tuple[int, list[Any] | None]]) -> bytes | None:
+        """A changed word's new entry, None if no slice has it any more."""
+        state = self.state
+        bounds = [self.ranges[n] for n, _ in parts]
+        places = [(self.ranges[n][0], self.remaps[n]) for n, _ in parts]
+        k = bisect.bisect_left(state.words, word)
+        if k < len(state.words) and state.words[k] == word:
+            found, (main, variants) = packed.split_word(self._old_entry(k), bounds)
+            if found != word:
+                raise _Stale
+        else:
+            main, variants = [list(_EMPTY) for _ in range(len(bounds) + 1)], []
+        old_variants = {name: gaps for name, gaps in variants}
+        new_variants: dict[str, dict[int, packed.Packed]] = {}
+        for place, (_, new) in enumerate(parts):
+            for name, pages in new[2] if new is not None else []:
+                new_variants.setdefault(name, {})[place] = pages
+        new_main = {place: new[1] for place, (_, new) in enumerate(parts) if new is not None}
+        pages, size, count = _joined(places, main, new_main)
+        joined = []
+        for name in sorted(old_variants.keys() | new_variants.keys()):
+            gaps = old_variants.get(name) or [_EMPTY] * (len(bounds) + 1)
+            variant, _, variant_count = _joined(places, gaps, new_variants.get(name, {}))
+            if variant_count:
+                joined.append((name, variant))
+                count += variant_count
+        if not count:
+            return None
+        self.new_sizes[word] = size
+        return packed.encode_word(word, pages, joined)
+
+    def _old_entry(self, k: int) -> bytes:
+        """The last merge's entry of word `k`, from the output's chunk file."""
+        chunk = bisect.bisect_right(self.ends, k)
+        data, starts = self._old_chunk(chunk)
+        first = self.state.chunks[chunk - 1][0] if chunk else 0
+        return data[starts[k - first] : starts[k - first + 1]]
+
+    def _old_chunk(self, chunk: int) -> tuple[bytes, list[int]]:
+        """A chunk of the last merge, as CBOR, with where each word's entry starts in it."""
+        found = self.old_chunks.get(chunk)
+        if found is not None:
+            return found
+        state = self.state
+        end, content, _ = state.chunks[chunk]
+        first = state.chunks[chunk - 1][0] if chunk else 0
+        data = self.read(f"index/{state.language}_{content[:10]}.pf_index")
+        if data is None:
+            raise _Stale
+        try:
+            raw = zlib.decompress(data, bundle.GZIP_WBITS)
+        except zlib.error:
+            raise _Stale from None
+        if hashlib.sha256(raw).hexdigest() != content:
+            raise _Stale
+        cbor = raw[len(bundle.SIGNATURE) :]
+        at = len(packed.encode_chunk([b""] * (end - first)))
+        starts = [at]
+        for length in state.lengths[first:end]:
+            at += length
+            starts.append(at)
+        if at != len(cbor):
+            raise _Stale
+        self.old_chunks[chunk] = (cbor, starts)
+        return cbor, starts
+
+    def _chunks(
+        self,
+        words: list[str],
+        sizes: list[int],
+        copied: list[tuple[int, int, int]],
+        dirty: dict[int, bytes],
+    ) -> Chunks:
+        """The word index cut where Pagefind cuts it; a chunk that is one of the last
+        merge's, word for word and none changed, is that chunk (its file is in the output)."""
+        state, language = self.state, self.state.language
+        old_starts = {end: number + 1 for number, end in enumerate(self.ends)} | {0: 0}
+        copy_starts = [new_start for new_start, _, _ in copied]
+
+        def old_index(k: int) -> int:
+            new_start, old_start, _ = copied[bisect.bisect_right(copy_starts, k) - 1]
+            return old_start + k - new_start
+
+        done = Chunks()
+        with ThreadPoolExecutor(2) as pool:
+            pending: list[tuple[str, str, Future[bytes]]] = []
+            start = 0
+            for end in _ends(sizes):
+                same = self._same_chunk(start, end, copied, copy_starts, old_starts)
+                if same is not None:
+                    _, content, digest = state.chunks[same]
+                    done.kept[f"index/{language}_{content[:10]}.pf_index"] = digest
+                    done.digests[content] = digest
+                else:
+                    chunk = [
+                        dirty[k] if k in dirty else self._old_entry(old_index(k))
+                        for k in range(start, end)
+                    ]
+                    content = write_chunk(done, pool, pending, chunk, language, self.reuse)
+                done.order.append((end, content))
+                describe(done.described, words[start], words[end - 1], f"{language}_{content[:10]}")
+                start = end
+            finish(done, pending)
+        return done
+
+    def _same_chunk(
+        self,
+        start: int,
+        end: int,
+        copied: list[tuple[int, int, int]],
+        copy_starts: list[int],
+        old_starts: dict[int, int],
+    ) -> int | None:
+        """The number of the last merge's chunk that new words [start, end) are, if any."""
+        place = bisect.bisect_right(copy_starts, start) - 1
+        if place < 0:
+            return None
+        new_start, old_start, length = copied[place]
+        if end > new_start + length:
+            return None
+        first = old_start + start - new_start
+        number = old_starts.get(first)
+        if number is None or number >= len(self.ends):
+            return None
+        return number if self.ends[number] == first + end - start else None
+
+
+def _ends(sizes: list[int]) -> Iterator[int]:
+    """Where chunks end, as chunks.cut() cuts them."""
+    size = count = 0
+    for k, word_size in enumerate(sizes):
+        size += word_size
+        count += 1
+        if size >= bundle.CHUNK_SIZE:
+            yield k + 1
+            size = count = 0
+    if count:
+        yield len(sizes)
+
+
+def _joined(
+    places: list[tuple[int, packed.Remap]], gaps: list[packed.Packed], new: dict[int, packed.Packed]
+) -> tuple[bytes, int, int]:
+    """A page list: the gaps of the last one, with the changed slices' new pages between
+    them (`places`: each changed slice's offset and field remap). Its bytes, size, entries."""
+    parts: list[tuple[int, packed.Remap, packed.Packed]] = [(0, None, gaps[0])]
+    count = gaps[0][0]
+    for place, (offset, remap) in enumerate(places):
+        if place in new:
+            parts.append((offset, remap, new[place]))
+            count += new[place][0]
+        parts.append((0, None, gaps[place + 1]))
+        count += gaps[place + 1][0]
+    pages, size = packed.join(parts)
+    return pages, size, count
+
+
+def _filter_values(found: Slice, offset: int) -> dict[str, dict[str, list[int]]]:
+    """A slice's filters: name -> value -> its pages' numbers in the merged bundle."""
+    assert found.meta is not None
+    out: dict[str, dict[str, list[int]]] = {}
+    for _, filter_hash in found.meta.filters:
+        name, values = found.filters[filter_hash]
+        into = out.setdefault(name, {})
+        for value, pages in values:
+            into.setdefault(value, []).extend(offset + p for p in pages)
+    return {n: {v: sorted(p) for v, p in values.items()} for n, values in out.items()}
+
+
+def _full(found: Slice) -> bool:
+    """Every page list of the slice's words is non-empty, and every filter has values with
+    pages: what tells a word, value or filter that no slice has any more (see merge.py)."""
+    for _, pages, variants in found.words:
+        if not (pages[0] or variants) or not all(v[1][0] for v in variants):
+            return False
+    return all(values and all(p for _, p in values) for _, values in found.filters.values())
