@@ -10,7 +10,7 @@ and the merged meta fields are the same, every other slice keeps its page number
 - only the words whose page lists differ between a changed slice's old and new version get a
   new entry: the last entry (read from the output's chunk file, checked against its content
   hash), with that slice's pages (one range: slices' page lists are joined in slice order)
-  replaced by the new version's (packed.split_word); a word no slice has any more is left
+  replaced by the new version's (splice.py); a word no slice has any more is left
   out, a new one added. Chunks are cut again over the words' sizes (numbers: cheap); a chunk
   whose words are those of one of the last merge, none of them changed, keeps that chunk's
   content hash and file, and is neither encoded, hashed nor compressed again.
@@ -25,13 +25,16 @@ import bisect
 import hashlib
 import json
 import zlib
+from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import cbor2
+
 from briefgen.diagnostics import SearchIndexError
-from briefgen.search import bundle, fragments, packed
+from briefgen.search import bundle, fragments, packed, splice
 from briefgen.search.bundle import Meta
 from briefgen.search.chunks import Chunks, Reuse, describe, finish, write_chunk
 from briefgen.search.merge import Merged, Slice, _field_remap, named_runs, write_filter
@@ -59,7 +62,7 @@ def merge_again(
     `changes`), or None: merge in full."""
     try:
         return _Again(state, keys, changes, read, reuse).merged()
-    except (_Stale, SearchIndexError):
+    except (_Stale, splice.Mismatch, SearchIndexError, ValueError, IndexError, KeyError):
         return None
 
 
@@ -78,7 +81,6 @@ class _Again:
         ]
         self.ends = [end for end, _, _ in state.chunks]
         self.old_chunks: dict[int, tuple[bytes, list[int]]] = {}
-        self.new_sizes: dict[str, int] = {}  # changed word -> what it adds to a chunk
 
     def _range(self, index: int) -> tuple[int, int]:
         return self.offsets[index], self.offsets[index] + self.state.counts[index]
@@ -131,7 +133,7 @@ class _Again:
         pages, runs, named = self._pages()
         kept.update(named)
         described_filters, filters, filter_files = self._filters(files, kept)
-        words, sizes, lengths, chunks = self._words()
+        words, chunks = self._words()
         kept.update({p: (None, d) for p, d in chunks.kept.items()})
         files.update(chunks.files)
         meta = Meta(version, pages, chunks.described, described_filters, [], state.fields)
@@ -161,9 +163,14 @@ class _Again:
             runs=runs,
             pages=pages,
             named={p: d for p, (_, d) in named.items()},
-            words=words,
-            sizes=sizes,
-            lengths=lengths,
+            words=words.words,
+            sizes=words.sizes,
+            lengths=words.lengths,
+            main_lengths=words.main_lengths,
+            part_at=words.part_at,
+            part_slice=words.part_slice,
+            part_start=words.part_start,
+            part_last=words.part_last,
             chunks=[[end, c, chunks.digests[c]] for end, c in chunks.order],
             filters=filters,
             filter_files=filter_files,
@@ -240,82 +247,86 @@ class _Again:
         filters = {n: v for n, v in filters.items() if v}
         return described, filters, {n: filter_files[n] for n in filters}
 
-    def _words(self) -> tuple[list[str], list[int], list[int], Chunks]:
+    def _words(self) -> tuple[_Words, Chunks]:
         """The word index with the changed words' entries made again, cut into chunks."""
         state = self.state
-        entries: dict[str, bytes | None] = {}  # changed word -> its entry (None: gone)
-        for word, parts in sorted(self._changed_words().items()):
-            entries[word] = self._entry(word, parts)
-        # The new word list: runs copied from the last one, and the changed words.
-        words: list[str] = []
-        sizes: list[int] = []
-        lengths: list[int] = []
+        new = _Words()
         copied: list[tuple[int, int, int]] = []  # (new start, old start, length)
         dirty: dict[int, bytes] = {}  # new index -> its new entry
         at = 0
-        for word, entry in entries.items():
+        for word, parts in sorted(self._changed_words().items()):
+            made = self._entry(word, parts)
             k = bisect.bisect_left(state.words, word, at)
             if k > at:
-                copied.append((len(words), at, k - at))
-                words += state.words[at:k]
-                sizes += state.sizes[at:k]
-                lengths += state.lengths[at:k]
+                copied.append((len(new.words), at, k - at))
+                new.copy(state, at, k)
             at = k + 1 if k < len(state.words) and state.words[k] == word else k
-            if entry is not None:
-                dirty[len(words)] = entry
-                words.append(word)
-                sizes.append(self.new_sizes[word])
-                lengths.append(len(entry))
+            if made is not None:
+                dirty[len(new.words)] = made[0]
+                new.add(word, *made)
         if at < len(state.words):
-            copied.append((len(words), at, len(state.words) - at))
-            words += state.words[at:]
-            sizes += state.sizes[at:]
-            lengths += state.lengths[at:]
-        return words, sizes, lengths, self._chunks(words, sizes, copied, dirty)
+            copied.append((len(new.words), at, len(state.words) - at))
+            new.copy(state, at, len(state.words))
+        return new, self._chunks(new.words, new.sizes, copied, dirty)
 
-    def _changed_words(self) -> dict[str, list[tuple[int, list[Any] | None]]]:
-        """Word -> [(change number, the new slice's packed word or None)] for each changed
-        slice whose page lists of the word differ between its old and new version."""
-        out: dict[str, list[tuple[int, list[Any] | None]]] = {}
+    def _changed_words(self) -> dict[str, list[tuple[int, list[Any] | None, list[Any] | None]]]:
+        """Word -> [(change number, the old slice's packed word, the new one's)] for each
+        changed slice whose page lists of the word differ between its old and new version."""
+        out: dict[str, list[tuple[int, list[Any] | None, list[Any] | None]]] = {}
         for number, c in enumerate(self.changes):
             old = {w[0]: w for w in c.old.words}
             for word in c.new.words:
-                if old.pop(word[0], None) != word:
-                    out.setdefault(word[0], []).append((number, word))
-            for gone in old:
-                out.setdefault(gone, []).append((number, None))
+                before = old.pop(word[0], None)
+                if before != word:
+                    out.setdefault(word[0], []).append((number, before, word))
+            for gone, before in old.items():
+                out.setdefault(gone, []).append((number, before, None))
         return out
 
-    def _entry(self, word: str, parts: list[tuple[int, list[Any] | None]]) -> bytes | None:
-        """A changed word's new entry, None if no slice has it any more."""
+    def _entry(
+        self, word: str, parts: list[tuple[int, list[Any] | None, list[Any] | None]]
+    ) -> tuple[bytes, int, int, list[splice.Row]] | None:
+        """A changed word's new entry, size, page list length and table; None if no slice
+        has it any more."""
         state = self.state
-        bounds = [self.ranges[n] for n, _ in parts]
-        places = [(self.ranges[n][0], self.remaps[n]) for n, _ in parts]
+        bounds = [self.ranges[n] for n, _, _ in parts]
+        places = [(self.ranges[n][0], self.remaps[n]) for n, _, _ in parts]
         k = bisect.bisect_left(state.words, word)
         if k < len(state.words) and state.words[k] == word:
-            found, (main, variants) = packed.split_word(self._old_entry(k), bounds)
-            if found != word:
+            old = self._old_entry(k)
+            start = packed.head(4, 3) + cbor2.dumps(word)
+            if not old.startswith(start):
                 raise _Stale
+            count, content_start = packed.head_at(old, len(start), 4)
+            main_end = content_start + state.main_lengths[k]
+            rows = [
+                [state.part_slice[i], state.part_start[i], state.part_last[i]]
+                for i in range(state.part_at[k], state.part_at[k + 1])
+            ]
+            pages = splice.PageList(old[content_start:main_end], rows, count, state.sizes[k])
+            variants = packed.variants_split(old, main_end, bounds)
         else:
-            main, variants = [list(_EMPTY) for _ in range(len(bounds) + 1)], []
-        old_variants = {name: gaps for name, gaps in variants}
+            pages, variants = splice.PageList(b"", [], 0, 0), []
+        for n, before, after in parts:
+            old_pages = before[1] if before is not None else None
+            new_pages = after[1] if after is not None else None
+            offset, index = self.ranges[n][0], self.changes[n].index
+            pages = splice.replace(pages, index, offset, old_pages, new_pages, self.remaps[n])
+        old_variants = dict(variants)
         new_variants: dict[str, dict[int, packed.Packed]] = {}
-        for place, (_, new) in enumerate(parts):
-            for name, pages in new[2] if new is not None else []:
-                new_variants.setdefault(name, {})[place] = pages
-        new_main = {place: new[1] for place, (_, new) in enumerate(parts) if new is not None}
-        pages, size, count = _joined(places, main, new_main)
+        for place, (_, _, after) in enumerate(parts):
+            for name, variant_pages in after[2] if after is not None else []:
+                new_variants.setdefault(name, {})[place] = variant_pages
         joined = []
         for name in sorted(old_variants.keys() | new_variants.keys()):
             gaps = old_variants.get(name) or [_EMPTY] * (len(bounds) + 1)
             variant, _, variant_count = _joined(places, gaps, new_variants.get(name, {}))
             if variant_count:
                 joined.append((name, variant))
-                count += variant_count
-        if not count:
+        if not (pages.count or joined):
             return None
-        self.new_sizes[word] = size
-        return packed.encode_word(word, pages, joined)
+        encoded = packed.encode_word(word, packed.head(4, pages.count) + pages.content, joined)
+        return encoded, pages.size, len(pages.content), pages.rows
 
     def _old_entry(self, k: int) -> bytes:
         """The last merge's entry of word `k`, from the output's chunk file."""
@@ -355,7 +366,7 @@ class _Again:
     def _chunks(
         self,
         words: list[str],
-        sizes: list[int],
+        sizes: array[int],
         copied: list[tuple[int, int, int]],
         dirty: dict[int, bytes],
     ) -> Chunks:
@@ -413,7 +424,7 @@ class _Again:
         return number if self.ends[number] == first + end - start else None
 
 
-def _ends(sizes: list[int]) -> Iterator[int]:
+def _ends(sizes: array[int]) -> Iterator[int]:
     """Where chunks end, as chunks.cut() cuts them."""
     size = count = 0
     for k, word_size in enumerate(sizes):
@@ -441,6 +452,40 @@ def _joined(
         count += gaps[place + 1][0]
     pages, size = packed.join(parts)
     return pages, size, count
+
+
+class _Words:
+    """The new word list, as State keeps it, made of runs of the last one and changed words."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.sizes, self.lengths, self.main_lengths = array("q"), array("q"), array("q")
+        self.part_at = array("q", [0])
+        self.part_slice, self.part_start, self.part_last = array("q"), array("q"), array("q")
+
+    def copy(self, state: State, start: int, end: int) -> None:
+        """The last merge's words `start` to `end`, unchanged."""
+        self.words += state.words[start:end]
+        self.sizes += state.sizes[start:end]
+        self.lengths += state.lengths[start:end]
+        self.main_lengths += state.main_lengths[start:end]
+        first, last = state.part_at[start], state.part_at[end]
+        shift = len(self.part_slice) - first
+        self.part_slice += state.part_slice[first:last]
+        self.part_start += state.part_start[first:last]
+        self.part_last += state.part_last[first:last]
+        self.part_at.extend(at + shift for at in state.part_at[start + 1 : end + 1])
+
+    def add(self, word: str, entry: bytes, size: int, length: int, rows: list[splice.Row]) -> None:
+        self.words.append(word)
+        self.sizes.append(size)
+        self.lengths.append(len(entry))
+        self.main_lengths.append(length)
+        for index, start, last in rows:
+            self.part_slice.append(index)
+            self.part_start.append(start)
+            self.part_last.append(last)
+        self.part_at.append(len(self.part_slice))
 
 
 def _filter_values(found: Slice, offset: int) -> dict[str, dict[str, list[int]]]:

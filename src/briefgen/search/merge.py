@@ -18,6 +18,7 @@ import hashlib
 import heapq
 import itertools
 import json
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,7 @@ class _Loaded:
     meta: Meta
     offset: int  # number of the slice's first page in the merged bundle
     remap: packed.Remap
+    index: int = 0  # its place among the slices
 
 
 def merge(
@@ -79,7 +81,8 @@ def merge(
     language = languages.pop()
     fields = sorted({f for item in loaded for f in item.meta.fields})
     offset = 0
-    for item in loaded:
+    for index, item in enumerate(loaded):
+        item.index = index
         item.offset, offset = offset, offset + len(item.meta.pages)
         item.remap = _field_remap(item.meta.fields, fields)
 
@@ -121,6 +124,11 @@ def merge(
             words=words.words,
             sizes=words.sizes,
             lengths=words.lengths,
+            main_lengths=words.main_lengths,
+            part_at=words.part_at,
+            part_slice=words.part_slice,
+            part_start=words.part_start,
+            part_last=words.part_last,
             chunks=[[end, c, chunks.digests[c]] for end, c in chunks.order],
             filters={n: {v: sorted(p) for v, p in f.items()} for n, f in values.items()},
             filter_files=_filter_files(meta.filters, files),
@@ -132,18 +140,25 @@ class _Recorded:
     """The merged words as they go by: what State keeps of each; and whether every slice's
     page lists are non-empty, which again.py relies on to tell a word that no slice has."""
 
-    def __init__(self, stream: Iterator[tuple[str, bytes, int, bool]]) -> None:
+    def __init__(self, stream: Iterator[_Word]) -> None:
         self.stream = stream
         self.words: list[str] = []
-        self.sizes: list[int] = []
-        self.lengths: list[int] = []
+        self.sizes, self.lengths, self.main_lengths = array("q"), array("q"), array("q")
+        self.part_at = array("q", [0])
+        self.part_slice, self.part_start, self.part_last = array("q"), array("q"), array("q")
         self.spliceable = True
 
     def __iter__(self) -> Iterator[tuple[str, bytes, int]]:
-        for word, encoded, size, full in self.stream:
+        for word, encoded, size, full, main_length, table in self.stream:
             self.words.append(word)
             self.sizes.append(size)
             self.lengths.append(len(encoded))
+            self.main_lengths.append(main_length)
+            for index, start, last in table:
+                self.part_slice.append(index)
+                self.part_start.append(start)
+                self.part_last.append(last)
+            self.part_at.append(len(self.part_slice))
             self.spliceable = self.spliceable and full
             yield word, encoded, size
 
@@ -208,15 +223,26 @@ def _slice_words(item: _Loaded) -> Iterator[tuple[str, _Loaded, list[Any]]]:
     return ((word[0], item, word) for word in item.slice.words)
 
 
-def _words(loaded: list[_Loaded]) -> Iterator[tuple[str, bytes, int, bool]]:
+# (word, its entry, its size, whether every slice's page lists of it are non-empty, the
+# length of its page list after the head, [(slice, start, last page)] of its page list's parts)
+_Word = tuple[str, bytes, int, bool, int, list[tuple[int, int, int]]]
+
+
+def _words(loaded: list[_Loaded]) -> Iterator[_Word]:
     """Every word of every slice in order, encoded with the pages of all slices, what it
-    adds to a chunk's size, and whether every slice's page list of it is non-empty (main
-    list or a variant: again.py relies on it)."""
+    adds to a chunk's size, and what State keeps of it: whether every slice's page list of it
+    is non-empty (main list or a variant: again.py relies on it), where each slice's pages
+    are in it."""
     streams = [_slice_words(item) for item in loaded]
     merged = heapq.merge(*streams, key=lambda found: found[0])  # ties: in slice order
     for word, group in itertools.groupby(merged, key=lambda found: found[0]):
         parts = [(item, entry) for _, item, entry in group]
-        pages, size = packed.join([(item.offset, item.remap, entry[1]) for item, entry in parts])
+        table: list[tuple[int, int]] = []
+        pages, size = packed.join(
+            [(item.offset, item.remap, entry[1]) for item, entry in parts], table
+        )
+        indexes = [item.index for item, entry in parts if entry[1][0]]
+        main_length = len(pages) - packed.head_at(pages, 0, 4)[1]
         variants: dict[str, list[tuple[int, packed.Remap, packed.Packed]]] = {}
         for item, entry in parts:
             for variant, variant_pages in entry[2]:
@@ -225,7 +251,8 @@ def _words(loaded: list[_Loaded]) -> Iterator[tuple[str, bytes, int, bool]]:
         full = all(
             (entry[1][0] or entry[2]) and all(v[1][0] for v in entry[2]) for _, entry in parts
         )
-        yield word, packed.encode_word(word, pages, joined), size, full
+        located = [(i, start, last) for i, (start, last) in zip(indexes, table, strict=True)]
+        yield word, packed.encode_word(word, pages, joined), size, full, main_length, located
 
 
 def _write_filters(

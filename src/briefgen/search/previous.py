@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import sys
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
 import cbor2
 
-FORMAT = 1
+FORMAT = f"1 {sys.byteorder}"  # numbers are stored as arrays of machine integers
+_ARRAYS = ("sizes", "lengths", "main_lengths", "part_at", "part_slice", "part_start", "part_last")
 
 
 @dataclass
@@ -42,8 +45,16 @@ class State:
     pages: list[list[Any]]  # the merged meta's pages: [fragment name, word count]
     named: dict[str, str]  # fragment path -> sha256
     words: list[str]  # the word index, in order
-    sizes: list[int]  # what each word adds to a chunk (packed.py)
-    lengths: list[int]  # the length of each word's encoded entry
+    sizes: array[int]  # what each word adds to a chunk (packed.py)
+    lengths: array[int]  # the length of each word's encoded entry
+    # Where each slice's pages are in a word's page list (packed.join's table): word k's
+    # parts are part_at[k] to part_at[k + 1]; each part's slice, where it starts after the
+    # list's head, and its last page; and the length of the list after its head.
+    main_lengths: array[int]
+    part_at: array[int]
+    part_slice: array[int]
+    part_start: array[int]
+    part_last: array[int]
     chunks: list[list[Any]]  # [end (index of the word after it), content sha256, file sha256]
     filters: dict[str, dict[str, list[int]]]  # filter -> value -> page numbers, ascending
     filter_files: dict[str, list[str]]  # filter -> [file hash, file sha256]
@@ -56,7 +67,9 @@ class State:
         return out
 
     def to_bytes(self, stamp: str) -> bytes:
-        body = cbor2.dumps([getattr(self, name) for name in _FIELDS])
+        values = [getattr(self, name) for name in _FIELDS]
+        values = [v.tobytes() if isinstance(v, array) else v for v in values]
+        body = cbor2.dumps(values)
         digest = hashlib.sha256(body).hexdigest()
         return cbor2.dumps({"format": FORMAT, "stamp": stamp, "sha256": digest, "body": body})
 
@@ -76,6 +89,11 @@ class State:
             values = cbor2.loads(body)
             if not (isinstance(values, list) and len(values) == len(_FIELDS)):
                 return None
+            for place, name in enumerate(_FIELDS):
+                if name in _ARRAYS:
+                    numbers = array("q")
+                    numbers.frombytes(values[place])  # a TypeError or ValueError if not
+                    values[place] = numbers
             state = cls(*values)
             return state if state.consistent() else None
         except Exception:  # whatever is wrong with it: a full merge
@@ -87,9 +105,7 @@ class State:
         lists_of_str = (self.keys, self.words, self.fields)
         if not all(_list_of(v, str) for v in lists_of_str):
             return False
-        if not (_list_of(self.counts, int) and _list_of(self.sizes, int)):
-            return False
-        if not (_list_of(self.lengths, int) and isinstance(self.entry, dict)):
+        if not (_list_of(self.counts, int) and isinstance(self.entry, dict)):
             return False
         if not (len(self.counts) == len(self.slice_fields) == len(self.runs) == n):
             return False
@@ -103,13 +119,26 @@ class State:
             return False
         if not _pages_ok(self.pages) or not self._runs_ok():
             return False
-        if not (len(self.words) == len(self.sizes) == len(self.lengths)):
+        words = len(self.words)
+        if not (words == len(self.sizes) == len(self.lengths) == len(self.main_lengths)):
             return False
         if any(a >= b for a, b in itertools.pairwise(self.words)):
             return False
         if min(self.sizes, default=0) < 0 or min(self.lengths, default=1) < 1:
             return False
-        return self._chunks_ok() and self._filters_ok()
+        return self._parts_ok() and self._chunks_ok() and self._filters_ok()
+
+    def _parts_ok(self) -> bool:
+        parts = len(self.part_slice)
+        if not (parts == len(self.part_start) == len(self.part_last)):
+            return False
+        at = self.part_at
+        if len(at) != len(self.words) + 1 or at[0] != 0 or at[-1] != parts:
+            return False
+        if any(a > b for a, b in itertools.pairwise(at)):
+            return False
+        slices = len(self.keys)
+        return min(self.part_slice, default=0) >= 0 and max(self.part_slice, default=0) < slices
 
     def _runs_ok(self) -> bool:
         for runs, count in zip(self.runs, self.counts, strict=True):
@@ -176,6 +205,11 @@ _FIELDS = [
     "words",
     "sizes",
     "lengths",
+    "main_lengths",
+    "part_at",
+    "part_slice",
+    "part_start",
+    "part_last",
     "chunks",
     "filters",
     "filter_files",
