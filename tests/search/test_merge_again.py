@@ -102,7 +102,9 @@ steps = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=steps)
 def test_the_merge_again_is_the_full_merge(
     versions: dict[tuple[int, int], Slice], small_chunks: None, steps: list[list[tuple[int, int]]]
