@@ -33,7 +33,6 @@ from typing import Any
 
 import cbor2
 
-from briefgen.diagnostics import SearchIndexError
 from briefgen.search import bundle, fragments, packed, splice
 from briefgen.search.bundle import Meta
 from briefgen.search.chunks import Chunks, Reuse, describe, finish, write_chunk
@@ -62,7 +61,7 @@ def merge_again(
     `changes`), or None: merge in full."""
     try:
         return _Again(state, keys, changes, read, reuse).merged()
-    except (_Stale, splice.Mismatch, SearchIndexError, ValueError, IndexError, KeyError):
+    except Exception:  # _Stale, splice.Mismatch, or a State that is not what it says
         return None
 
 
@@ -162,7 +161,7 @@ class _Again:
             scripts={n: d for n, (_, d) in kept.items() if not bundle.generated(n)},
             runs=runs,
             pages=pages,
-            named={p: d for p, (_, d) in named.items()},
+            digests=_digests(pages, named),
             words=words.words,
             sizes=words.sizes,
             lengths=words.lengths,
@@ -191,11 +190,12 @@ class _Again:
         namer = fragments.Namer()
         pages = list(state.pages)
         runs = list(state.runs)
-        named: dict[str, tuple[bytes | None, str]] = {p: (None, d) for p, d in state.named.items()}
-        for c in self.changes:
-            start, end = self._range(c.index)
-            for name, _ in state.pages[start:end]:
-                named.pop(fragments.path(name), None)
+        named: dict[str, tuple[bytes | None, str]] = {}
+        changed = {c.index for c in self.changes}
+        for index, start in enumerate(self.offsets):
+            if index not in changed:
+                end = start + state.counts[index]
+                named.update((path, (None, d)) for path, d in state.fragments(start, end))
         for index, slice_runs in enumerate(state.runs):
             change = self._change(index)
             if change is None:
@@ -452,6 +452,10 @@ def _joined(
         count += gaps[place + 1][0]
     pages, size = packed.join(parts)
     return pages, size, count
+
+
+def _digests(pages: list[list[Any]], named: dict[str, tuple[bytes | None, str]]) -> bytes:
+    return bytes.fromhex("".join(named[fragments.path(name)][1] for name, _ in pages))
 
 
 class _Words:

@@ -120,7 +120,7 @@ def merge(
             scripts={name: digest for name, (_, digest) in scripts.items()},
             runs=runs,
             pages=pages,
-            named={path: digest for path, (_, digest) in named.items()},
+            digests=bytes.fromhex("".join(digest for _, digest in named.values())),
             words=words.words,
             sizes=words.sizes,
             lengths=words.lengths,

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 import sys
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +45,7 @@ class State:
     scripts: dict[str, str]  # Pagefind's scripts: path -> sha256
     runs: list[list[list[Any]]]  # per slice: [run hash, pages, long name?] (fragments.py)
     pages: list[list[Any]]  # the merged meta's pages: [fragment name, word count]
-    named: dict[str, str]  # fragment path -> sha256
+    digests: bytes  # each page's fragment file's sha256 (32 bytes each), in page order
     words: list[str]  # the word index, in order
     sizes: array[int]  # what each word adds to a chunk (packed.py)
     lengths: array[int]  # the length of each word's encoded entry
@@ -65,6 +67,12 @@ class State:
             out.append(at)
             at += count
         return out
+
+    def fragments(self, start: int = 0, end: int | None = None) -> Iterator[tuple[str, str]]:
+        """(fragment path, sha256) of pages `start` to `end`."""
+        digests = self.digests
+        for number, (name, _) in enumerate(self.pages[start:end], start):
+            yield f"fragment/{name}.pf_fragment", digests[32 * number : 32 * number + 32].hex()
 
     def to_bytes(self, stamp: str) -> bytes:
         values = [getattr(self, name) for name in _FIELDS]
@@ -113,7 +121,9 @@ class State:
             return False
         if not (isinstance(self.language, str) and isinstance(self.version, str)):
             return False
-        if not (_str_dict(self.scripts) and _str_dict(self.named)):
+        if not (_str_dict(self.scripts) and isinstance(self.digests, bytes)):
+            return False
+        if len(self.digests) != 32 * len(self.pages):
             return False
         if min(self.counts, default=0) < 0 or sum(self.counts) != len(self.pages):
             return False
@@ -122,7 +132,7 @@ class State:
         words = len(self.words)
         if not (words == len(self.sizes) == len(self.lengths) == len(self.main_lengths)):
             return False
-        if any(a >= b for a, b in itertools.pairwise(self.words)):
+        if not _ascending(self.words):
             return False
         if min(self.sizes, default=0) < 0 or min(self.lengths, default=1) < 1:
             return False
@@ -135,7 +145,7 @@ class State:
         at = self.part_at
         if len(at) != len(self.words) + 1 or at[0] != 0 or at[-1] != parts:
             return False
-        if any(a > b for a, b in itertools.pairwise(at)):
+        if not all(map(operator.le, at, itertools.islice(at, 1, None))):
             return False
         slices = len(self.keys)
         return min(self.part_slice, default=0) >= 0 and max(self.part_slice, default=0) < slices
@@ -183,7 +193,7 @@ class State:
             for value, found in values.items():
                 if not (isinstance(value, str) and _list_of(found, int)):
                     return False
-                if any(a >= b for a, b in itertools.pairwise(found)):
+                if not _ascending(found):
                     return False
                 if found and (found[0] < 0 or found[-1] >= pages):
                     return False
@@ -201,7 +211,7 @@ _FIELDS = [
     "scripts",
     "runs",
     "pages",
-    "named",
+    "digests",
     "words",
     "sizes",
     "lengths",
@@ -217,16 +227,25 @@ _FIELDS = [
 
 
 def _list_of(value: object, kind: type) -> bool:
-    return type(value) is list and all(type(v) is kind for v in value)
+    """A list of `kind` only (checked in C: states hold lists of tens of thousands)."""
+    return type(value) is list and set(map(type, value)) <= {kind}
+
+
+def _ascending(values: list[Any]) -> bool:
+    return all(map(operator.lt, values, itertools.islice(values, 1, None)))
 
 
 def _str_dict(value: object) -> bool:
-    return isinstance(value, dict) and all(
-        type(k) is str and type(v) is str for k, v in value.items()
+    return (
+        isinstance(value, dict)
+        and set(map(type, value.items())) <= {tuple}
+        and (set(map(type, value)) | set(map(type, value.values())) <= {str})
     )
 
 
-def _pages_ok(pages: object) -> bool:
-    return type(pages) is list and all(
-        type(p) is list and len(p) == 2 and type(p[0]) is str and type(p[1]) is int for p in pages
-    )
+def _pages_ok(pages: Any) -> bool:
+    if not _list_of(pages, list) or set(map(len, pages)) - {2}:
+        return False
+    firsts = map(operator.itemgetter(0), pages)
+    seconds = map(operator.itemgetter(1), pages)
+    return set(map(type, firsts)) <= {str} and set(map(type, seconds)) <= {int}
