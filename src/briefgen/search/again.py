@@ -199,8 +199,8 @@ class _Again:
         for index, slice_runs in enumerate(state.runs):
             change = self._change(index)
             if change is None:
-                for run_hash, count, long in slice_runs:
-                    if namer.named(run_hash, count)[1] != long:
+                for run_hash, _, long in slice_runs:
+                    if namer.claim(run_hash) != long:
                         raise _Stale  # another slice's run takes or gives up a short name
                 continue
             added: list[list[Any]] = []

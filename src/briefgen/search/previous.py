@@ -77,6 +77,15 @@ class State:
     def to_bytes(self, stamp: str) -> bytes:
         values = [getattr(self, name) for name in _FIELDS]
         values = [v.tobytes() if isinstance(v, array) else v for v in values]
+        # Lists of numbers as arrays' bytes: cbor2 writes and reads them at memory speed.
+        at = _FIELDS.index("pages")
+        counts = array("q", map(operator.itemgetter(1), self.pages)).tobytes()
+        values[at] = [[name for name, _ in self.pages], counts]
+        at = _FIELDS.index("filters")
+        values[at] = {
+            name: {value: array("q", pages).tobytes() for value, pages in found.items()}
+            for name, found in self.filters.items()
+        }
         body = cbor2.dumps(values)
         digest = hashlib.sha256(body).hexdigest()
         return cbor2.dumps({"format": FORMAT, "stamp": stamp, "sha256": digest, "body": body})
@@ -99,9 +108,17 @@ class State:
                 return None
             for place, name in enumerate(_FIELDS):
                 if name in _ARRAYS:
-                    numbers = array("q")
-                    numbers.frombytes(values[place])  # a TypeError or ValueError if not
-                    values[place] = numbers
+                    values[place] = _numbers(values[place])
+            at = _FIELDS.index("pages")
+            names, counts = values[at]
+            if not _list_of(names, str):
+                return None
+            values[at] = list(map(list, zip(names, _numbers(counts).tolist(), strict=True)))
+            at = _FIELDS.index("filters")
+            values[at] = {
+                name: {value: _numbers(pages).tolist() for value, pages in found.items()}
+                for name, found in values[at].items()
+            }
             state = cls(*values)
             return state if state.consistent() else None
         except Exception:  # whatever is wrong with it: a full merge
@@ -127,7 +144,7 @@ class State:
             return False
         if min(self.counts, default=0) < 0 or sum(self.counts) != len(self.pages):
             return False
-        if not _pages_ok(self.pages) or not self._runs_ok():
+        if not self._runs_ok():
             return False
         words = len(self.words)
         if not (words == len(self.sizes) == len(self.lengths) == len(self.main_lengths)):
@@ -226,6 +243,12 @@ _FIELDS = [
 ]
 
 
+def _numbers(data: bytes) -> array[int]:
+    numbers = array("q")
+    numbers.frombytes(data)  # a TypeError or ValueError if not bytes of whole numbers
+    return numbers
+
+
 def _list_of(value: object, kind: type) -> bool:
     """A list of `kind` only (checked in C: states hold lists of tens of thousands)."""
     return type(value) is list and set(map(type, value)) <= {kind}
@@ -241,11 +264,3 @@ def _str_dict(value: object) -> bool:
         and set(map(type, value.items())) <= {tuple}
         and (set(map(type, value)) | set(map(type, value.values())) <= {str})
     )
-
-
-def _pages_ok(pages: Any) -> bool:
-    if not _list_of(pages, list) or set(map(len, pages)) - {2}:
-        return False
-    firsts = map(operator.itemgetter(0), pages)
-    seconds = map(operator.itemgetter(1), pages)
-    return set(map(type, firsts)) <= {str} and set(map(type, seconds)) <= {int}
