@@ -39,6 +39,7 @@ from briefgen.search.chunks import Chunks, Reuse, describe, finish, write_chunk
 from briefgen.search.merge import Merged, Slice, _field_remap, named_runs, write_filter
 from briefgen.search.previous import State
 
+_Kept = tuple[bytes | None, str]  # a file of the bundle: its bytes if made now, its sha256
 Read = Callable[[str], bytes | None]  # bundle path -> the output's bytes of it, if any
 _EMPTY: packed.Packed = [0, 0, 0, 0, b""]
 
@@ -123,13 +124,12 @@ class _Again:
         if base is not None:
             assert base.meta is not None
             version, entry = base.meta.version, base.entry
-            for name, digest in base.files.items():
-                if not name.startswith("fragment/"):
-                    kept[name] = (base.data.get(name), digest)
+            scripts = {n: d for n, d in base.files.items() if not n.startswith("fragment/")}
+            kept.update({name: (base.data.get(name), d) for name, d in scripts.items()})
         else:
-            version, entry = state.version, state.entry
-            kept.update({name: (None, digest) for name, digest in state.scripts.items()})
-        pages, runs, named = self._pages()
+            version, entry, scripts = state.version, state.entry, state.scripts
+            kept.update({name: (None, digest) for name, digest in scripts.items()})
+        pages, runs, named, digests = self._pages()
         kept.update(named)
         described_filters, filters, filter_files = self._filters(files, kept)
         words, chunks = self._words()
@@ -158,10 +158,10 @@ class _Again:
             language=state.language,
             version=version,
             entry=entry,
-            scripts={n: d for n, (_, d) in kept.items() if not bundle.generated(n)},
+            scripts=scripts,
             runs=runs,
             pages=pages,
-            digests=_digests(pages, named),
+            digests=digests,
             words=words.words,
             sizes=words.sizes,
             lengths=words.lengths,
@@ -184,18 +184,19 @@ class _Again:
 
     def _pages(
         self,
-    ) -> tuple[list[list[Any]], list[list[list[Any]]], dict[str, tuple[bytes | None, str]]]:
-        """The page list, each slice's runs, the fragments: the changed slices' named again."""
+    ) -> tuple[list[list[Any]], list[list[list[Any]]], dict[str, _Kept], bytes]:
+        """The page list, each slice's runs, the fragments (path -> bytes if just indexed,
+        sha256) and their sha256s in page order: the changed slices' pages named again."""
         state = self.state
         namer = fragments.Namer()
         pages = list(state.pages)
         runs = list(state.runs)
-        named: dict[str, tuple[bytes | None, str]] = {}
+        named: dict[str, _Kept] = {}
+        digests = bytearray(state.digests)
         changed = {c.index for c in self.changes}
         for index, start in enumerate(self.offsets):
             if index not in changed:
-                end = start + state.counts[index]
-                named.update((path, (None, d)) for path, d in state.fragments(start, end))
+                named.update(state.fragments(start, start + state.counts[index]))
         for index, slice_runs in enumerate(state.runs):
             change = self._change(index)
             if change is None:
@@ -209,7 +210,8 @@ class _Again:
             start, end = self._range(index)
             pages[start:end] = added
             named.update(made)
-        return pages, runs, named
+            digests[32 * start : 32 * end] = bytes.fromhex("".join(d for _, d in made.values()))
+        return pages, runs, named, bytes(digests)
 
     def _filters(
         self, files: dict[str, bytes], kept: dict[str, tuple[bytes | None, str]]
@@ -452,10 +454,6 @@ def _joined(
         count += gaps[place + 1][0]
     pages, size = packed.join(parts)
     return pages, size, count
-
-
-def _digests(pages: list[list[Any]], named: dict[str, tuple[bytes | None, str]]) -> bytes:
-    return bytes.fromhex("".join(named[fragments.path(name)][1] for name, _ in pages))
 
 
 class _Words:

@@ -151,7 +151,7 @@ def _again(
 
 def _state_whole(state: State, available: Available) -> bool:
     """The output has every file of the last merge that the next one may keep."""
-    files = [*state.scripts.items(), *state.fragments()]
+    files = [*state.scripts.items(), *((p, d) for p, (_, d) in state.fragments())]
     files += [(f"index/{state.language}_{c[:10]}.pf_index", d) for _, c, d in state.chunks]
     files += [(f"filter/{h}.pf_filter", d) for h, d in state.filter_files.values()]
     return all(available(path, digest) for path, digest in files)

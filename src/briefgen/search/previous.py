@@ -68,11 +68,15 @@ class State:
             at += count
         return out
 
-    def fragments(self, start: int = 0, end: int | None = None) -> Iterator[tuple[str, str]]:
-        """(fragment path, sha256) of pages `start` to `end`."""
-        digests = self.digests
-        for number, (name, _) in enumerate(self.pages[start:end], start):
-            yield f"fragment/{name}.pf_fragment", digests[32 * number : 32 * number + 32].hex()
+    def fragments(
+        self, start: int = 0, end: int | None = None
+    ) -> Iterator[tuple[str, tuple[None, str]]]:
+        """(fragment path, (None, sha256)) of pages `start` to `end` (as Merged.kept has them)."""
+        end = len(self.pages) if end is None else end
+        hexes = self.digests[32 * start : 32 * end].hex()
+        paths = [f"fragment/{name}.pf_fragment" for name, _ in self.pages[start:end]]
+        found = [(None, hexes[at : at + 64]) for at in range(0, len(hexes), 64)]
+        return zip(paths, found, strict=True)
 
     def to_bytes(self, stamp: str) -> bytes:
         values = [getattr(self, name) for name in _FIELDS]
