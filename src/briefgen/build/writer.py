@@ -197,6 +197,9 @@ class Writer:
         def available(name: str, digest: str) -> bool:
             return self.old.files.get(prefix + name) == digest
 
+        def digests_of(names: list[str]) -> list[str | None]:
+            return list(map(self.old.files.get, [prefix + name for name in names]))
+
         def read(name: str) -> bytes | None:
             try:
                 return (self.options.output / urls.safe_relpath(prefix + name)).read_bytes()
@@ -215,6 +218,7 @@ class Writer:
                 self.interrupted,
                 self.warm,
                 read,
+                digests_of,
             )
         self._stage_bundle(bundle, staging)
         return search_digest

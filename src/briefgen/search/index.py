@@ -61,13 +61,15 @@ def index_site(
     interrupted: Callable[[], bool] | None = None,
     warm: dict[str, Slice] | None = None,
     read: Read | None = None,
+    digests_of: Callable[[list[str]], list[str | None]] | None = None,
 ) -> Merged:
     """The site's bundle. `digests`: slug -> records.briefing_digest() of each briefing, which
     say what changed without reading bodies; `complete` is called only for briefings whose
-    slice is indexed again; `available` says which files the output has already, `read`
-    gives their bytes. `warm`: the slices as the last build merged them, kept by a long-lived
-    caller (serve), which are taken from there rather than read from the store; left
-    holding this build's (and, if a Warm, the merge's State)."""
+    slice is indexed again; `available` says which files the output has already,
+    `digests_of` their sha256s (None: not there) and `read` their bytes (without these two,
+    the merge is done in full). `warm`: the slices as the last build merged them, kept by a
+    long-lived caller (serve), which are taken from there rather than read from the store;
+    left holding this build's (and, if a Warm, the merge's State)."""
     pagefind = pagefind_version()
     keyed = [
         (slice_key(language, pagefind, [digests[b.slug] for b in group]), group)
@@ -94,7 +96,12 @@ def index_site(
     state = state or store.state()
     found: dict[str, Slice] = {}
     merged = None
-    if state is not None and read is not None and _state_whole(state, available):
+    if (
+        state is not None
+        and read is not None
+        and digests_of is not None
+        and _state_whole(state, digests_of)
+    ):
         merged = _again(state, keyed, kept, index, found, store, warm, read, reuse)
     if merged is None:
         for key in keys:
@@ -149,12 +156,23 @@ def _again(
     return merge_again(state, keys, changes, read, reuse)
 
 
-def _state_whole(state: State, available: Available) -> bool:
+def _state_whole(state: State, digests_of: Callable[[list[str]], list[str | None]]) -> bool:
     """The output has every file of the last merge that the next one may keep."""
-    files = [*state.scripts.items(), *((p, d) for p, (_, d) in state.fragments())]
-    files += [(f"index/{state.language}_{c[:10]}.pf_index", d) for _, c, d in state.chunks]
-    files += [(f"filter/{h}.pf_filter", d) for h, d in state.filter_files.values()]
-    return all(available(path, digest) for path, digest in files)
+    others = dict(state.scripts)
+    others.update((f"index/{state.language}_{c[:10]}.pf_index", d) for _, c, d in state.chunks)
+    others.update((f"filter/{h}.pf_filter", d) for h, d in state.filter_files.values())
+    names = [f"fragment/{name}.pf_fragment" for name, _ in state.pages]
+    found = digests_of(names + list(others))
+    if None in found:
+        return False
+    pages = len(names)
+    return (
+        found[pages:] == list(others.values())
+        and "".join(
+            found[:pages]  # type: ignore[arg-type]
+        )
+        == state.digests.hex()
+    )
 
 
 def whole(found: Slice, available: Available) -> bool:
