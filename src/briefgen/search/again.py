@@ -24,9 +24,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import zlib
 from array import array
-from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -34,18 +32,23 @@ from typing import Any
 import cbor2
 
 from briefgen.search import bundle, fragments, packed, splice
+from briefgen.search.again_parts import (
+    OldChunks,
+    Read,
+    Stale,
+    Words,
+    ends,
+    filter_values,
+    full,
+    joined_pages,
+)
 from briefgen.search.bundle import Meta
 from briefgen.search.chunks import Chunks, Reuse, describe, finish, write_chunk
 from briefgen.search.merge import Merged, Slice, _field_remap, named_runs, write_filter
 from briefgen.search.previous import State
 
 _Kept = tuple[bytes | None, str]  # a file of the bundle: its bytes if made now, its sha256
-Read = Callable[[str], bytes | None]  # bundle path -> the output's bytes of it, if any
 _EMPTY: packed.Packed = [0, 0, 0, 0, b""]
-
-
-class _Stale(Exception):
-    """What the last merge left does not fit: merge in full."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def merge_again(
     `changes`), or None: merge in full."""
     try:
         return _Again(state, keys, changes, read, reuse).merged()
-    except Exception:  # _Stale, splice.Mismatch, or a State that is not what it says
+    except Exception:  # Stale, splice.Mismatch, or a State that is not what it says
         return None
 
 
@@ -80,7 +83,7 @@ class _Again:
             for c in self.changes
         ]
         self.ends = [end for end, _, _ in state.chunks]
-        self.old_chunks: dict[int, tuple[bytes, list[int]]] = {}
+        self.old = OldChunks(state, read)
 
     def _range(self, index: int) -> tuple[int, int]:
         return self.offsets[index], self.offsets[index] + self.state.counts[index]
@@ -88,33 +91,33 @@ class _Again:
     def _check(self) -> None:
         state = self.state
         if len(self.keys) != len(state.keys) or not self.changes:
-            raise _Stale
+            raise Stale
         changed = {c.index for c in self.changes}
         if any(
             a != b
             for i, (a, b) in enumerate(zip(self.keys, state.keys, strict=True))
             if i not in changed
         ):
-            raise _Stale
+            raise Stale
         fields = [list(f) for f in state.slice_fields]
         for c in self.changes:
             old, new = c.old.meta, c.new.meta
             if old is None or new is None or new.sorts or state.keys[c.index] == self.keys[c.index]:
-                raise _Stale
+                raise Stale
             if len(old.pages) != state.counts[c.index] or len(new.pages) != len(old.pages):
-                raise _Stale
+                raise Stale
             if old.fields != state.slice_fields[c.index]:
-                raise _Stale
+                raise Stale
             if list(c.new.entry.get("languages", {})) != [state.language]:
-                raise _Stale
+                raise Stale
             runs = [h for h, _ in fragments.runs(old.pages, c.old.files)]
             if runs != [r[0] for r in state.runs[c.index]]:
-                raise _Stale  # the old slice is not the one the state was made of
-            if not _full(c.new):
-                raise _Stale
+                raise Stale  # the old slice is not the one the state was made of
+            if not full(c.new):
+                raise Stale
             fields[c.index] = list(new.fields)
         if sorted({f for found in fields for f in found}) != state.fields:
-            raise _Stale
+            raise Stale
 
     def merged(self) -> Merged:
         state, first = self.state, self.changes[0]
@@ -202,7 +205,7 @@ class _Again:
             if change is None:
                 for run_hash, _, long in slice_runs:
                     if namer.claim(run_hash) != long:
-                        raise _Stale  # another slice's run takes or gives up a short name
+                        raise Stale  # another slice's run takes or gives up a short name
                 continue
             added: list[list[Any]] = []
             made: dict[str, tuple[bytes | None, str]] = {}
@@ -220,7 +223,7 @@ class _Again:
         filters = dict(state.filters)
         touched: set[str] = set()
         for c, (start, end) in zip(self.changes, self.ranges, strict=True):
-            old, new = _filter_values(c.old, start), _filter_values(c.new, start)
+            old, new = filter_values(c.old, start), filter_values(c.new, start)
             if old == new:
                 continue
             for name in old.keys() | new.keys():
@@ -249,10 +252,10 @@ class _Again:
         filters = {n: v for n, v in filters.items() if v}
         return described, filters, {n: filter_files[n] for n in filters}
 
-    def _words(self) -> tuple[_Words, Chunks]:
+    def _words(self) -> tuple[Words, Chunks]:
         """The word index with the changed words' entries made again, cut into chunks."""
         state = self.state
-        new = _Words()
+        new = Words()
         copied: list[tuple[int, int, int]] = []  # (new start, old start, length)
         dirty: dict[int, bytes] = {}  # new index -> its new entry
         at = 0
@@ -295,10 +298,10 @@ class _Again:
         places = [(self.ranges[n][0], self.remaps[n]) for n, _, _ in parts]
         k = bisect.bisect_left(state.words, word)
         if k < len(state.words) and state.words[k] == word:
-            old = self._old_entry(k)
+            old = self.old.entry(k)
             start = packed.head(4, 3) + cbor2.dumps(word)
             if not old.startswith(start):
-                raise _Stale
+                raise Stale
             count, content_start = packed.head_at(old, len(start), 4)
             main_end = content_start + state.main_lengths[k]
             rows = [
@@ -322,48 +325,13 @@ class _Again:
         joined = []
         for name in sorted(old_variants.keys() | new_variants.keys()):
             gaps = old_variants.get(name) or [_EMPTY] * (len(bounds) + 1)
-            variant, _, variant_count = _joined(places, gaps, new_variants.get(name, {}))
+            variant, _, variant_count = joined_pages(places, gaps, new_variants.get(name, {}))
             if variant_count:
                 joined.append((name, variant))
         if not (pages.count or joined):
             return None
         encoded = packed.encode_word(word, packed.head(4, pages.count) + pages.content, joined)
         return encoded, pages.size, len(pages.content), pages.rows
-
-    def _old_entry(self, k: int) -> bytes:
-        """The last merge's entry of word `k`, from the output's chunk file."""
-        chunk = bisect.bisect_right(self.ends, k)
-        data, starts = self._old_chunk(chunk)
-        first = self.state.chunks[chunk - 1][0] if chunk else 0
-        return data[starts[k - first] : starts[k - first + 1]]
-
-    def _old_chunk(self, chunk: int) -> tuple[bytes, list[int]]:
-        """A chunk of the last merge, as CBOR, with where each word's entry starts in it."""
-        found = self.old_chunks.get(chunk)
-        if found is not None:
-            return found
-        state = self.state
-        end, content, _ = state.chunks[chunk]
-        first = state.chunks[chunk - 1][0] if chunk else 0
-        data = self.read(f"index/{state.language}_{content[:10]}.pf_index")
-        if data is None:
-            raise _Stale
-        try:
-            raw = zlib.decompress(data, bundle.GZIP_WBITS)
-        except zlib.error:
-            raise _Stale from None
-        if hashlib.sha256(raw).hexdigest() != content:
-            raise _Stale
-        cbor = raw[len(bundle.SIGNATURE) :]
-        at = len(packed.encode_chunk([b""] * (end - first)))
-        starts = [at]
-        for length in state.lengths[first:end]:
-            at += length
-            starts.append(at)
-        if at != len(cbor):
-            raise _Stale
-        self.old_chunks[chunk] = (cbor, starts)
-        return cbor, starts
 
     def _chunks(
         self,
@@ -386,7 +354,7 @@ class _Again:
         with ThreadPoolExecutor(2) as pool:
             pending: list[tuple[str, str, Future[bytes]]] = []
             start = 0
-            for end in _ends(sizes):
+            for end in ends(sizes):
                 same = self._same_chunk(start, end, copied, copy_starts, old_starts)
                 if same is not None:
                     _, content, digest = state.chunks[same]
@@ -394,7 +362,7 @@ class _Again:
                     done.digests[content] = digest
                 else:
                     chunk = [
-                        dirty[k] if k in dirty else self._old_entry(old_index(k))
+                        dirty[k] if k in dirty else self.old.entry(old_index(k))
                         for k in range(start, end)
                     ]
                     content = write_chunk(done, pool, pending, chunk, language, self.reuse)
@@ -424,88 +392,3 @@ class _Again:
         if number is None or number >= len(self.ends):
             return None
         return number if self.ends[number] == first + end - start else None
-
-
-def _ends(sizes: array[int]) -> Iterator[int]:
-    """Where chunks end, as chunks.cut() cuts them."""
-    size = count = 0
-    for k, word_size in enumerate(sizes):
-        size += word_size
-        count += 1
-        if size >= bundle.CHUNK_SIZE:
-            yield k + 1
-            size = count = 0
-    if count:
-        yield len(sizes)
-
-
-def _joined(
-    places: list[tuple[int, packed.Remap]], gaps: list[packed.Packed], new: dict[int, packed.Packed]
-) -> tuple[bytes, int, int]:
-    """A page list: the gaps of the last one, with the changed slices' new pages between
-    them (`places`: each changed slice's offset and field remap). Its bytes, size, entries."""
-    parts: list[tuple[int, packed.Remap, packed.Packed]] = [(0, None, gaps[0])]
-    count = gaps[0][0]
-    for place, (offset, remap) in enumerate(places):
-        if place in new:
-            parts.append((offset, remap, new[place]))
-            count += new[place][0]
-        parts.append((0, None, gaps[place + 1]))
-        count += gaps[place + 1][0]
-    pages, size = packed.join(parts)
-    return pages, size, count
-
-
-class _Words:
-    """The new word list, as State keeps it, made of runs of the last one and changed words."""
-
-    def __init__(self) -> None:
-        self.words: list[str] = []
-        self.sizes, self.lengths, self.main_lengths = array("q"), array("q"), array("q")
-        self.part_at = array("q", [0])
-        self.part_slice, self.part_start, self.part_last = array("q"), array("q"), array("q")
-
-    def copy(self, state: State, start: int, end: int) -> None:
-        """The last merge's words `start` to `end`, unchanged."""
-        self.words += state.words[start:end]
-        self.sizes += state.sizes[start:end]
-        self.lengths += state.lengths[start:end]
-        self.main_lengths += state.main_lengths[start:end]
-        first, last = state.part_at[start], state.part_at[end]
-        shift = len(self.part_slice) - first
-        self.part_slice += state.part_slice[first:last]
-        self.part_start += state.part_start[first:last]
-        self.part_last += state.part_last[first:last]
-        self.part_at.extend(at + shift for at in state.part_at[start + 1 : end + 1])
-
-    def add(self, word: str, entry: bytes, size: int, length: int, rows: list[splice.Row]) -> None:
-        self.words.append(word)
-        self.sizes.append(size)
-        self.lengths.append(len(entry))
-        self.main_lengths.append(length)
-        for index, start, last in rows:
-            self.part_slice.append(index)
-            self.part_start.append(start)
-            self.part_last.append(last)
-        self.part_at.append(len(self.part_slice))
-
-
-def _filter_values(found: Slice, offset: int) -> dict[str, dict[str, list[int]]]:
-    """A slice's filters: name -> value -> its pages' numbers in the merged bundle."""
-    assert found.meta is not None
-    out: dict[str, dict[str, list[int]]] = {}
-    for _, filter_hash in found.meta.filters:
-        name, values = found.filters[filter_hash]
-        into = out.setdefault(name, {})
-        for value, pages in values:
-            into.setdefault(value, []).extend(offset + p for p in pages)
-    return {n: {v: sorted(p) for v, p in values.items()} for n, values in out.items()}
-
-
-def _full(found: Slice) -> bool:
-    """Every page list of the slice's words is non-empty, and every filter has values with
-    pages: what tells a word, value or filter that no slice has any more (see merge.py)."""
-    for _, pages, variants in found.words:
-        if not (pages[0] or variants) or not all(v[1][0] for v in variants):
-            return False
-    return all(values and all(p for _, p in values) for _, values in found.filters.values())

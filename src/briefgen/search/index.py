@@ -17,7 +17,8 @@ from dataclasses import replace
 from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.document.model import Briefing
 from briefgen.search import fragments
-from briefgen.search.again import Change, Read, merge_again
+from briefgen.search.again import Change, merge_again
+from briefgen.search.again_parts import Read
 from briefgen.search.merge import Merged, Slice, merge
 from briefgen.search.previous import State
 from briefgen.search.records import CustomRecord, HtmlRecord, records_of
