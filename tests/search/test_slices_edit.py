@@ -136,6 +136,7 @@ def test_a_damaged_list_of_chunks_only_costs_compressing_them_again(
     site = write_sliced_site(tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
+    (site / STORE / slices.MERGED).unlink()  # a full merge, which reads the list
     path = site / STORE / slices.CHUNKS
     stored_list = cbor2.loads(path.read_bytes())
     if damage == "garbage":

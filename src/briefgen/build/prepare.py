@@ -37,6 +37,7 @@ from briefgen.diagnostics import ContentError, Diagnostic, Diagnostics, UsageErr
 from briefgen.document.assemble import build_briefing
 from briefgen.document.markdown import make_parser
 from briefgen.document.model import Briefing
+from briefgen.search.warm import Warm
 from briefgen.site.links import check_links, check_links_despite_errors
 from briefgen.site.model import Site, build_site
 
@@ -51,7 +52,7 @@ class Memory(dict[str, ProcessedBriefing]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.search_slices: dict[str, Slice] = {}
+        self.search_slices: dict[str, Slice] = Warm()
         self.deferred: Deferred | None = None
         # cache key -> its lines of data/annotations.jsonl, decompressed: a save remakes that
         # file (50 MB at 4,000 briefings), and decompressing every briefing's lines each

@@ -207,6 +207,15 @@ class Writer:
         def available(name: str, digest: str) -> bool:
             return self.old.files.get(prefix + name) == digest
 
+        def digests_of(names: list[str]) -> list[str | None]:
+            return list(map(self.old.files.get, [prefix + name for name in names]))
+
+        def read(name: str) -> bytes | None:
+            try:
+                return (self.options.output / urls.safe_relpath(prefix + name)).read_bytes()
+            except (OSError, ValueError):
+                return None
+
         with slice_store(self.options) as store:
             bundle = index_site(
                 language,
@@ -218,6 +227,8 @@ class Writer:
                 jobs,
                 self.interrupted,
                 self.warm,
+                read,
+                digests_of,
             )
         self._stage_bundle(bundle, staging)
         return search_digest
@@ -226,18 +237,20 @@ class Writer:
         """Stage the merged index; files the output has already are left where they are."""
         prefix = urls.search_bundle()
         self._stage({prefix + name: data for name, data in bundle.files.items()}, staging)
-        moved: dict[str, str] | None = None  # digest -> old path, made when first needed
-        for name, (data, digest) in bundle.kept.items():
-            if data is None and self.old.files.get(prefix + name) != digest:
-                # A fragment whose run was renamed (search/fragments.py): the output has its
-                # bytes under its old name.
-                if moved is None:
-                    moved = {d: n for n, d in self.old.files.items() if n.startswith(prefix)}
-                data = _old_file(self.options.output, moved.get(digest), digest)
-            if data is not None:
-                self._stage({prefix + name: data}, staging)
-            else:
-                self.files[prefix + name] = digest
+        kept = bundle.kept.items()
+        as_before = {prefix + n: digest for n, (data, digest) in kept if data is None}
+        self.files.update(as_before)
+        # A fragment whose run was renamed (search/fragments.py): the output has its bytes
+        # under its old name. (Sets of items: tens of thousands of fragments, compared in C.)
+        lost = as_before.items() - self.old.files.items()
+        if lost:
+            moved = {d: n for n, d in self.old.files.items() if n.startswith(prefix)}
+            for path, digest in sorted(lost):
+                self._stage(
+                    {path: _old_file(self.options.output, moved.get(digest), digest)}, staging
+                )
+        just_made = {prefix + n: data for n, (data, _) in kept if data is not None}
+        self._stage(just_made, staging)
 
 
 @contextmanager

@@ -27,6 +27,7 @@ class Chunks:
     files: dict[str, bytes] = field(default_factory=dict)  # path -> bytes, compressed now
     kept: dict[str, str] = field(default_factory=dict)  # path -> sha256 of the output's file
     digests: dict[str, str] = field(default_factory=dict)  # content sha256 -> file sha256
+    order: list[tuple[int, str]] = field(default_factory=list)  # (end word, content sha256)
 
 
 def write_chunks(
@@ -38,24 +39,44 @@ def write_chunks(
     done = Chunks()
     with ThreadPoolExecutor(2) as pool:
         pending: list[tuple[str, str, Future[bytes]]] = []
-        for first, last, chunk in _cut(words):
-            cbor = bundle.SIGNATURE + packed.encode_chunk(chunk)
-            content = hashlib.sha256(cbor).hexdigest()
-            name = f"{language}_{content[:10]}"
-            path = f"index/{name}.pf_index"
-            found = reuse(path, content) if reuse is not None else None
-            if found is not None:
-                done.kept[path] = done.digests[content] = found
-            else:
-                pending.append((path, content, pool.submit(bundle.compress, cbor)))
-            _describe(done.described, first, last, name)
-        for path, content, future in pending:
-            done.files[path] = data = future.result()
-            done.digests[content] = hashlib.sha256(data).hexdigest()
+        end = 0
+        for first, last, chunk in cut(words):
+            end += len(chunk)
+            content = write_chunk(done, pool, pending, chunk, language, reuse)
+            done.order.append((end, content))
+            describe(done.described, first, last, f"{language}_{content[:10]}")
+        finish(done, pending)
     return done
 
 
-def _cut(words: Iterator[tuple[str, bytes, int]]) -> Iterator[tuple[str, str, list[bytes]]]:
+def write_chunk(
+    done: Chunks,
+    pool: ThreadPoolExecutor,
+    pending: list[tuple[str, str, Future[bytes]]],
+    chunk: list[bytes],
+    language: str,
+    reuse: Reuse | None,
+) -> str:
+    """Encode a chunk; kept if the output has it, else compressed on `pool` (into `pending`,
+    for finish()). Returns the sha256 of its content."""
+    cbor = bundle.SIGNATURE + packed.encode_chunk(chunk)
+    content = hashlib.sha256(cbor).hexdigest()
+    path = f"index/{language}_{content[:10]}.pf_index"
+    found = reuse(path, content) if reuse is not None else None
+    if found is not None:
+        done.kept[path] = done.digests[content] = found
+    else:
+        pending.append((path, content, pool.submit(bundle.compress, cbor)))
+    return content
+
+
+def finish(done: Chunks, pending: list[tuple[str, str, Future[bytes]]]) -> None:
+    for path, content, future in pending:
+        done.files[path] = data = future.result()
+        done.digests[content] = hashlib.sha256(data).hexdigest()
+
+
+def cut(words: Iterator[tuple[str, bytes, int]]) -> Iterator[tuple[str, str, list[bytes]]]:
     """Chunks as (first word, last word, encoded words): a chunk ends with the word that
     brings its size to bundle.CHUNK_SIZE."""
     chunk: list[bytes] = []
@@ -72,7 +93,7 @@ def _cut(words: Iterator[tuple[str, bytes, int]]) -> Iterator[tuple[str, str, li
         yield first, word, chunk
 
 
-def _describe(described: list[list[Any]], first: str, last: str, name: str) -> None:
+def describe(described: list[list[Any]], first: str, last: str, name: str) -> None:
     """Add a chunk to the meta's list; its first word and the previous chunk's last are cut
     to the shortest prefixes that still tell the two apart."""
     if described:

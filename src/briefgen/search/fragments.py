@@ -73,13 +73,23 @@ class Namer:
 
     def __init__(self) -> None:
         self.prefixes: dict[str, str] = {}  # short prefix -> hash of the run that has it
-        self.used: set[str] = set()
+        self.used: set[str] = set()  # the prefixes taken
 
     def name(self, run_hash: str, count: int) -> list[str]:
+        return self.named(run_hash, count)[0]
+
+    def named(self, run_hash: str, count: int) -> tuple[list[str], bool]:
+        """The run's names, and whether they have the long prefix."""
+        long = self.claim(run_hash)
+        return names(run_hash, count, long), long
+
+    def claim(self, run_hash: str) -> bool:
+        """Take the run's prefix; whether it is the long one. (Two runs have a name in
+        common exactly when they have one prefix: names are a prefix and one character.)"""
         short = run_hash[:SHORT]
         long = self.prefixes.setdefault(short, run_hash) != run_hash
-        given = names(run_hash, count, long)
-        if given[0] in self.used:  # two runs of identical fragments, or sha256 broke
+        prefix = run_hash[: LONG if long else SHORT]
+        if prefix in self.used:  # two runs of identical fragments, or sha256 broke
             raise SearchIndexError("two runs of the search index's fragments have one name")
-        self.used.update(given)
-        return given
+        self.used.add(prefix)
+        return long

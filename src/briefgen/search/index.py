@@ -2,8 +2,9 @@
 
 The briefings are cut into slices (slices.py); Pagefind indexes each slice that changed since
 the last build, several at once (one Pagefind process per worker, one slice in memory at a
-time); the slices' bundles are merged into the one bundle readers load (merge.py). An edited
-briefing re-indexes its slice only, and no process holds the whole index.
+time); the slices' bundles are merged into the one bundle readers load: after an edit, from
+what the last merge made, in proportion to what changed (again.py), else whole (merge.py).
+An edited briefing re-indexes its slice only, and no process holds the whole index.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from dataclasses import replace
 from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.document.model import Briefing
 from briefgen.search import fragments
+from briefgen.search.again import Change, merge_again
+from briefgen.search.again_parts import Read
 from briefgen.search.merge import Merged, Slice, merge
+from briefgen.search.previous import State
 from briefgen.search.records import CustomRecord, HtmlRecord, records_of
 from briefgen.search.service import PagefindService, pagefind_version
 from briefgen.search.slices import (
@@ -27,6 +31,7 @@ from briefgen.search.slices import (
     slice_key,
     slice_of,
 )
+from briefgen.search.warm import Warm
 
 Complete = Callable[[Briefing], Briefing]  # the briefing with its body, which records read
 
@@ -56,17 +61,22 @@ def index_site(
     jobs: int,
     interrupted: Callable[[], bool] | None = None,
     warm: dict[str, Slice] | None = None,
+    read: Read | None = None,
+    digests_of: Callable[[list[str]], list[str | None]] | None = None,
 ) -> Merged:
     """The site's bundle. `digests`: slug -> records.briefing_digest() of each briefing, which
     say what changed without reading bodies; `complete` is called only for briefings whose
-    slice is indexed again; `available` says which files the output has already. `warm`: the
-    slices as the last build merged them, kept by a long-lived caller (serve), which are
-    taken from there rather than read from the store; left holding this build's."""
+    slice is indexed again; `available` says which files the output has already,
+    `digests_of` their sha256s (None: not there) and `read` their bytes (without these two,
+    the merge is done in full). `warm`: the slices as the last build merged them, kept by a
+    long-lived caller (serve), which are taken from there rather than read from the store;
+    left holding this build's (and, if a Warm, the merge's State)."""
     pagefind = pagefind_version()
     keyed = [
         (slice_key(language, pagefind, [digests[b.slug] for b in group]), group)
         for group in slices(briefings)
     ]
+    keys = [key for key, _ in keyed]
 
     def kept(key: str) -> Slice | None:
         found = warm.get(key) if warm is not None else None
@@ -74,22 +84,96 @@ def index_site(
             return found
         return store.get(key, lambda stored: whole(stored, available))
 
-    found: dict[str, Slice | None] = {key: kept(key) for key, _ in keyed}
-    todo = [(key, group) for key, group in keyed if found[key] is None]
-    indexed = _index(language, todo, complete, store, jobs, interrupted)
-    store.prune(set(found))
+    def index(todo: list[tuple[str, list[Briefing]]]) -> dict[str, Slice]:
+        return _index(language, todo, complete, store, jobs, interrupted)
+
     known = store.chunks()
 
     def reuse(path: str, content: str) -> str | None:
         digest = known.get(content)
         return digest if digest is not None and available(path, digest) else None
 
-    merged = merge([found[key] or indexed[key] for key, _ in keyed], reuse)
+    state = warm.state if isinstance(warm, Warm) else None
+    state = state or store.state()
+    found: dict[str, Slice] = {}
+    merged = None
+    if (
+        state is not None
+        and read is not None
+        and digests_of is not None
+        and _state_whole(state, digests_of)
+    ):
+        merged = _again(state, keyed, kept, index, found, store, warm, read, reuse)
+    if merged is None:
+        for key in keys:
+            if key not in found and (stored := kept(key)) is not None:
+                found[key] = stored
+        found.update(index([(key, group) for key, group in keyed if key not in found]))
+        merged = merge([found[key] for key in keys], reuse, keys)
+        if warm is not None:  # used next time only if the output still has their files
+            warm.clear()
+    store.prune(set(keys))
     store.put_chunks(merged.chunks)
-    if warm is not None:  # used next time only if the output still has their files
-        warm.clear()
-        warm.update({key: found[key] or replace(indexed[key], data={}) for key, _ in keyed})
+    store.put_state(merged.state)
+    if warm is not None:
+        for key in set(warm) - set(keys):
+            del warm[key]
+        warm.update({key: replace(found[key], data={}) for key in found})
+        if isinstance(warm, Warm):
+            warm.state = merged.state
     return merged
+
+
+def _again(
+    state: State,
+    keyed: list[tuple[str, list[Briefing]]],
+    kept: Callable[[str], Slice | None],
+    index: Callable[[list[tuple[str, list[Briefing]]]], dict[str, Slice]],
+    found: dict[str, Slice],
+    store: SliceStore,
+    warm: dict[str, Slice] | None,
+    read: Read,
+    reuse: Callable[[str, str], str | None],
+) -> Merged | None:
+    """The merge from `state`, when a few slices changed; their new versions are left in
+    `found`. None: merge in full."""
+    keys = [key for key, _ in keyed]
+    if len(keys) != len(state.keys):
+        return None
+    changed = [i for i, key in enumerate(keys) if key != state.keys[i]]
+    if not changed or len(changed) > max(1, len(keys) // 4):
+        return None  # nothing changed (no merge is cheaper), or much: merge in full
+    old: dict[int, Slice] = {}
+    for i in changed:
+        previous = warm.get(state.keys[i]) if warm is not None else None
+        previous = previous or store.get(state.keys[i], lambda _: True)
+        if previous is None:
+            return None
+        old[i] = previous
+        if (stored := kept(keys[i])) is not None:
+            found[keys[i]] = stored
+    found.update(index([keyed[i] for i in changed if keys[i] not in found]))
+    changes = [Change(i, old[i], found[keys[i]]) for i in changed]
+    return merge_again(state, keys, changes, read, reuse)
+
+
+def _state_whole(state: State, digests_of: Callable[[list[str]], list[str | None]]) -> bool:
+    """The output has every file of the last merge that the next one may keep."""
+    others = dict(state.scripts)
+    others.update((f"index/{state.language}_{c[:10]}.pf_index", d) for _, c, d in state.chunks)
+    others.update((f"filter/{h}.pf_filter", d) for h, d in state.filter_files.values())
+    names = [f"fragment/{name}.pf_fragment" for name, _ in state.pages]
+    found = digests_of(names + list(others))
+    if None in found:
+        return False
+    pages = len(names)
+    return (
+        found[pages:] == list(others.values())
+        and "".join(
+            found[:pages]  # type: ignore[arg-type]
+        )
+        == state.digests.hex()
+    )
 
 
 def whole(found: Slice, available: Available) -> bool:

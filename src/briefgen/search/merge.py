@@ -14,9 +14,11 @@ own: the fragments' names (fragments.py) and the filter files' page lists
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import json
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,7 @@ from briefgen.diagnostics import SearchIndexError
 from briefgen.search import bundle, fragments, packed
 from briefgen.search.bundle import Meta
 from briefgen.search.chunks import Reuse, write_chunks
+from briefgen.search.previous import State
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Merged:
     files: dict[str, bytes]  # path -> bytes: the files made by the merge
     kept: dict[str, tuple[bytes | None, str]]  # path -> (bytes or None: as in the output, sha256)
     chunks: dict[str, str] = field(default_factory=dict)  # word index: content -> file sha256
+    state: State | None = None  # what the next merge may start from (previous.py, again.py)
 
 
 @dataclass
@@ -52,11 +56,15 @@ class _Loaded:
     meta: Meta
     offset: int  # number of the slice's first page in the merged bundle
     remap: packed.Remap
+    index: int = 0  # its place among the slices
 
 
-def merge(slices: Sequence[Slice], reuse: Reuse | None = None) -> Merged:
+def merge(
+    slices: Sequence[Slice], reuse: Reuse | None = None, keys: Sequence[str] | None = None
+) -> Merged:
     """One bundle of all `slices` (at least one), numbered slice after slice. `reuse`: which
-    word-index chunks the output has already (chunks.py)."""
+    word-index chunks the output has already (chunks.py). With the slices' `keys`, the result
+    also holds its State, for the next merge (again.py)."""
     scripts = {
         name: (slices[0].data.get(name), digest)
         for name, digest in slices[0].files.items()
@@ -73,18 +81,21 @@ def merge(slices: Sequence[Slice], reuse: Reuse | None = None) -> Merged:
     language = languages.pop()
     fields = sorted({f for item in loaded for f in item.meta.fields})
     offset = 0
-    for item in loaded:
+    for index, item in enumerate(loaded):
+        item.index = index
         item.offset, offset = offset, offset + len(item.meta.pages)
         item.remap = _field_remap(item.meta.fields, fields)
 
-    pages, named = _pages(loaded)
-    chunks = write_chunks(_words(loaded), language, reuse)
+    pages, named, runs = _pages(loaded)
+    words = _Recorded(_words(loaded))
+    chunks = write_chunks(iter(words), language, reuse)
     files = chunks.files
+    values: dict[str, dict[str, list[int]]] = {}
     meta = Meta(
         version=loaded[0].meta.version,
         pages=pages,
         chunks=chunks.described,
-        filters=_write_filters(loaded, language, files),
+        filters=_write_filters(loaded, language, files, values),
         sorts=[],  # records have no sort keys: see records.py
         fields=fields,
     )
@@ -96,7 +107,68 @@ def merge(slices: Sequence[Slice], reuse: Reuse | None = None) -> Merged:
     entry["languages"] = {language: {**info, "hash": meta_hash, "page_count": len(pages)}}
     files[bundle.ENTRY] = _json(entry)
     kept = {path: (None, digest) for path, digest in chunks.kept.items()}
-    return Merged(files, scripts | named | kept, chunks.digests)
+    state = None
+    if keys is not None and len(loaded) == len(slices) and words.spliceable:
+        state = State(
+            keys=list(keys),
+            counts=[len(item.meta.pages) for item in loaded],
+            slice_fields=[list(item.meta.fields) for item in loaded],
+            fields=fields,
+            language=language,
+            version=meta.version,
+            entry=loaded[0].slice.entry,
+            scripts={name: digest for name, (_, digest) in scripts.items()},
+            runs=runs,
+            pages=pages,
+            digests=bytes.fromhex("".join(digest for _, digest in named.values())),
+            words=words.words,
+            sizes=words.sizes,
+            lengths=words.lengths,
+            main_lengths=words.main_lengths,
+            part_at=words.part_at,
+            part_slice=words.part_slice,
+            part_start=words.part_start,
+            part_last=words.part_last,
+            chunks=[[end, c, chunks.digests[c]] for end, c in chunks.order],
+            filters={n: {v: sorted(p) for v, p in f.items()} for n, f in values.items()},
+            filter_files=_filter_files(meta.filters, files),
+        )
+    return Merged(files, scripts | named | kept, chunks.digests, state)
+
+
+class _Recorded:
+    """The merged words as they go by: what State keeps of each; and whether every slice's
+    page lists are non-empty, which again.py relies on to tell a word that no slice has."""
+
+    def __init__(self, stream: Iterator[_Word]) -> None:
+        self.stream = stream
+        self.words: list[str] = []
+        self.sizes, self.lengths, self.main_lengths = array("q"), array("q"), array("q")
+        self.part_at = array("q", [0])
+        self.part_slice, self.part_start, self.part_last = array("q"), array("q"), array("q")
+        self.spliceable = True
+
+    def __iter__(self) -> Iterator[tuple[str, bytes, int]]:
+        for word, encoded, size, full, main_length, table in self.stream:
+            self.words.append(word)
+            self.sizes.append(size)
+            self.lengths.append(len(encoded))
+            self.main_lengths.append(main_length)
+            for index, start, last in table:
+                self.part_slice.append(index)
+                self.part_start.append(start)
+                self.part_last.append(last)
+            self.part_at.append(len(self.part_slice))
+            self.spliceable = self.spliceable and full
+            yield word, encoded, size
+
+
+def _filter_files(described: list[Any], files: dict[str, bytes]) -> dict[str, list[str]]:
+    out = {}
+    for name, file_hash in described:
+        data = files[f"filter/{file_hash}.pf_filter"]
+        out[name] = [file_hash, hashlib.sha256(data).hexdigest()]
+    return out
 
 
 def _json(entry: dict[str, Any]) -> bytes:
@@ -112,19 +184,37 @@ def _field_remap(old: list[str], merged: list[str]) -> packed.Remap:
 
 def _pages(
     loaded: list[_Loaded],
-) -> tuple[list[list[Any]], dict[str, tuple[bytes | None, str]]]:
-    """The merged page list, and its fragments, named by runs (fragments.py)."""
+) -> tuple[list[list[Any]], dict[str, tuple[bytes | None, str]], list[list[list[Any]]]]:
+    """The merged page list, and its fragments, named by runs (fragments.py); and each
+    slice's runs, [run hash, pages, long name?]."""
     pages: list[list[Any]] = []
     out: dict[str, tuple[bytes | None, str]] = {}
+    runs: list[list[list[Any]]] = []
     namer = fragments.Namer()
     for item in loaded:
-        counts = iter(count for _, count in item.meta.pages)
-        sources = iter(fragments.path(h) for h, _ in item.meta.pages)
-        for run_hash, digests in fragments.runs(item.meta.pages, item.slice.files):
-            for name, digest in zip(namer.name(run_hash, len(digests)), digests, strict=True):
-                out[fragments.path(name)] = (item.slice.data.get(next(sources)), digest)
-                pages.append([name, next(counts)])
-    return pages, out
+        runs.append(named_runs(item.slice, namer, pages, out))
+    return pages, out, runs
+
+
+def named_runs(
+    found: Slice,
+    namer: fragments.Namer,
+    pages: list[list[Any]],
+    out: dict[str, tuple[bytes | None, str]],
+) -> list[list[Any]]:
+    """Name a slice's pages (`namer` has seen the slices before it): adds them to `pages`
+    and their fragments to `out`; returns its runs, [run hash, pages, long name?]."""
+    assert found.meta is not None
+    counts = iter(count for _, count in found.meta.pages)
+    sources = iter(fragments.path(h) for h, _ in found.meta.pages)
+    runs = []
+    for run_hash, digests in fragments.runs(found.meta.pages, found.files):
+        given, long = namer.named(run_hash, len(digests))
+        runs.append([run_hash, len(digests), long])
+        for name, digest in zip(given, digests, strict=True):
+            out[fragments.path(name)] = (found.data.get(next(sources)), digest)
+            pages.append([name, next(counts)])
+    return runs
 
 
 def _slice_words(item: _Loaded) -> Iterator[tuple[str, _Loaded, list[Any]]]:
@@ -133,24 +223,45 @@ def _slice_words(item: _Loaded) -> Iterator[tuple[str, _Loaded, list[Any]]]:
     return ((word[0], item, word) for word in item.slice.words)
 
 
-def _words(loaded: list[_Loaded]) -> Iterator[tuple[str, bytes, int]]:
-    """Every word of every slice in order, encoded with the pages of all slices, and what
-    it adds to a chunk's size."""
+# (word, its entry, its size, whether every slice's page lists of it are non-empty, the
+# length of its page list after the head, [(slice, start, last page)] of its page list's parts)
+_Word = tuple[str, bytes, int, bool, int, list[tuple[int, int, int]]]
+
+
+def _words(loaded: list[_Loaded]) -> Iterator[_Word]:
+    """Every word of every slice in order, encoded with the pages of all slices, what it
+    adds to a chunk's size, and what State keeps of it: whether every slice's page list of it
+    is non-empty (main list or a variant: again.py relies on it), where each slice's pages
+    are in it."""
     streams = [_slice_words(item) for item in loaded]
     merged = heapq.merge(*streams, key=lambda found: found[0])  # ties: in slice order
     for word, group in itertools.groupby(merged, key=lambda found: found[0]):
         parts = [(item, entry) for _, item, entry in group]
-        pages, size = packed.join([(item.offset, item.remap, entry[1]) for item, entry in parts])
+        table: list[tuple[int, int]] = []
+        pages, size = packed.join(
+            [(item.offset, item.remap, entry[1]) for item, entry in parts], table
+        )
+        indexes = [item.index for item, entry in parts if entry[1][0]]
+        main_length = len(pages) - packed.head_at(pages, 0, 4)[1]
         variants: dict[str, list[tuple[int, packed.Remap, packed.Packed]]] = {}
         for item, entry in parts:
             for variant, variant_pages in entry[2]:
                 variants.setdefault(variant, []).append((item.offset, item.remap, variant_pages))
         joined = [(v, packed.join(variants[v])[0]) for v in sorted(variants)]
-        yield word, packed.encode_word(word, pages, joined), size
+        full = all(
+            (entry[1][0] or entry[2]) and all(v[1][0] for v in entry[2]) for _, entry in parts
+        )
+        located = [(i, start, last) for i, (start, last) in zip(indexes, table, strict=True)]
+        yield word, packed.encode_word(word, pages, joined), size, full, main_length, located
 
 
-def _write_filters(loaded: list[_Loaded], language: str, files: dict[str, bytes]) -> list[Any]:
-    values: dict[str, dict[str, list[int]]] = {}
+def _write_filters(
+    loaded: list[_Loaded],
+    language: str,
+    files: dict[str, bytes],
+    values: dict[str, dict[str, list[int]]],
+) -> list[Any]:
+    """Write the merged filter files into `files`; `values`: filled with what they hold."""
     for item in loaded:
         for _, filter_hash in item.meta.filters:
             name, found = item.slice.filters[filter_hash]
@@ -159,8 +270,13 @@ def _write_filters(loaded: list[_Loaded], language: str, files: dict[str, bytes]
                 into.setdefault(value, []).extend(item.offset + p for p in pages)
     described = []
     for name in sorted(values):
-        data, digest = bundle.encode_raw(bundle.filter_cbor(name, sorted(values[name].items())))
-        file_hash = f"{language}_{digest[:10]}"
+        file_hash, data = write_filter(name, values[name], language)
         files[f"filter/{file_hash}.pf_filter"] = data
         described.append([name, file_hash])
     return described
+
+
+def write_filter(name: str, values: dict[str, list[int]], language: str) -> tuple[str, bytes]:
+    """A filter file: its hash (for its name) and bytes."""
+    data, digest = bundle.encode_raw(bundle.filter_cbor(name, sorted(values.items())))
+    return f"{language}_{digest[:10]}", data

@@ -109,28 +109,118 @@ class _Reader:
             size += positions + meta_positions + 1
         return [count, first_delta, last, size, self.data[body_start : self.at]]
 
+    def gaps(self, bounds: list[tuple[int, int]]) -> list[Packed]:
+        """A page list cut at the page ranges `bounds` (ascending, apart: [start, end)):
+        its pages before the first range, between two ranges, after the last, each packed
+        with page numbers from 0 (an offset of 0); the pages inside the ranges left out."""
+        out: list[Packed] = [[0, 0, 0, 0, b""] for _ in range(len(bounds) + 1)]
+        starts, ends = [0] * len(out), [0] * len(out)  # where each gap's body is
+        page = gap = 0
+        for _ in range(self.head(4)):
+            if self.head(4) != 3:
+                raise ValueError("a page entry is not a three-item array")
+            page += self.head(0)
+            start = self.at
+            positions = self.head(4)
+            self.skip_integers(positions)
+            meta_positions = self.head(4)
+            self.skip_integers(meta_positions)
+            while gap < len(bounds) and page >= bounds[gap][1]:
+                gap += 1
+            if gap < len(bounds) and page >= bounds[gap][0]:
+                continue  # inside a range
+            found = out[gap]
+            if found[0] == 0:
+                found[1], starts[gap] = page, start
+            found[0] += 1
+            found[2] = page
+            found[3] += positions + meta_positions + 1
+            ends[gap] = self.at
+        for found, start, end in zip(out, starts, ends, strict=True):
+            found[4] = self.data[start:end]
+        return out
+
 
 _WIDTHS = {24: 1, 25: 2, 26: 4, 27: 8}
 
 
-def join(parts: list[tuple[int, Remap, Packed]]) -> tuple[bytes, int]:
+def join(
+    parts: list[tuple[int, Remap, Packed]], table: list[tuple[int, int]] | None = None
+) -> tuple[bytes, int]:
     """Page lists of slices (offset of the slice's first page, its field remap, its packed
-    list) as one encoded CBOR page list, and the size it adds to a chunk."""
+    list) as one encoded CBOR page list, and the size it adds to a chunk. `table`: given,
+    gets (where its bytes start after the list's head, its last page) for each non-empty
+    part (again.py)."""
     chunks: list[bytes] = []
     last = 0  # number of the last page joined so far
-    entries = size = 0
+    entries = size = at = 0
     for offset, remap, (count, first_delta, last_page, part_size, body) in parts:
         if count == 0:
             continue
         delta = offset + first_delta - last
         if remap is None:
-            chunks += [_head(4, 3), _uint(delta), body]
+            part = _head(4, 3) + _uint(delta) + body
         else:
-            chunks.append(_renumbered(count, delta, body, remap))
+            part = _renumbered(count, delta, body, remap)
+        chunks.append(part)
         last = offset + last_page
+        if table is not None:
+            table.append((at, last))
+            at += len(part)
         entries += count
         size += part_size
     return _head(4, entries) + b"".join(chunks), size
+
+
+def part(offset: int, remap: Remap, pages: Packed, last: int) -> bytes:
+    """A slice's page list as it is in a joined one, after a page numbered `last`."""
+    delta = offset + pages[1] - last
+    body: bytes = pages[4]
+    if remap is None:
+        return _head(4, 3) + _uint(delta) + body
+    return _renumbered(pages[0], delta, body, remap)
+
+
+def moved(data: bytes, at: int, last: int, now: int) -> tuple[bytes, int]:
+    """The page entry at `at` of a joined list, whose previous page was `last` and is now
+    `now`: its head and delta made again, and where the rest of the entry starts."""
+    reader = _Reader(data)
+    reader.at = at
+    if reader.head(4) != 3:
+        raise ValueError("a page entry is not a three-item array")
+    page = last + reader.head(0)
+    if page <= now:
+        raise ValueError("pages out of order")
+    return _head(4, 3) + _uint(page - now), reader.at
+
+
+def head_at(data: bytes, at: int, major: int) -> tuple[int, int]:
+    """The argument of the CBOR head at `at` and where it ends."""
+    reader = _Reader(data)
+    reader.at = at
+    value = reader.head(major)
+    return value, reader.at
+
+
+def variants_split(
+    data: bytes, at: int, bounds: list[tuple[int, int]]
+) -> list[tuple[str, list[Packed]]]:
+    """The variants of an encoded word, from `at` (after its page list) to its end, each
+    cut at `bounds` (see _Reader.gaps)."""
+    reader = _Reader(data)
+    reader.at = at
+    variants = []
+    for _ in range(reader.head(4)):
+        if reader.head(4) != 2:
+            raise ValueError("a variant is not a two-item array")
+        variants.append((reader.text(), reader.gaps(bounds)))
+    if reader.at != len(data):
+        raise ValueError("bytes after the word")
+    return variants
+
+
+def head(major: int, value: int) -> bytes:
+    return _head(major, value)
 
 
 def _renumbered(

@@ -11,7 +11,8 @@ the digests of the files that go to the output as they are (fragments and Pagefi
 scripts), whose bytes are not stored: the output has them. A stored slice is used only when
 the output still holds every one of those files; otherwise it is indexed again. Beside them,
 `chunks.cbor` says which file the last build wrote for each word-index chunk, so that an
-unchanged chunk is kept rather than compressed again (chunks.py).
+unchanged chunk is kept rather than compressed again (chunks.py); and `merged.cbor`, what the
+last merge made (previous.py), from which the next merge does only what changed (again.py).
 
 The store is untrusted like the rest of the cache: an entry that is unreadable or not in the
 shape written here is indexed again, never an error. A forged entry could change what search
@@ -31,9 +32,10 @@ from typing import Any, TypeGuard
 
 import cbor2
 
-from briefgen.search import bundle, packed
+from briefgen.search import bundle, fragments, packed, previous, records
 from briefgen.search.bundle import Meta
 from briefgen.search.merge import Slice
+from briefgen.search.previous import State
 
 # At most this many briefings per slice, on average. An edit indexes its slice again: at 4,000
 # briefings Pagefind takes ~0.35 s for 64 against ~0.15 s for 32, but 32 made a cold build
@@ -42,6 +44,7 @@ from briefgen.search.merge import Slice
 SLICE_BRIEFINGS = 64
 STORE_FORMAT = 4
 CHUNKS = "chunks.cbor"  # the last merged word index's chunks (chunks.py); slices are KEY.cbor
+MERGED = "merged.cbor"  # what the last merge made (previous.py)
 _COMPRESSOR = f"{STORE_FORMAT} {bundle.COMPRESSOR}"
 
 Available = Callable[[str, str], bool]  # (bundle path, sha256): does the output have it?
@@ -139,14 +142,33 @@ class SliceStore:
     def put_chunks(self, chunks: dict[str, str]) -> None:
         self._write(self.folder / CHUNKS, {"compressor": _COMPRESSOR, "chunks": chunks})
 
+    def state(self) -> State | None:
+        """What the last merge made, if it is stored whole and was made as this one makes
+        it (previous.py)."""
+        try:
+            data = self.folder.joinpath(MERGED).read_bytes()
+        except OSError:
+            return None
+        return State.from_bytes(data, state_stamp())
+
+    def put_state(self, state: State | None) -> None:
+        if state is None:
+            with contextlib.suppress(OSError):
+                self.folder.joinpath(MERGED).unlink()
+            return
+        self._write_bytes(self.folder / MERGED, state.to_bytes(state_stamp()))
+
     def _write(self, path: Path, data: object) -> None:
+        self._write_bytes(path, cbor2.dumps(data))
+
+    def _write_bytes(self, path: Path, data: bytes) -> None:
         """Written beside the store and renamed into it, so a build stopped midway leaves no
         half entry. A store that cannot be written is only a slower build."""
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(prefix=".new-", dir=self.folder)
             with os.fdopen(fd, "wb") as f:
-                f.write(cbor2.dumps(data))
+                f.write(data)
             os.replace(temporary, path)
 
     def prune(self, keep: set[str]) -> None:
@@ -155,11 +177,17 @@ class SliceStore:
             entries = list(self.folder.iterdir())
         except OSError:
             return
-        wanted = {self.path(key).name for key in keep} | {CHUNKS}
+        wanted = {self.path(key).name for key in keep} | {CHUNKS, MERGED}
         for entry in entries:
             if entry.name not in wanted:
                 with contextlib.suppress(OSError):
                     entry.unlink()
+
+
+def state_stamp() -> str:
+    """What else decides a merge's bytes than its slices: a State made otherwise is not used."""
+    parts = (previous.FORMAT, STORE_FORMAT, bundle.COMPRESSOR, records.INDEX_FORMAT)
+    return repr((*parts, fragments.RUN, fragments.SHORT, fragments.LONG, bundle.CHUNK_SIZE))
 
 
 def _slice(data: Any) -> Slice | None:
