@@ -149,11 +149,8 @@ def test_a_template_edit_renders_the_pages_that_use_that_template(
     assert snapshot(out) == cold(demo_site, tmp_path, template, search=False)
 
 
-def test_a_body_edit_leaves_the_site_wide_exports_alone(
-    demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = demo_site / "out"
-    build(BuildOptions(demo_site, out, search=False, jobs=1))
+def _site_files_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The site-wide files made from now on (their makers' names), in order."""
     made: list[str] = []
     for name in ("positions_json", "sitemap_xml", "feed_xml", "annotations_jsonl"):
         real = getattr(exports_files, name)
@@ -162,6 +159,15 @@ def test_a_body_edit_leaves_the_site_wide_exports_alone(
             name,
             lambda *args, real=real, name=name: made.append(name) or real(*args),
         )
+    return made
+
+
+def test_a_body_edit_leaves_the_site_wide_exports_alone(
+    demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = demo_site / "out"
+    build(BuildOptions(demo_site, out, search=False, jobs=1))
+    made = _site_files_made(monkeypatch)
     briefing = demo_site / BRIEFING
     briefing.write_text(briefing.read_text(encoding="utf-8") + "\nA synthetic closing line.\n")
     build(BuildOptions(demo_site, out, search=False, jobs=1))
@@ -194,14 +200,7 @@ def test_a_body_edit_far_from_any_quote_makes_no_site_wide_file_again(
     site = _synthetic_site(tmp_path / "site")
     out = tmp_path / "out"
     build(BuildOptions(site, out, search=False, jobs=1))
-    made: list[str] = []
-    for name in ("positions_json", "sitemap_xml", "feed_xml", "annotations_jsonl"):
-        real = getattr(exports_files, name)
-        monkeypatch.setattr(
-            exports_files,
-            name,
-            lambda *args, real=real, name=name: made.append(name) or real(*args),
-        )
+    made = _site_files_made(monkeypatch)
     (site / SYNTHETIC).write_text((site / SYNTHETIC).read_text() + "\nA synthetic last line.\n")
     result = build(BuildOptions(site, out, search=False, jobs=1))
     assert result.rendered == 1 and made == []

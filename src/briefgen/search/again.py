@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import json
 from array import array
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,12 +30,11 @@ from typing import Any
 
 import cbor2
 
-from briefgen.search import bundle, fragments, packed, splice
+from briefgen.search import fragments, packed, splice
 from briefgen.search.again_parts import (
     OldChunks,
     Read,
     Stale,
-    Words,
     ends,
     filter_values,
     full,
@@ -44,8 +42,15 @@ from briefgen.search.again_parts import (
 )
 from briefgen.search.bundle import Meta
 from briefgen.search.chunks import Chunks, Reuse, describe, finish, write_chunk
-from briefgen.search.merge import Merged, Slice, _field_remap, named_runs, write_filter
-from briefgen.search.previous import State
+from briefgen.search.merge import (
+    Merged,
+    Slice,
+    _field_remap,
+    named_runs,
+    write_filter,
+    write_head,
+)
+from briefgen.search.previous import State, WordTable
 
 _Kept = tuple[bytes | None, str]  # a file of the bundle: its bytes if made now, its sha256
 _EMPTY: packed.Packed = [0, 0, 0, 0, b""]
@@ -139,18 +144,11 @@ class _Again:
         kept.update({p: (None, d) for p, d in chunks.kept.items()})
         files.update(chunks.files)
         meta = Meta(version, pages, chunks.described, described_filters, [], state.fields)
-        data, digest = bundle.encode(meta.cbor())
-        meta_hash = f"{state.language}_{digest[:10]}"
-        files[bundle.meta_name(meta_hash)] = data
-        info = entry["languages"][state.language]
-        out_entry = dict(entry)
-        out_entry["languages"] = {
-            state.language: {**info, "hash": meta_hash, "page_count": len(pages)}
-        }
-        files[bundle.ENTRY] = json.dumps(
-            out_entry, separators=(",", ":"), ensure_ascii=False
-        ).encode()
-        new_state = State(
+        write_head(files, meta, entry, state.language)
+        new_state = State.made(
+            words,
+            chunks.order,
+            chunks.digests,
             keys=list(self.keys),
             counts=list(state.counts),
             slice_fields=[
@@ -165,15 +163,6 @@ class _Again:
             runs=runs,
             pages=pages,
             digests=digests,
-            words=words.words,
-            sizes=words.sizes,
-            lengths=words.lengths,
-            main_lengths=words.main_lengths,
-            part_at=words.part_at,
-            part_slice=words.part_slice,
-            part_start=words.part_start,
-            part_last=words.part_last,
-            chunks=[[end, c, chunks.digests[c]] for end, c in chunks.order],
             filters=filters,
             filter_files=filter_files,
         )
@@ -252,10 +241,10 @@ class _Again:
         filters = {n: v for n, v in filters.items() if v}
         return described, filters, {n: filter_files[n] for n in filters}
 
-    def _words(self) -> tuple[Words, Chunks]:
+    def _words(self) -> tuple[WordTable, Chunks]:
         """The word index with the changed words' entries made again, cut into chunks."""
         state = self.state
-        new = Words()
+        new = WordTable()
         copied: list[tuple[int, int, int]] = []  # (new start, old start, length)
         dirty: dict[int, bytes] = {}  # new index -> its new entry
         at = 0

@@ -9,7 +9,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterator
 
-from briefgen.search import bundle, packed, splice
+from briefgen.search import bundle, packed
 from briefgen.search.merge import Slice
 from briefgen.search.previous import State
 
@@ -92,40 +92,6 @@ def joined_pages(
         count += gaps[place + 1][0]
     pages, size = packed.join(parts)
     return pages, size, count
-
-
-class Words:
-    """The new word list, as State keeps it, made of runs of the last one and changed words."""
-
-    def __init__(self) -> None:
-        self.words: list[str] = []
-        self.sizes, self.lengths, self.main_lengths = array("q"), array("q"), array("q")
-        self.part_at = array("q", [0])
-        self.part_slice, self.part_start, self.part_last = array("q"), array("q"), array("q")
-
-    def copy(self, state: State, start: int, end: int) -> None:
-        """The last merge's words `start` to `end`, unchanged."""
-        self.words += state.words[start:end]
-        self.sizes += state.sizes[start:end]
-        self.lengths += state.lengths[start:end]
-        self.main_lengths += state.main_lengths[start:end]
-        first, last = state.part_at[start], state.part_at[end]
-        shift = len(self.part_slice) - first
-        self.part_slice += state.part_slice[first:last]
-        self.part_start += state.part_start[first:last]
-        self.part_last += state.part_last[first:last]
-        self.part_at.extend(at + shift for at in state.part_at[start + 1 : end + 1])
-
-    def add(self, word: str, entry: bytes, size: int, length: int, rows: list[splice.Row]) -> None:
-        self.words.append(word)
-        self.sizes.append(size)
-        self.lengths.append(len(entry))
-        self.main_lengths.append(length)
-        for index, start, last in rows:
-            self.part_slice.append(index)
-            self.part_start.append(start)
-            self.part_last.append(last)
-        self.part_at.append(len(self.part_slice))
 
 
 def filter_values(found: Slice, offset: int) -> dict[str, dict[str, list[int]]]:

@@ -18,7 +18,6 @@ import hashlib
 import heapq
 import itertools
 import json
-from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +26,7 @@ from briefgen.diagnostics import SearchIndexError
 from briefgen.search import bundle, fragments, packed
 from briefgen.search.bundle import Meta
 from briefgen.search.chunks import Reuse, write_chunks
-from briefgen.search.previous import State
+from briefgen.search.previous import State, WordTable
 
 
 @dataclass(frozen=True)
@@ -99,17 +98,14 @@ def merge(
         sorts=[],  # records have no sort keys: see records.py
         fields=fields,
     )
-    data, digest = bundle.encode(meta.cbor())
-    meta_hash = f"{language}_{digest[:10]}"
-    files[bundle.meta_name(meta_hash)] = data
-    entry = dict(loaded[0].slice.entry)
-    info = entry["languages"][language]
-    entry["languages"] = {language: {**info, "hash": meta_hash, "page_count": len(pages)}}
-    files[bundle.ENTRY] = _json(entry)
+    write_head(files, meta, loaded[0].slice.entry, language)
     kept = {path: (None, digest) for path, digest in chunks.kept.items()}
     state = None
     if keys is not None and len(loaded) == len(slices) and words.spliceable:
-        state = State(
+        state = State.made(
+            words.table,
+            chunks.order,
+            chunks.digests,
             keys=list(keys),
             counts=[len(item.meta.pages) for item in loaded],
             slice_fields=[list(item.meta.fields) for item in loaded],
@@ -121,15 +117,6 @@ def merge(
             runs=runs,
             pages=pages,
             digests=bytes.fromhex("".join(digest for _, digest in named.values())),
-            words=words.words,
-            sizes=words.sizes,
-            lengths=words.lengths,
-            main_lengths=words.main_lengths,
-            part_at=words.part_at,
-            part_slice=words.part_slice,
-            part_start=words.part_start,
-            part_last=words.part_last,
-            chunks=[[end, c, chunks.digests[c]] for end, c in chunks.order],
             filters={n: {v: sorted(p) for v, p in f.items()} for n, f in values.items()},
             filter_files=_filter_files(meta.filters, files),
         )
@@ -142,23 +129,12 @@ class _Recorded:
 
     def __init__(self, stream: Iterator[_Word]) -> None:
         self.stream = stream
-        self.words: list[str] = []
-        self.sizes, self.lengths, self.main_lengths = array("q"), array("q"), array("q")
-        self.part_at = array("q", [0])
-        self.part_slice, self.part_start, self.part_last = array("q"), array("q"), array("q")
+        self.table = WordTable()
         self.spliceable = True
 
     def __iter__(self) -> Iterator[tuple[str, bytes, int]]:
         for word, encoded, size, full, main_length, table in self.stream:
-            self.words.append(word)
-            self.sizes.append(size)
-            self.lengths.append(len(encoded))
-            self.main_lengths.append(main_length)
-            for index, start, last in table:
-                self.part_slice.append(index)
-                self.part_start.append(start)
-                self.part_last.append(last)
-            self.part_at.append(len(self.part_slice))
+            self.table.add(word, encoded, size, main_length, table)
             self.spliceable = self.spliceable and full
             yield word, encoded, size
 
@@ -169,6 +145,19 @@ def _filter_files(described: list[Any], files: dict[str, bytes]) -> dict[str, li
         data = files[f"filter/{file_hash}.pf_filter"]
         out[name] = [file_hash, hashlib.sha256(data).hexdigest()]
     return out
+
+
+def write_head(files: dict[str, bytes], meta: Meta, entry: dict[str, Any], language: str) -> None:
+    """The merged bundle's meta file, and its pagefind-entry.json (`entry`: a slice's) naming
+    it."""
+    data, digest = bundle.encode(meta.cbor())
+    meta_hash = f"{language}_{digest[:10]}"
+    files[bundle.meta_name(meta_hash)] = data
+    info = entry["languages"][language]
+    pages = len(meta.pages)
+    files[bundle.ENTRY] = _json(
+        {**entry, "languages": {language: {**info, "hash": meta_hash, "page_count": pages}}}
+    )
 
 
 def _json(entry: dict[str, Any]) -> bytes:

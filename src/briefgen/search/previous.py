@@ -23,7 +23,7 @@ import itertools
 import operator
 import sys
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,44 @@ import cbor2
 
 FORMAT = f"1 {sys.byteorder}"  # numbers are stored as arrays of machine integers
 _ARRAYS = ("sizes", "lengths", "main_lengths", "part_at", "part_slice", "part_start", "part_last")
+
+
+class WordTable:
+    """A merged word index as State keeps it: per word its size, its entry's length and where
+    each slice's run of pages is in it (made by the full merge, or by the merge again from
+    runs of the last one and changed words)."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.sizes, self.lengths, self.main_lengths = array("q"), array("q"), array("q")
+        self.part_at = array("q", [0])
+        self.part_slice, self.part_start, self.part_last = array("q"), array("q"), array("q")
+
+    def copy(self, state: State, start: int, end: int) -> None:
+        """The last merge's words `start` to `end`, unchanged."""
+        self.words += state.words[start:end]
+        self.sizes += state.sizes[start:end]
+        self.lengths += state.lengths[start:end]
+        self.main_lengths += state.main_lengths[start:end]
+        first, last = state.part_at[start], state.part_at[end]
+        shift = len(self.part_slice) - first
+        self.part_slice += state.part_slice[first:last]
+        self.part_start += state.part_start[first:last]
+        self.part_last += state.part_last[first:last]
+        self.part_at.extend(at + shift for at in state.part_at[start + 1 : end + 1])
+
+    def add(
+        self, word: str, entry: bytes, size: int, length: int, rows: Iterable[Sequence[int]]
+    ) -> None:
+        self.words.append(word)
+        self.sizes.append(size)
+        self.lengths.append(len(entry))
+        self.main_lengths.append(length)
+        for index, start, last in rows:
+            self.part_slice.append(index)
+            self.part_start.append(start)
+            self.part_last.append(last)
+        self.part_at.append(len(self.part_slice))
 
 
 @dataclass
@@ -60,6 +98,29 @@ class State:
     chunks: list[list[Any]]  # [end (index of the word after it), content sha256, file sha256]
     filters: dict[str, dict[str, list[int]]]  # filter -> value -> page numbers, ascending
     filter_files: dict[str, list[str]]  # filter -> [file hash, file sha256]
+
+    @classmethod
+    def made(
+        cls,
+        table: WordTable,
+        chunks: list[tuple[int, str]],
+        chunk_files: dict[str, str],
+        **rest: Any,
+    ) -> State:
+        """A merge's state: its word table, its chunks ((end, content sha256) in order, and
+        content -> file sha256), and the rest of State's fields."""
+        return cls(
+            words=table.words,
+            sizes=table.sizes,
+            lengths=table.lengths,
+            main_lengths=table.main_lengths,
+            part_at=table.part_at,
+            part_slice=table.part_slice,
+            part_start=table.part_start,
+            part_last=table.part_last,
+            chunks=[[end, content, chunk_files[content]] for end, content in chunks],
+            **rest,
+        )
 
     def offsets(self) -> list[int]:
         out, at = [], 0
