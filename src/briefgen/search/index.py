@@ -163,17 +163,11 @@ def _state_whole(state: State, digests_of: Callable[[list[str]], list[str | None
     others.update((f"index/{state.language}_{c[:10]}.pf_index", d) for _, c, d in state.chunks)
     others.update((f"filter/{h}.pf_filter", d) for h, d in state.filter_files.values())
     names = [f"fragment/{name}.pf_fragment" for name, _ in state.pages]
-    found = digests_of(names + list(others))
-    if None in found:
-        return False
+    found = [d for d in digests_of(names + list(others)) if d is not None]
     pages = len(names)
-    return (
-        found[pages:] == list(others.values())
-        and "".join(
-            found[:pages]  # type: ignore[arg-type]
-        )
-        == state.digests.hex()
-    )
+    if len(found) != pages + len(others) or found[pages:] != list(others.values()):
+        return False  # a file not there (None), or not the one the last merge made
+    return "".join(found[:pages]) == state.digests.hex()  # fragments: one string, compared in C
 
 
 def whole(found: Slice, available: Available) -> bool:
