@@ -147,3 +147,39 @@ def test_a_save_is_indexed_for_search_from_its_page_build(demo_site: Path, tmp_p
     text = "".join(gzip.decompress(f.read_bytes()).decode("utf-8") for f in fragments)
     assert "zyxwvutsonic" in text
     assert "Traceback" not in err.getvalue() and "error" not in err.getvalue(), err.getvalue()
+
+
+def test_a_stop_signal_python_swallowed_still_stops_the_loop(tmp_path: Path) -> None:
+    """The KeyboardInterrupt a signal raises can land where Python only prints "Exception
+    ignored" (a weakref callback): serve's loop stops on the signal all the same."""
+    import contextlib
+    import signal
+    import threading
+
+    from briefgen.serve.server import _interrupts_as_keyboard
+    from briefgen.serve.watch import Watcher
+
+    site = write_site(tmp_path / "site", briefing("Synthetic text of the stop test."))
+    session, _ = session_for(site, tmp_path, FileHashes())
+    session.build(None)
+    watcher = Watcher()
+    watcher.restart(session.watch_paths())
+    stopped = threading.Event()
+    try:
+        with _interrupts_as_keyboard() as stop_requested:
+            with contextlib.suppress(KeyboardInterrupt):  # swallowed, as in a weakref callback
+                signal.raise_signal(signal.SIGINT)
+
+            def loop() -> None:
+                try:
+                    session.loop(watcher, stop_requested.is_set)
+                except KeyboardInterrupt:
+                    stopped.set()
+
+            looping = threading.Thread(target=loop, daemon=True)  # so a loop that never
+            looping.start()  # stops fails the test instead of hanging it
+            looping.join(timeout=30)
+    finally:
+        watcher.stop()
+    assert stopped.is_set()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back

@@ -29,15 +29,22 @@ from briefgen.serve.watch import Watcher
 
 
 @contextmanager
-def _interrupts_as_keyboard() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop the server like Ctrl-C does, cleaning up on the way out."""
+def _interrupts_as_keyboard() -> Iterator[threading.Event]:
+    """SIGTERM and SIGHUP stop the server like Ctrl-C does, cleaning up on the way out.
+
+    Yields an event set by every such signal: the KeyboardInterrupt a signal raises can land
+    where Python swallows it (a weakref callback or a __del__ running just then prints
+    "Exception ignored" and goes on), so the serve loop also stops when it sees the event."""
+    requested = threading.Event()
 
     def raise_interrupt(signum: int, frame: FrameType | None) -> None:
+        requested.set()
         raise KeyboardInterrupt
 
-    saved = {s: signal.signal(s, raise_interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    saved = {s: signal.signal(s, raise_interrupt) for s in stops}
     try:
-        yield
+        yield requested
     finally:
         for s, handler in saved.items():
             signal.signal(s, handler)
@@ -67,7 +74,7 @@ def serve(
     watcher = Watcher()
     http_thread: threading.Thread | None = None
     try:
-        with _interrupts_as_keyboard():
+        with _interrupts_as_keyboard() as stop_requested:
             session = Session(site_dir, server.app, origin(server), console, rebuild, production)
             http_thread = threading.Thread(
                 target=server.serve_forever, args=(0.2,), name="briefgen-http"
@@ -78,7 +85,7 @@ def serve(
             watcher.restart(session.watch_paths())  # first, so no save during the build is lost
             session.build(None)
             console.info("briefgen: watching " + session.watching(watcher.paths))
-            session.loop(watcher)
+            session.loop(watcher, stop_requested.is_set)
     except KeyboardInterrupt:
         pass
     finally:

@@ -271,10 +271,13 @@ class Session:
     def watching(self, paths: list[Path]) -> str:
         return ", ".join(self._rel(p) + "/" for p in paths) or "nothing"
 
-    def loop(self, watcher: Watcher) -> None:
-        """Wait for a batch of changes, let the burst settle, rebuild; forever. A themes/ (or
-        content/) folder that appears later is watched from then on."""
+    def loop(self, watcher: Watcher, stop_requested: Callable[[], bool] = lambda: False) -> None:
+        """Wait for a batch of changes, let the burst settle, rebuild; until `stop_requested`
+        (checked at least once a second), as KeyboardInterrupt. A themes/ (or content/)
+        folder that appears later is watched from then on."""
         while True:
+            if stop_requested():
+                raise KeyboardInterrupt
             wait = SEARCH_QUIET if self.search_stale else 1.0
             try:
                 changed = set(watcher.changes.get(timeout=wait))
