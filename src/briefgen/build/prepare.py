@@ -163,7 +163,7 @@ def prepare(
     diags = Diagnostics()
     settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
     cache = cache or DocCache(options.site_dir, False)
-    keep_lines = memory is not None  # a long-lived caller's: worth holding them decompressed
+    long_lived = memory is not None  # serve: worth keeping lines and the site model
     memory = Memory() if memory is None else memory
     maker = _Maker(settings, options)
     results, remake = _process_briefings(maker, cache, options, memory, hashes or FileHashes())
@@ -172,7 +172,7 @@ def prepare(
     sources = [r.source for r in included if r.source is not None]
     content = settings.content()
     last, memory.checked = memory.checked, None  # sitereuse.py: serve's, from the last build
-    same = keep_lines and sitereuse.same_sources(last, included, content, options.search)
+    same = long_lived and sitereuse.same_sources(last, included, content, options.search)
     checks = last.checks if same and last is not None else _checks(sources)
     diags.items.extend(checks)
     if diags.errors() and content is not None:  # broken links too, in the same run
@@ -200,12 +200,11 @@ def prepare(
         check_links(site, diags)
     if diags.errors(strict=options.strict):
         raise ContentError(diags)
-    if keep_lines:
+    lines = None
+    if long_lived:  # what the next build takes up (sitereuse.py), and this build's lines only
         settings_repr = sitereuse.settings_of(content)
         done = tuple(included)
         memory.checked = sitereuse.Checked(settings_repr, options.search, done, checks, site)
-    lines = None
-    if keep_lines:  # this build's only: those of replaced results go
         known = memory.lines
         lines = memory.lines = {p.key: known[p.key] for p in kept.values() if p.key in known}
     return Prepared(site, diags, kept, skipped, lines, store)
