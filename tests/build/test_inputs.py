@@ -6,6 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
+
 from briefgen.build.inputs import FileHashes
 
 
@@ -21,6 +23,33 @@ def test_a_file_is_hashed_again_only_when_it_changes(tmp_path: Path) -> None:
     path.write_text("other synthetic text\n")  # same size
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old mtime
     assert hashes.of(path) == hashlib.sha256(b"other synthetic text\n").digest()  # ctime moved
+
+
+def test_a_hash_taken_just_after_its_file_changed_holds_for_that_build_only(
+    tmp_path: Path,
+) -> None:
+    """A second write within the file system's time grain, at the same size, would keep the
+    stat: so a file hashed within RACY_NS of its change is read again by the next build."""
+    path = tmp_path / "synthetic.md"
+    path.write_text("fresh synthetic text\n")
+    hashes = FileHashes()
+    first = hashes.of(path)
+    assert hashes.of(path) is first  # within one build: read once
+    hashes.next_build()
+    again = hashes.of(path)
+    assert again == first and again is not first  # read again: it was racy
+
+
+def test_a_hash_taken_well_after_its_file_changed_is_kept_across_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FileHashes, "RACY_NS", 0)  # as if the file changed long ago
+    path = tmp_path / "synthetic.md"
+    path.write_text("settled synthetic text\n")
+    hashes = FileHashes()
+    first = hashes.of(path)
+    hashes.next_build()
+    assert hashes.of(path) is first
 
 
 def test_the_up_to_date_check_loads_no_markdown_or_jinja(tmp_path: Path) -> None:

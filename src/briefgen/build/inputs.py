@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,13 +43,28 @@ class BuildOptions:
 
 
 class FileHashes:
-    """Files' content hashes. Each file is read once per build; a long-lived process (serve)
-    keeps one of these across builds and re-reads only files whose size, modification time or
-    inode changed since (editors and git always change them)."""
+    """Files' content hashes. Each file is read once per build; a long-lived process (serve,
+    the resident build process) keeps one of these across builds and re-reads only files
+    whose size, modification time, change time or inode changed since (editors and git
+    always change them).
+
+    A file's times have a coarse grain (a clock tick; whole seconds on some file systems), so
+    a file written again within the tick it was hashed in, at the same size, would look
+    unchanged: like git's "racy" index entries, a hash taken within RACY_NS of the file's
+    last change is kept for this build only, and the file is read again by the next."""
+
+    RACY_NS = 2_000_000_000  # above any file system's time grain (FAT: 2 s) and clock lag
 
     def __init__(self) -> None:
         # by path string: a Path's hash is costly (pathlib folds its parts: 0.1 ms per path)
         self._known: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+        self._racy: set[str] = set()
+
+    def next_build(self) -> None:
+        """Start a new build: forget the hashes taken too soon after their file changed."""
+        for name in self._racy:
+            self._known.pop(name, None)
+        self._racy.clear()
 
     def of(self, path: Path | str) -> bytes:
         name = os.fspath(path)
@@ -57,9 +73,12 @@ class FileHashes:
         known = self._known.get(name)
         if known is not None and known[0] == signature:
             return known[1]
+        hashed_at = time.time_ns()
         with open(name, "rb") as file:
             content = hashlib.file_digest(file, "sha256").digest()
         self._known[name] = (signature, content)
+        if abs(hashed_at - max(st.st_mtime_ns, st.st_ctime_ns)) < self.RACY_NS:
+            self._racy.add(name)  # a time in the future (a skewed clock) is racy too
         return content
 
 
@@ -165,6 +184,7 @@ def state(
     listing = _listing(options.output) if signature is not None and intact is None else None
     previous = output.trusted_manifest(options.output, listing, intact)  # it makes the
     hashes = hashes or FileHashes()  # state not current()
+    hashes.next_build()
     files = files_digest(options, hashes)
     inputs = with_options(options, files)
     return State(options.output, previous, inputs, hashes, signature, files, listing)
