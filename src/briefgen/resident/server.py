@@ -65,7 +65,7 @@ class Server:
         self.place = place
         self.idle = idle
         self.started = time.time()
-        self.last = time.monotonic()
+        self.last = time.monotonic()  # the end of the last build (status requests don't count)
         self.builds = 0
         self.stopping = False
         self.listener: socket.socket | None = None
@@ -97,12 +97,10 @@ class Server:
             except TimeoutError:
                 continue
             with conn:
-                self.last = time.monotonic()
                 try:
                     self.handle(conn)
                 except Exception:  # a bug: the client says so and builds in-process
                     traceback.print_exc(file=sys.__stderr__)
-            self.last = time.monotonic()
 
     def _should_exit(self) -> bool:
         if self.stopping:
@@ -139,7 +137,10 @@ class Server:
             return
         conn.settimeout(SEND_WAIT)
         protocol.send(conn, protocol.TAKEN)
-        code = job.run(request, conn, self.builders)
+        try:
+            code = job.run(request, conn, self.builders)
+        finally:
+            self.last = time.monotonic()  # idle time counts from the end of the last build
         self.builds += 1
         with contextlib.suppress(OSError):
             protocol.send_json(conn, protocol.EXIT, code)
