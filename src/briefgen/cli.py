@@ -155,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if client.wanted(args.no_resident):
             given = list(argv) if argv is not None else sys.argv[1:]
-            code = client.build(given, args.dir, console)
+            output = args.output if args.output is not None else args.dir / "site"
+            code = client.build(given, args.dir, output, console)
             if code is not None:
                 return code
         gc.disable()  # one build, then exit: the collector would only walk the model again

@@ -60,9 +60,10 @@ def supported() -> bool:
     return hasattr(socket, "AF_UNIX") and hasattr(os, "fork") and fcntl is not None
 
 
-def build(argv: list[str], directory: Path, console: Console) -> int | None:
-    """Run `briefgen <argv>` (a build) in the resident server: its exit code, or None when
-    the build is to run in-process (told in at most one line, unless simply none ran)."""
+def build(argv: list[str], directory: Path, output: Path, console: Console) -> int | None:
+    """Run `briefgen <argv>` (a build of `directory` into `output`) in the resident server:
+    its exit code, or None when the build is to run in-process (told in at most one line,
+    unless simply none ran)."""
     site = site_path(directory)
     if not os.path.isdir(os.path.join(site, "content")):
         return None  # not a site: the in-process build says so, as ever
@@ -96,6 +97,7 @@ def build(argv: list[str], directory: Path, console: Console) -> int | None:
                 "briefgen: the resident build process stopped during the build; "
                 "building here instead"
             )
+            _await_output(output)
             return None
         if outcome.startswith("declined:"):
             return None
@@ -172,7 +174,7 @@ def _spawn(place: Place) -> subprocess.Popen[bytes]:
     env["PYTHONPATH"] = os.pathsep.join([package_root, *paths])
     argv = [sys.executable, "-m", "briefgen.resident.server", place.site, place.ident]
     try:
-        with open(place.log, "wb") as log:
+        with open(place.log, "ab") as log:  # a few lines per server started
             os.chmod(place.log, 0o600)
             return subprocess.Popen(
                 argv,
@@ -205,6 +207,27 @@ def _flocked(path: Path, deadline: float) -> Iterator[None]:
                     raise Unavailable("another client is still starting the server") from None
                 time.sleep(_POLL)
         yield
+    finally:
+        os.close(fd)
+
+
+def _await_output(output: Path) -> None:
+    """Wait (up to START_WAIT) until no process holds the output's lock: the workers a killed
+    server had forked share it until they notice and exit."""
+    assert fcntl is not None
+    try:
+        real = output.resolve() if output.is_symlink() else output.absolute()  # as publish does
+        fd = os.open(real.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        deadline = time.monotonic() + START_WAIT
+        while time.monotonic() < deadline:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                time.sleep(_POLL)
     finally:
         os.close(fd)
 
