@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.resident.conftest import Resident, tree
+from tests.resident.conftest import Resident, same_text, tree
 from tests.support.compare_site import copy_compare_site
 
 
@@ -25,7 +25,8 @@ def test_source_date_epoch_follows_the_client(resident: Resident, tmp_path: Path
         assert tree(here / "site") == tree(there / "site")
         feeds.append((here / "site/feed.xml").read_bytes())
     assert feeds[0] != feeds[1]  # the epoch shows in the output
-    assert resident.status(here)["builds"] == 2
+    said = resident.status(here)
+    assert said["builds"] == 2 and said["warm_builds"] == 1  # another epoch: a fresh builder
 
 
 def test_relative_paths_are_the_client_s(resident: Resident, tmp_path: Path) -> None:
@@ -41,7 +42,8 @@ def test_relative_paths_are_the_client_s(resident: Resident, tmp_path: Path) -> 
     assert "into ../out-b " in second.err
     assert tree(tmp_path / "out-a") == tree(tmp_path / "out-b")
     assert len(resident.servers()) == 1
-    assert resident.status(site)["builds"] == 2
+    said = resident.status(site)
+    assert said["builds"] == 2 and said["warm_builds"] == 1  # other options: a fresh builder
     assert not (Path("/") / "out-a").exists()
 
 
@@ -96,3 +98,44 @@ def test_a_symlinked_folder_means_in_process(resident: Resident, tmp_path: Path)
     target.mkdir(mode=0o700)
     resident.folder.symlink_to(target)
     _refused(resident, site, "symbolic link")
+
+
+def _on_a_terminal(resident: Resident, site: Path, *args: str) -> str:
+    """What `briefgen build ARGS` writes to stderr when stderr is a terminal (a pty)."""
+    import os
+    import subprocess
+    import sys
+
+    leader, follower = os.openpty()
+    env = resident.environ(NO_COLOR=None, TERM="xterm")
+    client = subprocess.Popen(
+        [sys.executable, "-m", "briefgen", "build", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        cwd=site,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert client.wait(timeout=300) == 0
+    return b"".join(chunks).decode()
+
+
+def test_colours_follow_the_client_s_terminal(resident: Resident, tmp_path: Path) -> None:
+    here = copy_compare_site(tmp_path / "resident")
+    there = copy_compare_site(tmp_path / "in-process")
+    served = _on_a_terminal(resident, here, "--no-search")
+    alone = _on_a_terminal(resident, there, "--no-search", "--no-resident")
+    assert "\x1b[32m" in alone  # the summary, in green
+    last = [text.rstrip("\r\n").rpartition("\r")[2] for text in (served, alone)]
+    assert same_text(last[0]) == same_text(last[1])
+    assert resident.servers()

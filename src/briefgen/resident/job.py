@@ -75,12 +75,14 @@ class Builders:
     def __init__(self) -> None:
         self._key: tuple[Any, ...] | None = None
         self._warm: WarmRebuild | None = None
+        self.builds = 0  # builds by the current builder (the first of them filled its memory)
 
     def rebuild(self, interrupted: Callable[[], bool]) -> Callable[[BuildOptions], BuildResult]:
         def run(options: BuildOptions) -> BuildResult:
             key = (os.getcwd(), options, os.environ.get("SOURCE_DATE_EPOCH"))
             if self._warm is None or key != self._key:
-                self._key, self._warm = key, WarmRebuild()
+                self._key, self._warm, self.builds = key, WarmRebuild(), 0
+            self.builds += 1
             return self._warm(options, None, interrupted)
 
         return run

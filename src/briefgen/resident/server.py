@@ -158,6 +158,7 @@ class Server:
             "idle": round(time.monotonic() - self.last, 1),
             "idle_limit": self.idle,
             "builds": self.builds,
+            "warm_builds": self.builders.builds if self.builders is not None else 0,
             "memory": _resident_memory(),
             "started": self.started,
             "python": sys.executable,
@@ -208,6 +209,7 @@ def _take_lock(place: Place) -> int | None:
 
 def main(argv: list[str] | None = None) -> int:
     site, ident = argv if argv is not None else sys.argv[1:]
+    _log("starting")
     try:
         place = Place.of(site)
     except Refused as exc:
