@@ -4,7 +4,10 @@ process is on or off as the environment says: off under CI, with BRIEFGEN_RESIDE
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,10 +105,6 @@ def test_a_symlinked_folder_means_in_process(resident: Resident, tmp_path: Path)
 
 def _on_a_terminal(resident: Resident, site: Path, *args: str) -> str:
     """What `briefgen build ARGS` writes to stderr when stderr is a terminal (a pty)."""
-    import os
-    import subprocess
-    import sys
-
     leader, follower = os.openpty()
     env = resident.environ(NO_COLOR=None, TERM="xterm")
     client = subprocess.Popen(
