@@ -40,6 +40,7 @@ _ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 START_WAIT = 10.0
 STOP_WAIT = 10.0  # seconds `resident stop` waits for the server to exit before SIGTERM
 _POLL = 0.02
+LOG_LIMIT = 1 << 20  # bytes of server log kept: past it, the next server starts it afresh
 
 
 class Unavailable(Exception):
@@ -174,7 +175,8 @@ def _spawn(place: Place) -> subprocess.Popen[bytes]:
     env["PYTHONPATH"] = os.pathsep.join([package_root, *paths])
     argv = [sys.executable, "-m", "briefgen.resident.server", place.site, place.ident]
     try:
-        with open(place.log, "ab") as log:  # a few lines per server started
+        grown = place.log.exists() and place.log.stat().st_size > LOG_LIMIT
+        with open(place.log, "wb" if grown else "ab") as log:  # a few lines per server
             os.chmod(place.log, 0o600)
             return subprocess.Popen(
                 argv,
