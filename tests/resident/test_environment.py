@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.resident.conftest import Resident, same_text, tree
 from tests.support.compare_site import copy_compare_site
+from tests.support.resident import Resident, same_text, tree
 
 
 def test_source_date_epoch_follows_the_client(resident: Resident, tmp_path: Path) -> None:

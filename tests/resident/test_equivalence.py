@@ -7,9 +7,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.resident.conftest import Resident, same_text, tree
 from tests.support.compare_site import copy_compare_site
 from tests.support.paths import FIXTURE_SITES
+from tests.support.resident import Resident, same_text, tree
 
 NEWER = "content/briefings/2025-02-01-synthetic-newer.md"
 OLDER = "content/briefings/2025-01-01-synthetic-older.md"

@@ -11,8 +11,8 @@ import signal
 import time
 from pathlib import Path
 
-from tests.resident.conftest import WAIT, Resident, output_held, tree
 from tests.support.compare_site import copy_compare_site
+from tests.support.resident import WAIT, Resident, output_held, tree
 
 NEWER = "content/briefings/2025-02-01-synthetic-newer.md"
 DIED = "the resident build process stopped during the build"

@@ -11,8 +11,8 @@ from pathlib import Path
 from briefgen.build.digest import CODE_VERSION
 from briefgen.resident import protocol
 from briefgen.resident.place import identity
-from tests.resident.conftest import Resident
 from tests.support.compare_site import copy_compare_site
+from tests.support.resident import Resident
 
 
 def _ask(socket_path: Path, user: int | None) -> str:
