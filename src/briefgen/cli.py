@@ -125,7 +125,11 @@ def parser() -> argparse.ArgumentParser:
 
 def _resident_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     resident = sub.add_parser(
-        "resident", help="show or stop the site's resident build process (see `build`)"
+        "resident",
+        help="show or stop the site's resident build process (see `build`)",
+        description="`briefgen build` runs in a long-lived process per site folder, which keeps "
+        "the last build in memory; it exits after BRIEFGEN_RESIDENT_IDLE seconds (default 900) "
+        "without a build. Off with --no-resident, BRIEFGEN_RESIDENT=0, and when CI is set.",
     )
     actions = resident.add_subparsers(dest="action", required=True, metavar="ACTION")
     status = actions.add_parser("status", help="pid, site, idle time and memory of the process")
