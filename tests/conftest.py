@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.support.paths import FIXTURE_SITES, REPO
+
+# Builds run in-process, as they did before the resident build process: a test must not leave
+# servers behind. tests/resident/ turns it on for the processes it starts (and stops them).
+os.environ["BRIEFGEN_RESIDENT"] = "0"
 
 # The browser harness (served demo site, Debian's Chromium, axe, the validator) and the demo
 # site built in-process (the `built` fixture).

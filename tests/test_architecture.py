@@ -29,6 +29,7 @@ STAGES: list[tuple[str, ...]] = [
         "briefgen.cli",
         "briefgen.console",
         "briefgen.__main__",
+        "briefgen.resident",
     ),
 ]
 

@@ -1,4 +1,5 @@
-"""Command line: `briefgen build|check|serve|new|import`. Exit 0 ok, 1 content errors, 2 usage."""
+"""Command line: `briefgen build|check|serve|init|new|import|resident`. Exit 0 ok, 1 content
+errors, 2 usage."""
 
 from __future__ import annotations
 
@@ -7,15 +8,22 @@ import datetime as dt
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen import __version__
 from briefgen.console import Console, plural
 from briefgen.diagnostics import ContentError, Diagnostic, SearchIndexError, UsageError
 
+if TYPE_CHECKING:
+    from briefgen.build.inputs import BuildOptions
+    from briefgen.build.pipeline import BuildResult
+
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+# A build run by a long-lived caller (the resident build process): options -> result.
+Rebuild = Callable[["BuildOptions"], "BuildResult"]
 
 
 def _port(value: str) -> int:
@@ -47,7 +55,7 @@ def _date(value: str) -> dt.date:
     return date
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefgen", description=__doc__)
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -62,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", "-q", action="store_true", help="print only diagnostics")
     build.add_argument(
         "--jobs", "-j", type=_jobs, default=0, metavar="N", help="workers (0: one per core)"
+    )
+    build.add_argument(
+        "--no-resident",
+        action="store_true",
+        help="build in this process, not in the site's resident build process (which keeps "
+        "the last build in memory; also off with BRIEFGEN_RESIDENT=0, and under CI)",
     )
 
     check = sub.add_parser("check", help="validate everything a build would, write nothing")
@@ -105,7 +119,24 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--date", type=_date, metavar="YYYY-MM-DD", help="default: front-matter, first line"
     )
+    _resident_parser(sub)
     return parser
+
+
+def _resident_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    resident = sub.add_parser(
+        "resident",
+        help="show or stop the site's resident build process (see `build`)",
+        description="`briefgen build` runs in a long-lived process per site folder, which keeps "
+        "the last build in memory; it exits after BRIEFGEN_RESIDENT_IDLE seconds (default 900) "
+        "without a build. Off with --no-resident, BRIEFGEN_RESIDENT=0, and when CI is set.",
+    )
+    actions = resident.add_subparsers(dest="action", required=True, metavar="ACTION")
+    status = actions.add_parser("status", help="pid, site, idle time and memory of the process")
+    status.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    stop = actions.add_parser("stop", help="stop it (after the build it is running, if any)")
+    stop.add_argument("dir", nargs="?", default=".", type=Path, metavar="DIR")
 
 
 def run() -> None:
@@ -121,11 +152,27 @@ def run() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     console = Console.from_env(quiet=getattr(args, "quiet", False))
+    if args.command == "build":
+        from briefgen.resident import client
+
+        if client.wanted(args.no_resident):
+            given = list(argv) if argv is not None else sys.argv[1:]
+            output = args.output if args.output is not None else args.dir / "site"
+            code = client.build(given, args.dir, output, console)
+            if code is not None:
+                return code
+        gc.disable()  # one build, then exit: the collector would only walk the model again
+    return execute(args, console)
+
+
+def execute(args: argparse.Namespace, console: Console, rebuild: Rebuild | None = None) -> int:
+    """Run a parsed command; its exit code. The one path of every command, in-process or, for
+    a build, in the resident build process (`rebuild`: its long-lived builder)."""
     try:
         if args.command == "build":
-            return _build(args, console)
+            return _build(args, console, rebuild)
         if args.command == "check":
             return _check(args, console)
         if args.command == "serve":
@@ -139,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(args, console)
         if args.command == "import":
             return _import(args, console)
+        if args.command == "resident":
+            from briefgen.resident.commands import resident
+
+            return resident(args, console)
     except UsageError as exc:
         console.error(str(exc))
         return EXIT_USAGE
@@ -223,11 +274,9 @@ def _skipped_drafts(paths: Sequence[str], console: Console) -> None:
         console.info(f"{plural(len(paths), 'draft')} skipped: {shown} (--drafts includes them)")
 
 
-def _build(args: argparse.Namespace, console: Console) -> int:
+def _build(args: argparse.Namespace, console: Console, rebuild: Rebuild | None = None) -> int:
     from briefgen.build.inputs import BuildOptions, state
 
-    # One build, then exit: the collector would only walk the site model again on its way out.
-    gc.disable()
     site_dir = _site_dir(args)
     options = BuildOptions(
         site_dir=site_dir,
@@ -238,19 +287,24 @@ def _build(args: argparse.Namespace, console: Console) -> int:
         strict=args.strict,
         jobs=args.jobs,
     )
-    start = state(options)
-    if start.unchanged and start.previous is not None:  # without loading the pipeline at all
-        previous = start.previous
-        totals = f"{plural(previous.pages, 'page')}, {plural(previous.annotations, 'annotation')}"
-        console.summary(f"nothing changed: {options.output} is up to date ({totals})")
-        return EXIT_OK
-    from briefgen.build.pipeline import build
+    if rebuild is None:
+        start = state(options)
+        if start.unchanged and start.previous is not None:  # without loading the pipeline
+            done = _totals(start.previous.pages, start.previous.annotations)
+            console.summary(f"nothing changed: {options.output} is up to date ({done})")
+            return EXIT_OK
+        from briefgen.build.pipeline import build
+
+        def once(options: BuildOptions) -> BuildResult:
+            return build(options, start=start)
+
+        rebuild = once
 
     with console.progress("building"):
-        result = build(options, start=start)
+        result = rebuild(options)
     _report(result.diagnostics.sorted(), "text", args.strict, console)
     _skipped_drafts(result.skipped_drafts, console)
-    totals = f"{plural(result.pages, 'page')}, {plural(result.annotations, 'annotation')}"
+    totals = _totals(result.pages, result.annotations)
     if result.unchanged:
         console.summary(f"nothing changed: {result.out_dir} is up to date ({totals})")
     else:
@@ -259,6 +313,10 @@ def _build(args: argparse.Namespace, console: Console) -> int:
             f"({result.rendered} rendered, {plural(result.written, 'file')} written)"
         )
     return EXIT_OK
+
+
+def _totals(pages: int, annotations: int) -> str:
+    return f"{plural(pages, 'page')}, {plural(annotations, 'annotation')}"
 
 
 def _init(args: argparse.Namespace, console: Console) -> int:

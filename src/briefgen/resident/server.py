@@ -1,0 +1,244 @@
+"""The resident build process: `python -m briefgen.resident.server SITE IDENT`, started by a
+client (client.py), detached, one per identity (place.py), serving one build at a time.
+
+It holds `<id>.lock` while it lives (its pid and site written there), binds `<id>.sock`
+(0600, replacing a stale one: nobody else holds the lock), answers only peers of its own uid,
+and exits, removing its socket, after BRIEFGEN_RESIDENT_IDLE seconds without a request, when
+its site folder vanishes, on SIGTERM/SIGINT, or when asked (`briefgen resident stop`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+from types import FrameType
+from typing import Any
+
+from briefgen.resident import protocol
+from briefgen.resident.place import Place, Refused
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: clients never start a server there
+    fcntl = None  # type: ignore[assignment]
+
+IDLE_ENV = "BRIEFGEN_RESIDENT_IDLE"
+# 15 minutes: the server holds the site's model in memory (hundreds of MB at 4,000
+# briefings); an author's pauses between builds are seconds to minutes, so a quarter of an
+# hour keeps it through a working session without holding memory all day (Gradle's daemon
+# idles 3 hours, but holds no site). Set BRIEFGEN_RESIDENT_IDLE (seconds) to change it.
+IDLE_DEFAULT = 900.0
+TICK = 1.0  # seconds between checks of idleness, the site folder and a stop request
+LOCK_WAIT = 2.0  # seconds to wait for a server of the same identity that is exiting
+REQUEST_WAIT = 10.0  # seconds a connected client has to send its request
+SEND_WAIT = 300.0  # seconds a client may leave its output unread before it counts as gone
+
+
+def same_user(conn: socket.socket) -> bool:
+    """Whether the peer runs as our uid (SO_PEERCRED). Where the system has no such option,
+    the folder (0700) and socket (0600) modes are the guard."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return bool(uid == os.getuid())
+
+
+def idle_seconds(environ: os._Environ[str] | dict[str, str]) -> float:
+    try:
+        value = float(environ.get(IDLE_ENV, ""))
+    except ValueError:
+        return IDLE_DEFAULT
+    return value if value > 0 else IDLE_DEFAULT
+
+
+class Server:
+    def __init__(self, place: Place, idle: float) -> None:
+        self.place = place
+        self.idle = idle
+        self.started = time.time()
+        self.last = time.monotonic()  # the end of the last build (status requests don't count)
+        self.builds = 0
+        self.stopping = False
+        self.listener: socket.socket | None = None
+        self.bound: int | None = None  # the socket file's inode, to remove only ours
+        self.builders: Any = None
+
+    def bind(self) -> None:
+        path = self.place.socket
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # stale: its server is gone (we hold the lock)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)
+        try:
+            listener.bind(path)
+        finally:
+            os.umask(old)
+        listener.listen(16)
+        listener.settimeout(TICK)
+        self.listener, self.bound = listener, os.lstat(path).st_ino
+
+    def serve(self) -> None:
+        assert self.listener is not None
+        from briefgen.resident import job  # the pipeline, Jinja, ...: after the socket is up
+
+        self.builders = job.Builders()
+        while not self._should_exit():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                try:
+                    self.handle(conn)
+                except Exception:  # a bug: the client says so and builds in-process
+                    traceback.print_exc(file=sys.__stderr__)
+
+    def _should_exit(self) -> bool:
+        if self.stopping:
+            return True
+        if time.monotonic() - self.last > self.idle:
+            _log("idle: exiting")
+            return True
+        if not os.path.isdir(self.place.site):
+            _log(f"{self.place.site} is gone: exiting")
+            return True
+        return False
+
+    def handle(self, conn: socket.socket) -> None:
+        if not same_user(conn):
+            _log("refused a peer of another user")
+            return
+        conn.settimeout(REQUEST_WAIT)
+        frame = protocol.receive(conn)
+        if frame is None or frame[0] != protocol.REQUEST:
+            return
+        request = protocol.value(frame[1])
+        op = request.get("op") if isinstance(request, dict) else None
+        if op in ("status", "stop"):
+            self.stopping = self.stopping or op == "stop"
+            protocol.send_json(conn, protocol.STATUS, self.status())
+        elif op == "build":
+            self.build(conn, request)
+
+    def build(self, conn: socket.socket, request: dict[str, Any]) -> None:
+        from briefgen.resident import job
+
+        if request.get("site") != self.place.site or not os.path.isdir(str(request.get("cwd"))):
+            protocol.send_json(conn, protocol.DECLINED, "not this server's build")
+            return
+        conn.settimeout(SEND_WAIT)
+        protocol.send(conn, protocol.TAKEN)
+        try:
+            code = job.run(request, conn, self.builders)
+        finally:
+            self.last = time.monotonic()  # idle time counts from the end of the last build
+        self.builds += 1
+        with contextlib.suppress(OSError):
+            protocol.send_json(conn, protocol.EXIT, code)
+        conn.close()
+        # The client has its answer: now, not during the next build, free the cycles this
+        # build left and set what stays aside (frozen), so later collections skip it.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "site": self.place.site,
+            "idle": round(time.monotonic() - self.last, 1),
+            "idle_limit": self.idle,
+            "builds": self.builds,
+            "warm_builds": self.builders.builds if self.builders is not None else 0,
+            "memory": _resident_memory(),
+            "started": self.started,
+            "python": sys.executable,
+        }
+
+    def close(self) -> None:
+        if self.listener is not None:
+            self.listener.close()
+        with contextlib.suppress(OSError):
+            if os.lstat(self.place.socket).st_ino == self.bound:
+                os.unlink(self.place.socket)
+
+
+def _resident_memory() -> int:
+    """Bytes of memory the process holds now (Linux), else its peak."""
+    try:
+        with open("/proc/self/statm", "rb") as file:
+            return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} [{os.getpid()}] {message}", file=sys.__stderr__, flush=True)
+
+
+def _take_lock(place: Place) -> int | None:
+    """The server's lock, held for its life (fd kept open); None if another server has it."""
+    assert fcntl is not None
+    fd = os.open(place.lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                return None
+            time.sleep(0.05)
+    os.ftruncate(fd, 0)
+    os.write(fd, json.dumps({"pid": os.getpid(), "site": place.site}).encode())
+    return fd
+
+
+def main(argv: list[str] | None = None) -> int:
+    site, ident = argv if argv is not None else sys.argv[1:]
+    _log("starting")
+    try:
+        place = Place.of(site)
+    except Refused as exc:
+        _log(f"refused: {exc}")
+        return 2
+    if place.ident != ident:  # the code changed between the client's start and ours
+        _log("another code version than the client's: exiting")
+        return 3
+    lock = _take_lock(place)
+    if lock is None:
+        _log("another server holds the lock: exiting")
+        return 0
+    server = Server(place, idle_seconds(os.environ))
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.stopping = True  # a build under way ends first (its publishing is atomic)
+
+    for name in ("SIGTERM", "SIGINT"):
+        signal.signal(getattr(signal, name), stop)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        server.bind()
+        _log(f"serving {site} on {place.socket}")
+        server.serve()
+    finally:
+        server.close()
+        _log("exited")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The server's life: one per site, shared by concurrent clients, replaced when stale or
+killed (the build then runs in-process, the site whole), gone when idle, when its site is,
+on SIGTERM and on `briefgen resident stop`."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import time
+from pathlib import Path
+
+from tests.support.compare_site import copy_compare_site
+from tests.support.resident import WAIT, Resident, output_held, tree
+
+NEWER = "content/briefings/2025-02-01-synthetic-newer.md"
+DIED = "the resident build process stopped during the build"
+
+
+def _edit(site: Path, words: str) -> None:
+    with (site / NEWER).open("a", encoding="utf-8") as file:
+        file.write(f"\n{words}\n")
+
+
+def _cold(resident: Resident, site: Path, root: Path) -> dict[str, bytes]:
+    """The site a cold in-process build makes of `site`'s content."""
+    copy = root / f"cold-{time.monotonic_ns()}"
+    shutil.copytree(site / "content", copy / "content")
+    run = resident.briefgen("build", "--no-resident", cwd=copy)
+    assert run.code == 0, run.err
+    return tree(copy / "site")
+
+
+def _server(resident: Resident, site: Path) -> int:
+    run = resident.briefgen("build", cwd=site)
+    assert run.code == 0, run.err
+    pid = int(resident.status(site)["pid"])
+    return pid
+
+
+def _wait_held(out_dir: Path, client: object) -> None:
+    deadline = time.monotonic() + WAIT
+    while not output_held(out_dir):
+        assert time.monotonic() < deadline, "the build never took the output's lock"
+        time.sleep(0.002)
+
+
+def test_a_server_killed_mid_build_means_an_in_process_build(
+    resident: Resident, tmp_path: Path
+) -> None:
+    site = copy_compare_site(tmp_path / "site")
+    pid = _server(resident, site)
+    _edit(site, "Edited before the server is killed.")
+    client = resident.start("build", cwd=site)
+    _wait_held(site / "site", client)
+    os.kill(pid, signal.SIGKILL)
+    _out, err = client.communicate(timeout=300)
+    assert client.returncode == 0, err
+    assert err.count(DIED) == 1
+    assert "Traceback" not in err
+    assert tree(site / "site") == _cold(resident, site, tmp_path)
+    assert pid not in resident.servers()
+
+
+def test_a_kill_at_any_moment_leaves_the_site_a_cold_build_would(
+    resident: Resident, tmp_path: Path
+) -> None:
+    site = copy_compare_site(tmp_path / "site")
+    for round in range(3):
+        pid = _server(resident, site)
+        _edit(site, f"Edit {round} before a kill at a random moment.")
+        client = resident.start("build", cwd=site)
+        time.sleep(random.uniform(0, 1.5))
+        os.kill(pid, signal.SIGKILL)
+        _, err = client.communicate(timeout=300)
+        assert client.returncode == 0, err
+        assert err.count(DIED) <= 1 and "Traceback" not in err
+        assert tree(site / "site") == _cold(resident, site, tmp_path), round
+
+
+def test_a_stale_socket_is_replaced(resident: Resident, tmp_path: Path) -> None:
+    site = copy_compare_site(tmp_path / "site")
+    pid = _server(resident, site)
+    os.kill(pid, signal.SIGKILL)
+    resident.wait_gone(pid)
+    assert list(resident.folder.glob("*.sock"))  # left behind
+    _edit(site, "Edited after the server died.")
+    run = resident.briefgen("build", cwd=site)
+    assert run.code == 0 and "resident" not in run.err, run.err
+    assert resident.status(site)["pid"] != pid
+    assert tree(site / "site") == _cold(resident, site, tmp_path)
+
+
+def test_two_clients_at_once_start_one_server_and_both_build(
+    resident: Resident, tmp_path: Path
+) -> None:
+    site = copy_compare_site(tmp_path / "site")
+    clients = [resident.start("build", cwd=site) for _ in range(2)]
+    results = [c.communicate(timeout=300) for c in clients]
+    assert [c.returncode for c in clients] == [0, 0], results
+    assert len(resident.servers()) == 1
+    logs = "".join(p.read_text() for p in resident.folder.glob("*.log"))
+    assert logs.count("starting") == 1, logs  # no second server was even started
+    assert resident.status(site)["builds"] == 2
+    assert tree(site / "site") == _cold(resident, site, tmp_path)
+
+
+def test_a_client_killed_mid_build_leaves_the_server_serving(
+    resident: Resident, tmp_path: Path
+) -> None:
+    site = copy_compare_site(tmp_path / "site")
+    pid = _server(resident, site)
+    _edit(site, "Edited before the client is killed.")
+    client = resident.start("build", cwd=site)
+    _wait_held(site / "site", client)
+    client.kill()
+    client.communicate()
+    run = resident.briefgen("build", cwd=site)
+    assert run.code == 0, run.err
+    assert resident.status(site)["pid"] == pid
+    assert tree(site / "site") == _cold(resident, site, tmp_path)
+
+
+def test_a_server_exits_when_idle(resident: Resident, tmp_path: Path) -> None:
+    site = copy_compare_site(tmp_path / "site")
+    run = resident.briefgen("build", "--no-search", cwd=site, BRIEFGEN_RESIDENT_IDLE="1")
+    assert run.code == 0, run.err
+    [pid] = resident.servers()
+    resident.wait_gone(pid)
+    assert not list(resident.folder.glob("*.sock"))
+
+
+def test_a_server_exits_when_its_site_is_gone(resident: Resident, tmp_path: Path) -> None:
+    site = copy_compare_site(tmp_path / "site")
+    pid = _server(resident, site)
+    shutil.rmtree(site)
+    resident.wait_gone(pid)
+    assert not list(resident.folder.glob("*.sock"))
+
+
+def test_sigterm_and_resident_stop_end_a_server(resident: Resident, tmp_path: Path) -> None:
+    site = copy_compare_site(tmp_path / "site")
+    pid = _server(resident, site)
+    os.kill(pid, signal.SIGTERM)
+    resident.wait_gone(pid)
+    assert not list(resident.folder.glob("*.sock"))
+    pid = _server(resident, site)
+    stopped = resident.briefgen("resident", "stop", cwd=site)
+    assert f"(pid {pid})" in stopped.err
+    assert not resident.servers()
+    assert resident.status(site) == {"running": False}
+    said = resident.briefgen("resident", "status", cwd=site)
+    assert "no resident build process" in said.err
