@@ -157,8 +157,20 @@ class Corpus:
     def out_hugo(self) -> Path:
         return self.root / "hugo-public"
 
-    def briefgen_build(self, out: Path, jobs: list[str], *extra: str) -> list[str]:
-        return briefgen_cmd("build", str(self.site), "-o", str(out), "--quiet", *jobs, *extra)
+    def briefgen_build(
+        self, out: Path, jobs: list[str], *extra: str, resident: bool = False
+    ) -> list[str]:
+        """`briefgen build` of this corpus into `out`. In a fresh process (--no-resident:
+        cold builds are a CI machine's, where the resident build process is off) unless
+        `resident`: then handed to the site's resident build process, as an author's is."""
+        alone = () if resident else ("--no-resident",)
+        cmd = ("build", str(self.site), "-o", str(out), "--quiet", *jobs, *alone, *extra)
+        return briefgen_cmd(*cmd)
+
+    def resident(self, action: str) -> str:
+        """`briefgen resident status|stop` for this corpus's site: its output (status: JSON)."""
+        extra = ["--format", "json"] if action == "status" else []
+        return output_of(briefgen_cmd("resident", action, str(self.site), *extra))
 
     def hugo_build(self, hugo: str) -> list[str]:
         return [

@@ -59,6 +59,7 @@ class Figures:
     peak_pss: dict[str, list[int]] = field(default_factory=dict)
     html_files: dict[str, int] = field(default_factory=dict)
     index_bytes: dict[str, int] = field(default_factory=dict)
+    resident_bytes: list[int] = field(default_factory=list)  # its memory after the edits
 
     def add(self, name: str, run: Run) -> None:
         self.seconds.setdefault(name, []).append(run.seconds)
@@ -89,6 +90,7 @@ class Figures:
             "ratios": ratios,
             "html_files": self.html_files,
             "search_index_bytes": self.index_bytes,
+            "resident_memory_bytes": max(self.resident_bytes, default=0),
             "runs_seconds": self.seconds,
             "runs_peak_rss_bytes": self.peak_rss,
             "runs_peak_pss_bytes": self.peak_pss,
@@ -99,59 +101,70 @@ class Figures:
 
 
 def bench_size(n: int, repeat: int, jobs: list[str], hugo: str) -> Figures:
-    """`repeat` rounds of the cold builds (see cold.py), then briefgen's three rebuilds."""
+    """`repeat` rounds of the cold builds (see cold.py), then briefgen's rebuilds: in a fresh
+    process (--no-resident) and handed to the site's resident build process (the default)."""
     c = Corpus.of(n)
     out_s = c.out_search
-    edited = corpus.slug(n // 2 + 1)
-    edited_md = c.edited(n // 2 + 1)
-    edited_page = out_s / "briefings" / edited / "index.html"
-    override = c.site / "themes" / "default" / "templates" / "briefing.html"
     figures = Figures(n)
 
     def record(name: str, run: Run) -> None:
         figures.add(name, run)
         log(describe(n, name, run))
 
-    def rebuild(name: str, text: str | None = None) -> None:
-        run = measure(c.briefgen_build(out_s, jobs))
+    def rebuild(name: str, resident: bool, edit: int | None = None, text: str = "") -> None:
+        """Append `text` to briefing `edit` (if any), build, check, record as `name`."""
+        if edit is not None:
+            with c.edited(edit).open("a", encoding="utf-8") as f:
+                f.write(f"\n{text}\n")
+        run = measure(c.briefgen_build(out_s, jobs, resident=resident))
         expect_pages(out_s, n, "briefgen")
         expect_index(out_s, n, "briefgen")
-        if text is not None:
-            expect_text(edited_page, text, "briefgen")
+        if edit is not None:
+            page = out_s / "briefings" / corpus.slug(edit) / "index.html"
+            expect_text(page, text, "briefgen")
         record(name, run)
 
     for r in range(1, repeat + 1):
         log(f"N={n}: round {r}/{repeat}")
+        c.resident("stop")  # cold means no resident process either
         c.restore()
         cold = cold_round(c, jobs, hugo, figures.add)
         figures.html_files.update(cold.html_files)
         figures.index_bytes.update(cold.index_bytes)
 
-        rebuild("briefgen_rebuild_no_change")
-
-        sentence = f"Benchmark edit {r}: lorem ipsum appended dolor sentence."
-        with edited_md.open("a", encoding="utf-8") as f:
-            f.write(f"\n{sentence}\n")
-        rebuild("briefgen_rebuild_edit_briefing", sentence)
-        # An author's next save, of another briefing: the first edit after a cold build makes
-        # `briefgen build`'s spare tree from nothing, the next ones bring it up to date.
-        with c.edited(n // 4 + 1).open("a", encoding="utf-8") as f:
-            f.write(f"\nBenchmark second edit {r}.\n")
-        rebuild("briefgen_rebuild_edit_another")
-        expect_text(
-            out_s / "briefings" / corpus.slug(n // 4 + 1) / "index.html",
-            f"Benchmark second edit {r}.",
-            "briefgen",
-        )
+        rebuild("briefgen_rebuild_no_change", resident=False)
+        # A fresh process per build, as with --no-resident (and under CI). The first edit after
+        # a cold build makes `briefgen build`'s spare tree from nothing, the next brings it up
+        # to date.
+        half, quarter, third = n // 2 + 1, n // 4 + 1, n // 3 + 1
+        rebuild("briefgen_rebuild_edit_in_process", False, half, f"Bench edit {r}: lorem.")
+        rebuild("briefgen_rebuild_another_in_process", False, quarter, f"Bench next {r}: ipsum.")
+        # An author's builds, handed to the resident build process: the first starts it (and
+        # fills its memory from the cache), the next ones find it warm.
+        rebuild("briefgen_rebuild_resident_start", True, third, f"Bench start {r}: dolor.")
+        rebuild("briefgen_rebuild_edit_briefing", True, half, f"Bench resident {r}: sit.")
+        rebuild("briefgen_rebuild_edit_another", True, quarter, f"Bench resident {r}: amet.")
+        rebuild("briefgen_rebuild_no_change_resident", resident=True)
+        figures.resident_bytes.append(_resident_memory(c))
 
         comment = f"<!-- benchmark template edit {r} -->"
         template = prepare.theme_template().read_text(encoding="utf-8")
         marked = template.replace("{% block main %}", "{% block main %}" + comment, 1)
+        override = c.site / "themes" / "default" / "templates" / "briefing.html"
         override.parent.mkdir(parents=True, exist_ok=True)
         override.write_text(marked if marked != template else template + comment, encoding="utf-8")
-        rebuild("briefgen_rebuild_edit_template", comment)
+        run = measure(c.briefgen_build(out_s, jobs, resident=True))
+        expect_text(out_s / "briefings" / corpus.slug(half) / "index.html", comment, "briefgen")
+        record("briefgen_rebuild_edit_template", run)
+        c.resident("stop")
     c.restore()
     return figures
+
+
+def _resident_memory(c: Corpus) -> int:
+    """The resident build process's memory now (bytes, as `briefgen resident status` says)."""
+    said = json.loads(c.resident("status"))
+    return int(said["memory"])
 
 
 def bench_reader(n: int, jobs: list[str], hugo: str, queries: list[str]) -> dict[str, Any]:
@@ -208,7 +221,9 @@ def bench_demo(repeat: int, jobs: list[str]) -> dict[str, Any]:
         for runs, extra in ((no_search, ["--no-search"]), (search, [])):
             rmtree(out)
             rmtree(root / ".briefgen-cache")
-            cmd = briefgen_cmd("build", str(root), "-o", str(out), "--quiet", *jobs, *extra)
+            cmd = briefgen_cmd(
+                "build", str(root), "-o", str(out), "--quiet", "--no-resident", *jobs, *extra
+            )
             runs.append(measure(cmd).seconds)
             expect_pages(out, n, "briefgen (demo)")
             if not extra:
@@ -375,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.snapshot:
         prepare.use_source(prepare.snapshot())
     prepare.compile_source()
+    # Where a step asks for the resident build process, it is on even under CI (the rows
+    # that want a fresh process pass --no-resident, which wins).
+    os.environ["BRIEFGEN_RESIDENT"] = "1"
     hugo = prepare.ensure_hugo()
     prepare.ensure_pagefind()
     jobs: list[str] = []
