@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -57,9 +58,11 @@ def build_site(source: Path, out_dir: Path, base_url: str) -> None:
 def awkward_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
     """The awkward-anchors fixture site, built and served under a sub-path."""
     root = tmp_path_factory.mktemp("awkward")
+    source = tmp_path_factory.mktemp("awkward-source") / "site"
+    shutil.copytree(AWKWARD_SITE / "content", source / "content")  # its cache goes there
     with serve(root, SUB_PATH) as server:
         server.site_dir.parent.mkdir(parents=True, exist_ok=True)
-        build_site(AWKWARD_SITE, server.site_dir, server.base_url)
+        build_site(source, server.site_dir, server.base_url)
         yield BuiltSite(server)
 
 
