@@ -56,7 +56,10 @@ def complete(
 
 
 def current_listing(out_dir: Path, listing: Listing | None) -> Listing:
-    """`listing` if it still lists out_dir as it is (Listing.current), else a new one."""
+    """`listing` if it still lists out_dir as it is (Listing.current), else a new one; a
+    long-lived builder's (Listing.kept) is brought up to date by the folders that changed."""
+    if listing is not None and listing.kept is not None:
+        return listing.kept.of(out_dir)
     if listing is not None and listing.current(out_dir):
         return listing
     return Listing.of(out_dir)

@@ -127,7 +127,7 @@ def _mend(
     """Remove what the new tree must not have, then link what it lacks from the output."""
     entries = listing.entries  # every wanted name is there (complete.needed)
     want = set(wanted)
-    held = Listing.of(spare)
+    held = listing.kept.of(spare) if listing.kept is not None else Listing.of(spare)
     has = held.entries
     _unlink(spare, [n for n, (ino, _) in has.items() if n not in want or entries[n][0] != ino])
     _rmdirs(spare, [folder for folder in held.folders if folder not in folders])
