@@ -33,7 +33,8 @@ from pathlib import Path
 # A folder changed this close to (or after) the start of its listing may change again within
 # the same tick of the file system's clock, unseen by its stamp (coarse timestamps: a few ms).
 _RACY_NS = 50_000_000
-# Kept listings live longer, across file systems of any clock: FAT's ticks are 2 s.
+# Kept listings live longer, across file systems of any clock: a folder whose times have no
+# fraction of a second may be on one whose ticks are a second or two (FAT's: 2 s).
 RECENT_NS = 2_000_000_000
 _TREES = 4  # trees a Kept holds (an output and its spare; a few more outputs at most)
 
@@ -122,6 +123,14 @@ class _Folder:
     folders: tuple[str, ...]
 
 
+def _window(st: os.stat_result) -> int:
+    """How long after a change a folder's times may still change unseen: a clock tick of its
+    file system. Times with a fraction of a second come from one that keeps them finer than
+    the kernel's tick (a few ms; _RACY_NS, as Listing.current()); whole seconds, maybe not."""
+    fine = st.st_mtime_ns % 1_000_000_000 or st.st_ctime_ns % 1_000_000_000
+    return _RACY_NS if fine else RECENT_NS
+
+
 class _Moved(Exception):
     """A folder a listing holds is not one at its place any more, its parent unchanged: the
     tree changed while it was being checked. It is listed afresh."""
@@ -176,7 +185,7 @@ class Kept:
             stamp = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
             folder = old.get(name)
             if folder is None or folder.stamp is None or folder.stamp != stamp:
-                recent = max(st.st_mtime_ns, st.st_ctime_ns) >= now - RECENT_NS
+                recent = max(st.st_mtime_ns, st.st_ctime_ns) >= now - _window(st)
                 folder = self._list(path, name, None if recent else stamp)
             tree[name] = folder
             todo.extend(reversed(folder.folders))

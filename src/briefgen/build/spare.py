@@ -125,15 +125,15 @@ def _mend(
     out_dir: Path, spare: Path, listing: Listing, wanted: list[str], folders: set[str]
 ) -> None:
     """Remove what the new tree must not have, then link what it lacks from the output."""
-    entries = listing.entries  # every wanted name is there (complete.needed)
-    want = set(wanted)
     held = listing.kept.of(spare) if listing.kept is not None else Listing.of(spare)
     has = held.entries
-    _unlink(spare, [n for n, (ino, _) in has.items() if n not in want or entries[n][0] != ino])
+    # the names the spare holds as the very entry the output has (the same inode): set
+    # operations on the listings' items, a few ms for 36,000 entries
+    same = {name for name, _ in has.items() & listing.entries.items()}
+    keep = same.intersection(wanted)  # every wanted name is in listing (complete.needed)
+    _unlink(spare, list(has.keys() - keep))
     _rmdirs(spare, [folder for folder in held.folders if folder not in folders])
-    link_all(
-        out_dir, spare, [n for n in wanted if (h := has.get(n)) is None or h[0] != entries[n][0]]
-    )
+    link_all(out_dir, spare, list(keep.symmetric_difference(wanted)))
 
 
 def _folders(*names: Iterable[str]) -> set[str]:
