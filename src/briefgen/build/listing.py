@@ -63,6 +63,9 @@ class Listing:
     stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # "" is the root
     racy: bool = True  # not to be trusted as current (see above)
     kept: Kept | None = field(default=None, compare=False, repr=False)
+    # the entries that are not regular files (symbolic links, sockets...): few, so that
+    # questions about many names are set operations (output.intact, complete.needed)
+    irregular: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @classmethod
     def of(cls, root: Path, stamped: bool = False) -> Listing:
@@ -72,6 +75,7 @@ class Listing:
         found: dict[str, tuple[int, bool]] = {}
         below: list[str] = []
         stamps: dict[str, tuple[int, int, int]] = {}
+        irregular: list[str] = []
         folders = [(str(root), "")]
         while folders:
             folder, prefix = folders.pop()
@@ -84,9 +88,12 @@ class Listing:
                         folders.append((entry.path, name + "/"))
                         below.append(name)
                     else:
-                        found[name] = (entry.inode(), entry.is_file(follow_symlinks=False))
+                        regular = entry.is_file(follow_symlinks=False)
+                        found[name] = (entry.inode(), regular)
+                        if not regular:
+                            irregular.append(name)
         racy = not stamped or any(max(s[1], s[2]) >= started - _RACY_NS for s in stamps.values())
-        return cls(found, below, stamps, racy)
+        return cls(found, below, stamps, racy, irregular=frozenset(irregular))
 
     def regular(self) -> set[str]:
         return {name for name, (_, regular) in self.entries.items() if regular}
@@ -121,6 +128,7 @@ class _Folder:
     stamp: Stamp | None
     entries: dict[str, tuple[int, bool]]
     folders: tuple[str, ...]
+    irregular: tuple[str, ...]
 
 
 def _window(st: os.stat_result) -> int:
@@ -160,9 +168,12 @@ class Kept:
         while len(self.trees) > _TREES:
             del self.trees[next(iter(self.trees))]  # the one used longest ago
         entries: dict[str, tuple[int, bool]] = {}
+        irregular: list[str] = []
         for folder in tree.values():
             entries.update(folder.entries)
-        return Listing(entries, [name for name in tree if name], kept=self)
+            irregular.extend(folder.irregular)
+        below = [name for name in tree if name]
+        return Listing(entries, below, kept=self, irregular=frozenset(irregular))
 
     def forget(self) -> None:
         self.trees.clear()
@@ -196,13 +207,14 @@ class Kept:
         prefix = name + "/" if name else ""
         entries: dict[str, tuple[int, bool]] = {}
         below: list[str] = []
+        irregular: list[str] = []
         with os.scandir(path) as listed:
             for entry in listed:
                 if entry.is_dir(follow_symlinks=False):
                     below.append(prefix + entry.name)
-                else:
-                    entries[prefix + entry.name] = (
-                        entry.inode(),
-                        entry.is_file(follow_symlinks=False),
-                    )
-        return _Folder(stamp, entries, tuple(below))
+                    continue
+                regular = entry.is_file(follow_symlinks=False)
+                entries[prefix + entry.name] = (entry.inode(), regular)
+                if not regular:
+                    irregular.append(prefix + entry.name)
+        return _Folder(stamp, entries, tuple(below), tuple(irregular))

@@ -181,12 +181,9 @@ def trusted_manifest(
 def intact(out_dir: Path, manifest: Manifest, listing: Listing | None = None) -> bool:
     """Every file the manifest lists is in out_dir as a regular file, reached without a
     symbolic link: only then may a build reuse them instead of writing them again."""
-    entries = (listing or Listing.of(out_dir)).entries
-    for name in manifest.files:
-        found = entries.get(name)
-        if found is None or not found[1]:
-            return False
-    return True
+    listing = listing or Listing.of(out_dir)
+    files = manifest.files.keys()
+    return files <= listing.entries.keys() and listing.irregular.isdisjoint(files)
 
 
 def regular_files(root: Path) -> set[str]:

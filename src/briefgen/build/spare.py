@@ -14,7 +14,9 @@ folder (`.briefgen-cache/spare/`), and the next build brings it up to date and s
 - every other entry of the spare is removed, then the files this build wrote move in.
 
 Most of the spare's files are already the output's (they were linked from it), so the work
-follows the files changed by the last two builds, plus listing both trees.
+follows the files changed by the last two builds, plus listing both trees; a long-lived
+builder (warm.py) keeps both listings (listing.Kept) and lists again only the folders whose
+stamp changed, and what to unlink and link is found by set operations on the two listings.
 
 Nothing in the spare is trusted: an entry stays only if it *is* the output's file at that
 name, so a spare left half-done by a killed build, or changed by anyone, is mended by the next
@@ -138,13 +140,14 @@ def _mend(
 
 def _folders(*names: Iterable[str]) -> set[str]:
     """Every folder that holds one of these names, at any depth."""
-    found: set[str] = set()
+    parents: set[str] = set()
     for group in names:
-        for name in group:
-            parent = name.rpartition("/")[0]
-            while parent and parent not in found:
-                found.add(parent)
-                parent = parent.rpartition("/")[0]
+        parents.update({name.rpartition("/")[0] for name in group})
+    found: set[str] = set()
+    for parent in parents:
+        while parent and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition("/")[0]
     return found
 
 
