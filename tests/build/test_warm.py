@@ -16,7 +16,7 @@ import pytest
 from briefgen.build import output, spare
 from briefgen.build.cache import CACHE_DIR
 from briefgen.build.inputs import state
-from briefgen.build.listing import Kept, Listing
+from briefgen.build.listing import RECENT_NS, Kept, Listing, window
 from briefgen.build.pipeline import BuildOptions, build
 from briefgen.build.warm import WarmRebuild
 from briefgen.cli import main
@@ -322,6 +322,13 @@ def test_folders_changed_within_a_tick_of_their_listing_are_listed_again(
     listed = kept.listed
     kept.of(root)
     assert kept.listed == 2 * listed == 6
+
+
+def test_a_folder_whose_times_are_whole_seconds_is_trusted_only_seconds_later() -> None:
+    """Whole seconds: maybe a file system whose clock ticks in seconds (FAT: 2 s), where a
+    change a second later can keep a folder's times."""
+    assert window(5 * 10**9, 7 * 10**9) == RECENT_NS >= 2 * 10**9
+    assert window(5 * 10**9 + 1_000, 7 * 10**9) == window(5 * 10**9, 7 * 10**9 + 1) < 10**8
 
 
 def test_serve_and_the_resident_builder_share_one_long_lived_builder() -> None:

@@ -131,11 +131,11 @@ class _Folder:
     irregular: tuple[str, ...]
 
 
-def _window(st: os.stat_result) -> int:
+def window(mtime_ns: int, ctime_ns: int) -> int:
     """How long after a change a folder's times may still change unseen: a clock tick of its
     file system. Times with a fraction of a second come from one that keeps them finer than
     the kernel's tick (a few ms; _RACY_NS, as Listing.current()); whole seconds, maybe not."""
-    fine = st.st_mtime_ns % 1_000_000_000 or st.st_ctime_ns % 1_000_000_000
+    fine = mtime_ns % 1_000_000_000 or ctime_ns % 1_000_000_000
     return _RACY_NS if fine else RECENT_NS
 
 
@@ -196,7 +196,9 @@ class Kept:
             stamp = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
             folder = old.get(name)
             if folder is None or folder.stamp is None or folder.stamp != stamp:
-                recent = max(st.st_mtime_ns, st.st_ctime_ns) >= now - _window(st)
+                recent = max(st.st_mtime_ns, st.st_ctime_ns) >= now - window(
+                    st.st_mtime_ns, st.st_ctime_ns
+                )
                 folder = self._list(path, name, None if recent else stamp)
             tree[name] = folder
             todo.extend(reversed(folder.folders))
