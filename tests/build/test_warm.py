@@ -5,6 +5,7 @@ output is the one a build made afresh makes, and nothing that is not briefgen's 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
@@ -308,6 +309,22 @@ def test_a_tree_made_anew_at_the_same_place_is_listed_afresh(tmp_path: Path) -> 
     root.mkdir()
     (root / "only.txt").write_text("synthetic")
     assert _same(kept.of(root), Listing.of(root))
+
+
+def test_a_kept_folder_gone_from_under_an_unchanged_parent_lists_the_tree_afresh(
+    tmp_path: Path,
+) -> None:
+    """What a change during the check looks like (a folder's parent checked, then the folder
+    gone): the tree is listed again from its root, not answered from the kept listing."""
+    root = _listed_tree(tmp_path)
+    kept = Kept(clock=_future)
+    kept.of(root)
+    ((key, tree),) = kept.trees.items()
+    top = tree[""]
+    tree[""] = dataclasses.replace(top, folders=(*top.folders, "ghost"))
+    tree["ghost"] = dataclasses.replace(top, folders=())
+    assert _same(kept.of(root), Listing.of(root))
+    assert "ghost" not in kept.trees[key]
 
 
 def test_folders_changed_within_a_tick_of_their_listing_are_listed_again(

@@ -139,9 +139,10 @@ def window(mtime_ns: int, ctime_ns: int) -> int:
     return _RACY_NS if fine else RECENT_NS
 
 
-class _Moved(Exception):
+class _Moved(OSError):
     """A folder a listing holds is not one at its place any more, its parent unchanged: the
-    tree changed while it was being checked. It is listed afresh."""
+    tree changed while it was being checked. It is listed afresh, once; changed again
+    meanwhile, the caller is told as by Listing.of() (an OSError)."""
 
 
 class Kept:
@@ -175,9 +176,6 @@ class Kept:
         below = [name for name in tree if name]
         return Listing(entries, below, kept=self, irregular=frozenset(irregular))
 
-    def forget(self) -> None:
-        self.trees.clear()
-
     def _refresh(self, root: str, old: dict[str, _Folder]) -> dict[str, _Folder]:
         """Every folder of the tree, parents first: the old listing of each whose stamp is
         the same, a new one of the others."""
@@ -189,7 +187,7 @@ class Kept:
             path = f"{root}/{name}" if name else root
             try:
                 st = os.stat(path, follow_symlinks=not name)  # the root may be a link
-            except FileNotFoundError as gone:
+            except (FileNotFoundError, NotADirectoryError) as gone:
                 raise _Moved(name) from gone
             if not stat.S_ISDIR(st.st_mode):
                 raise _Moved(name)
@@ -210,7 +208,11 @@ class Kept:
         entries: dict[str, tuple[int, bool]] = {}
         below: list[str] = []
         irregular: list[str] = []
-        with os.scandir(path) as listed:
+        try:
+            listed = os.scandir(path)
+        except (FileNotFoundError, NotADirectoryError) as gone:  # since its stat
+            raise _Moved(name) from gone
+        with listed:
             for entry in listed:
                 if entry.is_dir(follow_symlinks=False):
                     below.append(prefix + entry.name)
