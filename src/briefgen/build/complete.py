@@ -26,15 +26,14 @@ def needed(out_dir: Path, listing: Listing, manifest: Manifest, staged: set[str]
     """The current output's files a tree of the new site must get from it: the new site's
     files this build did not write (`staged` holds those it did), then the entries briefgen
     did not write. Raises UsageError when an unchanged file has gone from the output."""
-    entries = listing.entries
     unchanged = [name for name in manifest.files if name not in staged]
-    for name in unchanged:
-        found = entries.get(name)
-        if found is None or not found[1]:  # gone, or no longer a regular file
-            raise UsageError(
-                f"{out_dir / name} disappeared during the build; build again "
-                "(and keep other programs from changing the output meanwhile)"
-            )
+    checked = manifest.files.keys() - staged  # as a set: the checks are set operations
+    if not checked <= listing.entries.keys() or not listing.irregular.isdisjoint(checked):
+        gone = next(n for n in unchanged if n not in listing.entries or n in listing.irregular)
+        raise UsageError(  # gone, or no longer a regular file
+            f"{out_dir / gone} disappeared during the build; build again "
+            "(and keep other programs from changing the output meanwhile)"
+        )
     previous = read_manifest(out_dir)  # parsed already this build: one read
     return unchanged + _foreign(out_dir, manifest, previous, listing)
 
@@ -56,7 +55,10 @@ def complete(
 
 
 def current_listing(out_dir: Path, listing: Listing | None) -> Listing:
-    """`listing` if it still lists out_dir as it is (Listing.current), else a new one."""
+    """`listing` if it still lists out_dir as it is (Listing.current), else a new one; a
+    long-lived builder's (Listing.kept) is brought up to date by the folders that changed."""
+    if listing is not None and listing.kept is not None:
+        return listing.kept.of(out_dir)
     if listing is not None and listing.current(out_dir):
         return listing
     return Listing.of(out_dir)
@@ -109,12 +111,12 @@ def _foreign(
 ) -> list[str]:
     """Entries of the current output to keep: all but briefgen's own files (listed in the
     previous manifest with the bytes it lists) and those the new site writes again."""
-    files = manifest.files
     kept = []
-    for name, (_, regular) in listing.entries.items():
-        if name in files or name == MANIFEST:
+    entries = listing.entries
+    for name in entries.keys() - manifest.files.keys():  # set operations: a few ms
+        if name == MANIFEST:
             continue
-        if previous is not None and regular and _wrote(out_dir, name, previous):
+        if previous is not None and entries[name][1] and _wrote(out_dir, name, previous):
             continue
         kept.append(name)
     return sorted(kept)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from briefgen.build import output
 from briefgen.build.digest import CODE_VERSION
+from briefgen.build.listing import Kept
 from briefgen.content import siteyaml
 from briefgen.theme.files import theme_dirs
 
@@ -175,23 +176,28 @@ def state(
     options: BuildOptions,
     hashes: FileHashes | None = None,
     intact: Callable[[Path, output.Manifest], bool] | None = None,
+    kept: Kept | None = None,
 ) -> State:
     """`intact`: tells whether the output still has every file its manifest lists (by
-    default output.intact(); serve keeps its own, serve/outputcheck.py)."""
+    default output.intact(); serve keeps its own, serve/outputcheck.py). `kept`: a
+    long-lived builder's listings (build/warm.py), brought up to date rather than made anew."""
     output.check_output_dir(options.output, options.site_dir)
     signature = output.manifest_signature(options.output)  # before reading: a change after
-    # serve checks its output its own way (`intact`), and publishes in place: no listing
-    listing = _listing(options.output) if signature is not None and intact is None else None
-    previous = output.trusted_manifest(options.output, listing, intact)  # it makes the
-    hashes = hashes or FileHashes()  # state not current()
+    # it makes the state not current(). serve checks its output its own way (`intact`), and
+    # publishes in place: no listing
+    listing = None
+    if signature is not None and (intact is None or kept is not None):
+        listing = _listing(options.output, kept)
+    previous = output.trusted_manifest(options.output, listing, intact)
+    hashes = hashes or FileHashes()
     hashes.next_build()
     files = files_digest(options, hashes)
     inputs = with_options(options, files)
     return State(options.output, previous, inputs, hashes, signature, files, listing)
 
 
-def _listing(out_dir: Path) -> output.Listing | None:
+def _listing(out_dir: Path, kept: Kept | None) -> output.Listing | None:
     try:
-        return output.Listing.of(out_dir, stamped=True)
+        return kept.of(out_dir) if kept is not None else output.Listing.of(out_dir, stamped=True)
     except OSError:
         return None  # not a folder we can list: trusted_manifest() finds so too

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,8 @@ from typing import Any
 
 import msgspec
 
+from briefgen.build.listing import _RACY_NS as _RACY_NS  # re-exported: tests wait it out
+from briefgen.build.listing import Listing as Listing  # re-exported: its home was here
 from briefgen.diagnostics import UsageError
 from briefgen.urls import safe_relpath  # in urls.py: search checks its paths too
 
@@ -180,89 +181,14 @@ def trusted_manifest(
 def intact(out_dir: Path, manifest: Manifest, listing: Listing | None = None) -> bool:
     """Every file the manifest lists is in out_dir as a regular file, reached without a
     symbolic link: only then may a build reuse them instead of writing them again."""
-    entries = (listing or Listing.of(out_dir)).entries
-    for name in manifest.files:
-        found = entries.get(name)
-        if found is None or not found[1]:
-            return False
-    return True
+    listing = listing or Listing.of(out_dir)
+    files = manifest.files.keys()
+    return files <= listing.entries.keys() and listing.irregular.isdisjoint(files)
 
 
 def regular_files(root: Path) -> set[str]:
     """Relative paths of the regular files below root; symbolic links are not followed."""
     return Listing.of(root).regular()
-
-
-# A folder changed this close to (or after) the start of its listing may change again within
-# the same tick of the file system's clock, unseen by its stamp (coarse timestamps: a few ms).
-_RACY_NS = 50_000_000
-
-
-@dataclass(frozen=True)
-class Listing:
-    """Every entry below a tree's root that is not a folder (symbolic links included, not
-    followed): relative name -> (inode, is a regular file). scandir gives both without a stat.
-
-    `briefgen build` lists its output once, before its build (inputs.state), and publishes
-    with that listing (spare.py) if it is still `current()`: the output is locked against
-    other builds meanwhile (publish.locked), but not against other programs, and what one of
-    them added, removed or replaced during the build must not be lost or published stale.
-    Any of those changes the stamp (inode, modification and change times) of the folder that
-    holds the entry; so the listing keeps each folder's stamp, taken before the folder was
-    read, and is current while every stamp is the same (a stat per folder, ~4,000 at 4,000
-    briefings: a tenth of the walk). An entry rewritten in place keeps its inode, and is the
-    same file to both (the spare holds it by a hard link). A listing of a folder changed
-    within _RACY_NS of the walk is never current: its next change could keep its stamp."""
-
-    entries: dict[str, tuple[int, bool]]
-    folders: list[str]  # below the root, parents before their subfolders
-    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # "" is the root
-    racy: bool = True  # not to be trusted as current (see above)
-
-    @classmethod
-    def of(cls, root: Path, stamped: bool = False) -> Listing:
-        """The tree's listing; `stamped`, with the stamps current() needs (a stat per
-        folder), else never current."""
-        started = time.time_ns()
-        found: dict[str, tuple[int, bool]] = {}
-        below: list[str] = []
-        stamps: dict[str, tuple[int, int, int]] = {}
-        folders = [(str(root), "")]
-        while folders:
-            folder, prefix = folders.pop()
-            if stamped:
-                stamps[prefix[:-1]] = _stamp(folder)  # before its entries: see current()
-            with os.scandir(folder) as listed:
-                for entry in listed:
-                    name = prefix + entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append((entry.path, name + "/"))
-                        below.append(name)
-                    else:
-                        found[name] = (entry.inode(), entry.is_file(follow_symlinks=False))
-        racy = not stamped or any(max(s[1], s[2]) >= started - _RACY_NS for s in stamps.values())
-        return cls(found, below, stamps, racy)
-
-    def regular(self) -> set[str]:
-        return {name for name, (_, regular) in self.entries.items() if regular}
-
-    def current(self, root: Path) -> bool:
-        """Whether the tree at `root` still has exactly these entries (see the class)."""
-        if self.racy:
-            return False
-        base = str(root)
-        try:
-            for name, stamp in self.stamps.items():
-                if _stamp(f"{base}/{name}" if name else base) != stamp:
-                    return False
-        except OSError:
-            return False
-        return True
-
-
-def _stamp(folder: str) -> tuple[int, int, int]:
-    st = os.stat(folder, follow_symlinks=False)
-    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def new_staging(out_dir: Path) -> Path:

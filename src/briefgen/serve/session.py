@@ -1,7 +1,7 @@
 """The rebuild session of `serve`: build, keep results in memory, report, index search later.
 
-- Builds go through a `Rebuild` callable: `build()` with every briefing's result kept in memory
-  between builds, so a save re-renders what it touched.
+- Builds go through a `Rebuild` callable: build/warm.py's WarmRebuild, which keeps every
+  briefing's result in memory between builds, so a save re-renders what it touched.
 - Search comes last: a rebuild after a save keeps the previous Pagefind index and reloads
   pages at once; then, unless another save is waiting, the search index is brought up to date
   from what that rebuild prepared (pipeline.index_deferred: no second build), without
@@ -27,8 +27,8 @@ from urllib.parse import quote
 
 from jinja2 import TemplateError
 
-from briefgen.build.inputs import FileHashes, state
-from briefgen.build.pipeline import BuildOptions, BuildResult, Memory, build, index_deferred
+from briefgen.build.pipeline import BuildOptions, BuildResult
+from briefgen.build.warm import WarmRebuild as WarmRebuild  # its home was here
 from briefgen.console import Console, plural
 from briefgen.content.siteyaml import basics
 from briefgen.diagnostics import (
@@ -39,7 +39,6 @@ from briefgen.diagnostics import (
     UsageError,
 )
 from briefgen.serve.http import App
-from briefgen.serve.outputcheck import OutputCheck
 from briefgen.serve.watch import Watcher
 from briefgen.theme.render import exception_problems
 
@@ -69,33 +68,6 @@ class Rebuild(Protocol):
     def index_search(self, options: BuildOptions, interrupted: Callable[[], bool]) -> BuildResult:
         """Bring the search index up to date after a build with `defer_search`."""
         ...
-
-
-class WarmRebuild:
-    """`build()`, with every briefing's result kept in memory from one build to the next: a
-    save re-reads and re-renders the saved file, the rest comes from memory (not even from the
-    on-disk cache). build() still checks everything, so `changed` is only for the log; the
-    output's files are checked by folder status (serve/outputcheck.py), not listed each time."""
-
-    def __init__(self, hashes: FileHashes | None = None) -> None:
-        self.memory = Memory()
-        self.hashes = hashes or FileHashes()  # files are re-read only when their stat changes
-        self.output = OutputCheck()  # the output's folders are listed again only when changed
-
-    def __call__(
-        self,
-        options: BuildOptions,
-        changed: frozenset[Path] | None,
-        interrupted: Callable[[], bool] | None = None,
-    ) -> BuildResult:
-        start = state(options, self.hashes, self.output.intact)
-        return build(options, self.memory, interrupted, start, self.hashes)
-
-    def index_search(self, options: BuildOptions, interrupted: Callable[[], bool]) -> BuildResult:
-        """Index what the last (deferred) build prepared; a whole build when it cannot be
-        taken up (see pipeline.index_deferred)."""
-        done = index_deferred(options, self.memory, interrupted)
-        return done if done is not None else self(options, frozenset(), interrupted)
 
 
 def _never() -> bool:
