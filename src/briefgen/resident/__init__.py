@@ -1,5 +1,5 @@
 """The resident build process: `briefgen build` hands its build to a long-lived process per
-site, which keeps what the last build read and made in memory (serve's WarmRebuild).
+site, which keeps what the last build read and made in memory (build/warm.py).
 
 - `place`: the identity of a server (site, code version, Python) and its files in a private
   folder (socket, locks, log);

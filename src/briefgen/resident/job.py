@@ -24,9 +24,9 @@ from typing import Any
 
 from briefgen import cli
 from briefgen.build.pipeline import BuildOptions, BuildResult
+from briefgen.build.warm import WarmRebuild
 from briefgen.console import Console
 from briefgen.resident import protocol
-from briefgen.serve.session import WarmRebuild
 
 
 class ClientStream(io.TextIOBase):
@@ -68,7 +68,7 @@ def hung_up(conn: socket.socket) -> bool:
 
 
 class Builders:
-    """The long-lived builder (serve's WarmRebuild: memory, file hashes, output check), kept
+    """The long-lived builder (build/warm.py: memory, file hashes, kept listings), kept
     while builds come with the same options, working directory and SOURCE_DATE_EPOCH; any
     other build gets a fresh one. Each build still checks every input and the output."""
 
