@@ -38,6 +38,7 @@ class PagefindService:
         self.next_id = 0
         self.buffer = b""
         self.interrupted = interrupted  # polled while waiting for Pagefind
+        self.feeder: threading.Thread | None = None  # call_many()'s, while it writes
 
     def __enter__(self) -> PagefindService:
         binary = _pagefind_binary()
@@ -53,6 +54,8 @@ class PagefindService:
         assert self.process is not None
         if exc_type is not None:  # interrupted or failed: nothing it writes will be used
             self.process.kill()
+        if self.feeder is not None:  # its writes fail once Pagefind is gone, if not before
+            self.feeder.join()
         if self.process.stdin and not self.process.stdin.closed:
             with contextlib.suppress(OSError):  # it is gone already
                 self.process.stdin.close()
@@ -143,11 +146,12 @@ class PagefindService:
                 assert self.process is not None and self.process.stdin is not None
                 self.process.stdin.flush()
 
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
+        self.feeder = threading.Thread(target=feed, daemon=True)
+        self.feeder.start()
         for _ in payloads:
             self._receive()
-        writer.join()
+        self.feeder.join()
+        self.feeder = None
 
 
 def _request(index_id: int, language: str, record: HtmlRecord | CustomRecord) -> dict[str, object]:
