@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from briefgen.build import output
+from briefgen.build import output, parallel
 from briefgen.build.cache import CACHE_DIR
 from briefgen.build.pipeline import BuildOptions, Memory, build
 from briefgen.diagnostics import BuildInterrupted, SearchIndexError
@@ -260,3 +261,50 @@ def cold(root: Path, tmp_path: Path, name: str = "cold") -> dict[str, bytes]:
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "out"))
     build(BuildOptions(fresh, fresh / "out", jobs=1))
     return snapshot(fresh / "out")
+
+
+def test_pagefind_beside_forked_page_workers_gives_a_cold_builds_output(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page workers, forked while Pagefind indexes, hold a copy of its input pipe: it
+    sees no end of its input while they live. Here it is done while they are: it is waited
+    for a while (service.EXIT_SECONDS), then ended, and what it made is used."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_JOB", 2)  # this small site's pages forked
+    monkeypatch.setattr(service, "EXIT_SECONDS", 0.5)
+    go = tmp_path / "go"
+    real = service._pagefind_binary()
+    script = f'until [ -e "{go}" ]; do sleep 0.01; done; exec "{real}" "$@"'
+    pids = fake_pagefind(tmp_path, monkeypatch, script)  # the real one, once `go` is there
+    workers: list[int] = []
+    real_run = parallel.run_unordered
+
+    def run(*args: Any, **kwargs: Any) -> Iterator[tuple[int, Any]]:
+        for index, result in real_run(*args, **kwargs):
+            if not workers and search_threads():  # a first page back: the workers are there
+                wait_for_start(pids)
+                workers.extend(set(children()) - {int(p) for p in pids.read_text().split()})
+                go.touch()
+                wait_for_search_thread()  # Pagefind done, and ended
+            yield index, result
+
+    monkeypatch.setattr(parallel, "run_unordered", run)
+    out = site / "out"
+    edit_every_page_and_one_slice(site)
+    build(BuildOptions(site, out, jobs=2))
+    assert len(workers) == 2
+    assert snapshot(out) == cold(site, tmp_path)
+
+
+def test_a_pagefind_that_lingers_once_done_is_ended_not_an_error(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every reply read, Pagefind is waited for a while, then ended: what it made is used."""
+    real = service._pagefind_binary()
+    pids = fake_pagefind(tmp_path, monkeypatch, f'"{real}" "$@"; exec sleep 600')
+    monkeypatch.setattr(service, "EXIT_SECONDS", 0.2)
+    out = site / "out"
+    write_briefing(site, 5, extra="\n\nAn appended synthetic sentence, zeal.")
+    build(BuildOptions(site, out, jobs=1))
+    (pid,) = map(int, pids.read_text().split())
+    assert not alive(pid)
+    assert snapshot(out) == cold(site, tmp_path)

@@ -23,6 +23,7 @@ from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.search.records import CustomRecord, HtmlRecord
 
 POLL_SECONDS = 0.05  # how often an interruptible indexing run checks whether to stop
+EXIT_SECONDS = 5  # how long Pagefind may take to exit once its input is closed
 
 
 class PagefindService:
@@ -60,11 +61,13 @@ class PagefindService:
             with contextlib.suppress(OSError):  # it is gone already
                 self.process.stdin.close()
         try:
-            self.process.wait(timeout=60)
+            self.process.wait(timeout=EXIT_SECONDS)
         except subprocess.TimeoutExpired:
+            # Every reply was read (GetFiles: nothing is left to write), but Pagefind sees no
+            # end of its input while a process forked meanwhile (the pages' workers, when it
+            # indexes beside them) holds a copy of the pipe: it is done, and ended.
             self.process.kill()
             self.process.wait()
-            raise SearchIndexError("Pagefind did not finish writing the index") from None
 
     def index(
         self, language: str, records: Iterable[HtmlRecord | CustomRecord]
