@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
@@ -19,7 +20,6 @@ from briefgen.build.cache import CACHE_DIR
 from briefgen.build.inputs import BuildOptions
 from briefgen.build.keys import Known, page_keys
 from briefgen.build.prepare import Prepared
-from briefgen.build.search_stage import SearchStage
 from briefgen.diagnostics import SearchIndexError
 from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
 from briefgen.search.merge import Merged, Slice
@@ -27,6 +27,9 @@ from briefgen.site.model import Site
 from briefgen.site.pages import Page, pages
 from briefgen.theme.files import static_files
 from briefgen.theme.render import make_environment
+
+if TYPE_CHECKING:
+    from briefgen.build.search_stage import SearchStage
 
 
 class Writer:
@@ -57,8 +60,9 @@ class Writer:
     def write(self, inputs: str) -> output.Manifest:
         out = self.options.output
         staging = output.new_staging(out)
-        search = self._search_stage()
+        search: SearchStage | None = None
         try:
+            search = self._search_stage()
             if search is not None:
                 search.start()  # Pagefind may index now, while the pages are rendered
             env, assets = _environment(self.site)
@@ -89,6 +93,8 @@ class Writer:
     def _search_stage(self) -> SearchStage | None:
         if not self.options.search:
             return None
+        from briefgen.build.search_stage import SearchStage  # here: not for --no-search
+
         return SearchStage(self.prepared, self.options, self.old, self.interrupted, self.warm)
 
     @cached_property
@@ -107,9 +113,10 @@ class Writer:
         prefix = urls.search_bundle()
         self.files = {k: v for k, v in self.old.files.items() if not k.startswith(prefix)}
         staging = output.new_staging(out)
-        search = self._search_stage()
-        assert search is not None
+        search: SearchStage | None = None
         try:
+            search = self._search_stage()
+            assert search is not None
             search.start()
             digest = self._search(search, staging)
             old = self.old
@@ -118,7 +125,8 @@ class Writer:
             )
             publish.commit(staging, out, manifest, self.options.publish_in_place)
         except BaseException:
-            search.stop()
+            if search is not None:
+                search.stop()
             output.discard(staging)
             raise
         return manifest
