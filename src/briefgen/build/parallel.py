@@ -63,10 +63,11 @@ def run(
     items: Sequence[T],
     jobs: int,
     together: Callable[[T], bool] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> list[R]:
     """`[task(i) for i in items]`, in order, over up to `jobs` processes (see run_unordered)."""
     ordered: list[Any] = [None] * len(items)
-    for index, result in run_unordered(task, items, jobs, together):
+    for index, result in run_unordered(task, items, jobs, together, check):
         ordered[index] = result
     return ordered
 
@@ -76,22 +77,28 @@ def run_unordered(
     items: Sequence[T],
     jobs: int,
     together: Callable[[T], bool] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Iterator[tuple[int, R]]:
     """`(index, task(item))` for every item, in no particular order, as results come in: a
-    caller can consume (and drop) each result before the last is made.
+    caller can consume (and drop) each result before the last is made. `check`, called in
+    this process before each item (or each chunk's results), raises to stop the run: the
+    workers are ended with it.
 
     Items for which `together(item)` is true go to one worker, first. Memory is why: a forked
     worker copies each page of the inherited heap it touches (reference counts are writes), so
     the tasks that read the whole site model belong in one worker, not in all."""
     global _TASK, _ITEMS
     jobs = min(jobs, len(items) // MIN_ITEMS_PER_JOB)
-    if jobs <= 1:
-        yield from ((index, task(item)) for index, item in enumerate(items))
-        return
-    import multiprocessing  # here: a build of a few items (an edit) has no use for it
+    if jobs > 1:
+        import multiprocessing  # here: a build of a few items (an edit) has no use for it
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield from ((index, task(item)) for index, item in enumerate(items))
+        if "fork" not in multiprocessing.get_all_start_methods():
+            jobs = 1
+    if jobs <= 1:
+        for index, item in enumerate(items):
+            if check is not None:
+                check()
+            yield index, task(item)
         return
     # Strided chunks: costly items tend to sit together (a site's few big listing pages come
     # last), and striding spreads them over the workers instead of handing them to one.
@@ -106,6 +113,8 @@ def run_unordered(
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
             for chunk_results in pool.imap_unordered(_run_chunk, chunks):
+                if check is not None:
+                    check()
                 yield from chunk_results
     finally:
         gc.unfreeze()

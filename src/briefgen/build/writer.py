@@ -7,11 +7,10 @@ same as the last build's is kept as it is; a file whose bytes are unchanged is n
 from __future__ import annotations
 
 import hashlib
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
@@ -22,16 +21,15 @@ from briefgen.build.inputs import BuildOptions
 from briefgen.build.keys import Known, page_keys
 from briefgen.build.prepare import Prepared
 from briefgen.diagnostics import SearchIndexError
-from briefgen.document.model import Briefing
 from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
 from briefgen.search.merge import Merged, Slice
-from briefgen.search.slices import SliceStore
 from briefgen.site.model import Site
 from briefgen.site.pages import Page, pages
 from briefgen.theme.files import static_files
 from briefgen.theme.render import make_environment
 
-STALE_SEARCH = "stale"  # a manifest's search digest when indexing was deferred
+if TYPE_CHECKING:
+    from briefgen.build.search_stage import SearchStage
 
 
 class Writer:
@@ -62,28 +60,42 @@ class Writer:
     def write(self, inputs: str) -> output.Manifest:
         out = self.options.output
         staging = output.new_staging(out)
+        search: SearchStage | None = None
         try:
+            search = self._search_stage()
+            if search is not None:
+                search.start()  # Pagefind may index now, while the pages are rendered
             env, assets = _environment(self.site)
             all_pages = self.all_pages
-            self._pages(env, all_pages, staging)
+            check = search.check if search is not None else None
+            self._pages(env, all_pages, staging, check)
             self._stage(assets, staging)
             prepared = self.prepared
             makers = site_file_makers(
                 self.site, prepared.feed_entries, prepared.position_rows, prepared.annotation_lines
             )
             self._stage_site_files(makers, staging)
-            search = self._search(staging) if self.options.search else ""
+            digest = self._search(search, staging) if search is not None else ""
             annotations = sum(len(b.annotations) for b in self.site.briefings)
             manifest = output.Manifest(
-                self.files, self.keys, inputs, search, len(all_pages), annotations
+                self.files, self.keys, inputs, digest, len(all_pages), annotations
             )
             cache = self.options.site_dir / CACHE_DIR if self.options.cache else None
             in_place = self.options.publish_in_place
             publish.commit(staging, out, manifest, in_place, cache, self.listing)
         except BaseException:
+            if search is not None:
+                search.stop()  # Pagefind stopped, its thread waited for
             output.discard(staging)
             raise
         return manifest
+
+    def _search_stage(self) -> SearchStage | None:
+        if not self.options.search:
+            return None
+        from briefgen.build.search_stage import SearchStage  # here: not for --no-search
+
+        return SearchStage(self.prepared, self.options, self.old, self.interrupted, self.warm)
 
     @cached_property
     def all_pages(self) -> list[Page]:
@@ -101,14 +113,20 @@ class Writer:
         prefix = urls.search_bundle()
         self.files = {k: v for k, v in self.old.files.items() if not k.startswith(prefix)}
         staging = output.new_staging(out)
+        search: SearchStage | None = None
         try:
-            search = self._search(staging)
+            search = self._search_stage()
+            assert search is not None
+            search.start()
+            digest = self._search(search, staging)
             old = self.old
             manifest = output.Manifest(
-                self.files, old.keys, inputs, search, old.pages, old.annotations
+                self.files, old.keys, inputs, digest, old.pages, old.annotations
             )
             publish.commit(staging, out, manifest, self.options.publish_in_place)
         except BaseException:
+            if search is not None:
+                search.stop()
             output.discard(staging)
             raise
         return manifest
@@ -125,11 +143,18 @@ class Writer:
         same_inputs = old.keys.get(page.file) == self.keys.get(page.file)
         return same_inputs and all(name in old.files for name in self._outputs(page))
 
-    def _pages(self, env: Environment, all_pages: list[Page], staging: Path) -> None:
+    def _pages(
+        self,
+        env: Environment,
+        all_pages: list[Page],
+        staging: Path,
+        check: Callable[[], None] | None = None,
+    ) -> None:
         """Render the pages whose inputs changed, in parallel; keep the others as they are.
 
         A briefing page's task also writes that briefing's exports (annotations.json,
         text.txt): they depend on the same inputs, and the work is spread over the workers.
+        `check` is called between pages: it raises to stop them (search_stage.py).
         """
         old, site = self.old, self.site
 
@@ -158,7 +183,7 @@ class Writer:
         # The pieces of the briefings rendered, read at once, here: forked workers inherit them.
         self.prepared.pieces(p.context["briefing"].slug for p in to_render if not _is_listing(p))
         jobs = self.options.jobs or parallel.default_jobs()
-        for staged in parallel.run(render, to_render, jobs, together=_is_listing):
+        for staged in parallel.run(render, to_render, jobs, _is_listing, check):
             for name, file_digest, changed in staged:
                 self.files[name] = file_digest
                 self.written += changed
@@ -180,58 +205,14 @@ class Writer:
             else:
                 self._stage({name: make()}, staging)
 
-    def _search(self, staging: Path) -> str:
-        """Index again only when what the index holds changed; returns its digest."""
-        from briefgen.search.index import index_site
-        from briefgen.search.records import briefing_digest, index_digest
-
-        language = self.site.content.config.language
-        prepared = self.prepared
-
-        def made(b: Briefing) -> str:
-            found = prepared.briefings.get(b.slug)
-            return found.search_key if found is not None else ""
-
-        digests = {
-            b.slug: made(b) or briefing_digest(language, prepared.complete(b))
-            for b in self.site.briefings
-        }
-        search_digest = index_digest(language, list(digests.values()))
-        prefix = urls.search_bundle()
-        old_bundle = {k: v for k, v in self.old.files.items() if k.startswith(prefix)}
-        if old_bundle and (self.options.defer_search or search_digest == self.old.search):
-            self.files.update(old_bundle)
-            return search_digest if search_digest == self.old.search else STALE_SEARCH
-        jobs = self.options.jobs or parallel.default_jobs()
-
-        def available(name: str, digest: str) -> bool:
-            return self.old.files.get(prefix + name) == digest
-
-        def digests_of(names: list[str]) -> list[str | None]:
-            return list(map(self.old.files.get, [prefix + name for name in names]))
-
-        def read(name: str) -> bytes | None:
-            try:
-                return (self.options.output / urls.safe_relpath(prefix + name)).read_bytes()
-            except (OSError, ValueError):
-                return None
-
-        with slice_store(self.options) as store:
-            bundle = index_site(
-                language,
-                self.site.briefings,
-                digests,
-                prepared.complete,
-                store,
-                available,
-                jobs,
-                self.interrupted,
-                self.warm,
-                read,
-                digests_of,
-            )
-        self._stage_bundle(bundle, staging)
-        return search_digest
+    def _search(self, search: SearchStage, staging: Path) -> str:
+        """Stage the search index, made again only when what it holds changed; its digest."""
+        bundle = search.finish()
+        if bundle is None:
+            self.files.update(search.kept or {})
+        else:
+            self._stage_bundle(bundle, staging)
+        return search.digest
 
     def _stage_bundle(self, bundle: Merged, staging: Path) -> None:
         """Stage the merged index; files the output has already are left where they are."""
@@ -251,17 +232,6 @@ class Writer:
                 )
         just_made = {prefix + n: data for n, (data, _) in kept if data is not None}
         self._stage(just_made, staging)
-
-
-@contextmanager
-def slice_store(options: BuildOptions) -> Iterator[SliceStore]:
-    """Where the search index's slices are kept between builds: in the cache, or (without
-    one) in a folder that lasts one build."""
-    if options.cache:
-        yield SliceStore(options.site_dir / CACHE_DIR / "search")
-        return
-    with tempfile.TemporaryDirectory(prefix="briefgen-search-") as folder:
-        yield SliceStore(Path(folder))
 
 
 def _old_file(out_dir: Path, name: str | None, digest: str) -> bytes:

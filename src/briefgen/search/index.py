@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 
 from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.document.model import Briefing
@@ -64,97 +65,158 @@ def index_site(
     read: Read | None = None,
     digests_of: Callable[[list[str]], list[str | None]] | None = None,
 ) -> Merged:
-    """The site's bundle. `digests`: slug -> records.briefing_digest() of each briefing, which
-    say what changed without reading bodies; `complete` is called only for briefings whose
-    slice is indexed again; `available` says which files the output has already,
-    `digests_of` their sha256s (None: not there) and `read` their bytes (without these two,
-    the merge is done in full). `warm`: the slices as the last build merged them, kept by a
-    long-lived caller (serve), which are taken from there rather than read from the store;
-    left holding this build's (and, if a Warm, the merge's State)."""
-    pagefind = pagefind_version()
-    keyed = [
-        (slice_key(language, pagefind, [digests[b.slug] for b in group]), group)
-        for group in slices(briefings)
-    ]
-    keys = [key for key, _ in keyed]
+    """The site's bundle: SiteIndex's steps one after the other."""
+    site = SiteIndex(language, briefings, digests, complete, store, available, warm, read)
+    site.plan(digests_of)
+    return site.finish(site.index(site.records_later(), jobs, interrupted), jobs, interrupted)
 
-    def kept(key: str) -> Slice | None:
-        found = warm.get(key) if warm is not None else None
-        if found is not None and whole(found, available):
+
+Todo = list[tuple[str, Callable[[], list[HtmlRecord | CustomRecord]]]]  # key, its records
+
+
+class SiteIndex:
+    """The site's bundle, in steps, so that Pagefind can index while the caller does other
+    work (build/search_stage.py): plan() says which slices are indexed again (`todo`);
+    index() runs Pagefind over them, touching nothing but Pagefind, the store and the
+    records it is given (any thread may run it); finish() merges.
+
+    `digests`: slug -> records.briefing_digest() of each briefing, which say what changed
+    without reading bodies; `complete` is called only for briefings whose slice is indexed
+    again; `available` says which files the output has already, `digests_of` (to plan())
+    their sha256s (None: not there) and `read` their bytes (without these two, the merge is
+    done in full). `warm`: the slices as the last build merged them, kept by a long-lived
+    caller (serve), which are taken from there rather than read from the store; left
+    holding this build's (and, if a Warm, the merge's State)."""
+
+    def __init__(
+        self,
+        language: str,
+        briefings: Sequence[Briefing],
+        digests: Mapping[str, str],
+        complete: Complete,
+        store: SliceStore,
+        available: Available,
+        warm: dict[str, Slice] | None = None,
+        read: Read | None = None,
+    ) -> None:
+        pagefind = pagefind_version()
+        self.language, self.complete, self.store = language, complete, store
+        self.available, self.warm, self.read = available, warm, read
+        self.keyed = [
+            (slice_key(language, pagefind, [digests[b.slug] for b in group]), group)
+            for group in slices(briefings)
+        ]
+        self.keys = [key for key, _ in self.keyed]
+        self.found: dict[str, Slice] = {}  # key -> slice, kept or indexed
+        self.state: State | None = None  # the last merge's, when this one merges again
+        self.old: dict[int, Slice] = {}  # changed slice's place -> its last version
+        self.todo: list[tuple[str, list[Briefing]]] = []
+
+    def kept(self, key: str) -> Slice | None:
+        found = self.warm.get(key) if self.warm is not None else None
+        if found is not None and whole(found, self.available):
             return found
-        return store.get(key, lambda stored: whole(stored, available))
+        return self.store.get(key, lambda stored: whole(stored, self.available))
 
-    def index(todo: list[tuple[str, list[Briefing]]]) -> dict[str, Slice]:
-        return _index(language, todo, complete, store, jobs, interrupted)
+    def plan(self, digests_of: Callable[[list[str]], list[str | None]] | None = None) -> None:
+        """Which slices to index (`todo`): the changed ones, when the last merge can be
+        merged again; else every slice neither kept (serve) nor stored."""
+        warm = self.warm
+        state = warm.state if isinstance(warm, Warm) else None
+        state = state or self.store.state()
+        if state is not None and digests_of is not None and self._again(state, digests_of):
+            self.state = state
+            return
+        self._plan_full()
 
-    known = store.chunks()
+    def _again(self, state: State, digests_of: Callable[[list[str]], list[str | None]]) -> bool:
+        """Plan the merge from `state`, when a few slices changed and the output has every
+        file of that merge."""
+        keys = self.keys
+        if self.read is None or len(keys) != len(state.keys):
+            return False
+        if not _state_whole(state, digests_of):
+            return False
+        changed = [i for i, key in enumerate(keys) if key != state.keys[i]]
+        if not changed or len(changed) > max(1, len(keys) // 4):
+            return False  # nothing changed (no merge is cheaper), or much: merge in full
+        for i in changed:
+            previous = self.warm.get(state.keys[i]) if self.warm is not None else None
+            previous = previous or self.store.get(state.keys[i], lambda _: True)
+            if previous is None:
+                return False
+            self.old[i] = previous
+            if (stored := self.kept(keys[i])) is not None:
+                self.found[keys[i]] = stored
+        self.todo = [self.keyed[i] for i in changed if keys[i] not in self.found]
+        return True
 
-    def reuse(path: str, content: str) -> str | None:
-        digest = known.get(content)
-        return digest if digest is not None and available(path, digest) else None
+    def _plan_full(self) -> None:
+        self.state, self.old = None, {}
+        for key in self.keys:
+            if key not in self.found and (stored := self.kept(key)) is not None:
+                self.found[key] = stored
+        self.todo = [(key, group) for key, group in self.keyed if key not in self.found]
 
-    state = warm.state if isinstance(warm, Warm) else None
-    state = state or store.state()
-    found: dict[str, Slice] = {}
-    merged = None
-    if (
-        state is not None
-        and read is not None
-        and digests_of is not None
-        and _state_whole(state, digests_of)
-    ):
-        merged = _again(state, keyed, kept, index, found, store, warm, read, reuse)
-    if merged is None:
-        for key in keys:
-            if key not in found and (stored := kept(key)) is not None:
-                found[key] = stored
-        found.update(index([(key, group) for key, group in keyed if key not in found]))
-        merged = merge([found[key] for key in keys], reuse, keys)
-        if warm is not None:  # used next time only if the output still has their files
-            warm.clear()
-    store.prune(set(keys))
-    store.put_chunks(merged.chunks)
-    store.put_state(merged.state)
-    if warm is not None:
-        for key in set(warm) - set(keys):
-            del warm[key]
-        warm.update({key: replace(found[key], data={}) for key in found})
-        if isinstance(warm, Warm):
-            warm.state = merged.state
-    return merged
+    def records_later(self) -> Todo:
+        """`todo` with its records made when indexed, one slice at a time."""
+        return [(key, partial(self._records, group)) for key, group in self.todo]
 
+    def records_now(self) -> Todo:
+        """`todo` with its records made now, in this thread: the indexing thread then reads
+        neither the cache nor the site model (and a process forked meanwhile finds no lock
+        taken by it)."""
+        made = [(key, self._records(group)) for key, group in self.todo]
+        return [(key, partial(list, records)) for key, records in made]
 
-def _again(
-    state: State,
-    keyed: list[tuple[str, list[Briefing]]],
-    kept: Callable[[str], Slice | None],
-    index: Callable[[list[tuple[str, list[Briefing]]]], dict[str, Slice]],
-    found: dict[str, Slice],
-    store: SliceStore,
-    warm: dict[str, Slice] | None,
-    read: Read,
-    reuse: Callable[[str, str], str | None],
-) -> Merged | None:
-    """The merge from `state`, when a few slices changed; their new versions are left in
-    `found`. None: merge in full."""
-    keys = [key for key, _ in keyed]
-    if len(keys) != len(state.keys):
-        return None
-    changed = [i for i, key in enumerate(keys) if key != state.keys[i]]
-    if not changed or len(changed) > max(1, len(keys) // 4):
-        return None  # nothing changed (no merge is cheaper), or much: merge in full
-    old: dict[int, Slice] = {}
-    for i in changed:
-        previous = warm.get(state.keys[i]) if warm is not None else None
-        previous = previous or store.get(state.keys[i], lambda _: True)
-        if previous is None:
-            return None
-        old[i] = previous
-        if (stored := kept(keys[i])) is not None:
-            found[keys[i]] = stored
-    found.update(index([keyed[i] for i in changed if keys[i] not in found]))
-    changes = [Change(i, old[i], found[keys[i]]) for i in changed]
-    return merge_again(state, keys, changes, read, reuse)
+    def _records(self, group: list[Briefing]) -> list[HtmlRecord | CustomRecord]:
+        return slice_records(self.language, [self.complete(b) for b in group])
+
+    def index(
+        self, todo: Todo, jobs: int, interrupted: Callable[[], bool] | None = None
+    ) -> dict[str, Slice]:
+        """Pagefind's index of each slice of `todo` (from records_later() or records_now())."""
+        return _index(self.language, todo, self.store, jobs, interrupted)
+
+    def finish(
+        self,
+        indexed: dict[str, Slice],
+        jobs: int,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> Merged:
+        """The merged bundle, `indexed` being index()'s result."""
+        self.found.update(indexed)
+        found, keys, warm, store = self.found, self.keys, self.warm, self.store
+        merged = None
+        if self.state is not None:
+            assert self.read is not None
+            changes = [Change(i, old, found[keys[i]]) for i, old in self.old.items()]
+            merged = merge_again(self.state, keys, changes, self.read, self._reuse())
+        if merged is None:
+            self._plan_full()
+            found.update(self.index(self.records_later(), jobs, interrupted))
+            merged = merge([found[key] for key in keys], self._reuse(), keys)
+            if warm is not None:  # used next time only if the output still has their files
+                warm.clear()
+        store.prune(set(keys))
+        store.put_chunks(merged.chunks)
+        store.put_state(merged.state)
+        if warm is not None:
+            for key in set(warm) - set(keys):
+                del warm[key]
+            warm.update({key: replace(found[key], data={}) for key in found})
+            if isinstance(warm, Warm):
+                warm.state = merged.state
+        return merged
+
+    def _reuse(self) -> Callable[[str, str], str | None]:
+        known = self.store.chunks()
+
+        def reuse(path: str, content: str) -> str | None:
+            digest = known.get(content)
+            return digest if digest is not None and self.available(path, digest) else None
+
+        return reuse
 
 
 def _state_whole(state: State, digests_of: Callable[[list[str]], list[str | None]]) -> bool:
@@ -188,8 +250,7 @@ def whole(found: Slice, available: Available) -> bool:
 
 def _index(
     language: str,
-    todo: list[tuple[str, list[Briefing]]],
-    complete: Complete,
+    todo: Todo,
     store: SliceStore,
     jobs: int,
     interrupted: Callable[[], bool] | None,
@@ -201,13 +262,12 @@ def _index(
     def stop() -> bool:
         return failed.is_set() or (interrupted is not None and interrupted())
 
-    def work(batch: list[tuple[str, list[Briefing]]]) -> dict[str, Slice]:
+    def work(batch: Todo) -> dict[str, Slice]:
         done = {}
         try:
             with PagefindService(stop) as service:
-                for key, group in batch:
-                    records = slice_records(language, [complete(b) for b in group])
-                    done[key] = from_bundle(service.index(language, records))
+                for key, records in batch:
+                    done[key] = from_bundle(service.index(language, records()))
                     store.put(key, done[key])
         except BaseException:
             failed.set()

@@ -23,6 +23,7 @@ from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.search.records import CustomRecord, HtmlRecord
 
 POLL_SECONDS = 0.05  # how often an interruptible indexing run checks whether to stop
+EXIT_SECONDS = 5  # how long Pagefind may take to exit once its input is closed
 
 
 class PagefindService:
@@ -38,6 +39,7 @@ class PagefindService:
         self.next_id = 0
         self.buffer = b""
         self.interrupted = interrupted  # polled while waiting for Pagefind
+        self.feeder: threading.Thread | None = None  # call_many()'s, while it writes
 
     def __enter__(self) -> PagefindService:
         binary = _pagefind_binary()
@@ -53,15 +55,19 @@ class PagefindService:
         assert self.process is not None
         if exc_type is not None:  # interrupted or failed: nothing it writes will be used
             self.process.kill()
+        if self.feeder is not None:  # its writes fail once Pagefind is gone, if not before
+            self.feeder.join()
         if self.process.stdin and not self.process.stdin.closed:
             with contextlib.suppress(OSError):  # it is gone already
                 self.process.stdin.close()
         try:
-            self.process.wait(timeout=60)
+            self.process.wait(timeout=EXIT_SECONDS)
         except subprocess.TimeoutExpired:
+            # Every reply was read (GetFiles: nothing is left to write), but Pagefind sees no
+            # end of its input while a process forked meanwhile (the pages' workers, when it
+            # indexes beside them) holds a copy of the pipe: it is done, and ended.
             self.process.kill()
             self.process.wait()
-            raise SearchIndexError("Pagefind did not finish writing the index") from None
 
     def index(
         self, language: str, records: Iterable[HtmlRecord | CustomRecord]
@@ -143,11 +149,12 @@ class PagefindService:
                 assert self.process is not None and self.process.stdin is not None
                 self.process.stdin.flush()
 
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
+        self.feeder = threading.Thread(target=feed, daemon=True)
+        self.feeder.start()
         for _ in payloads:
             self._receive()
-        writer.join()
+        self.feeder.join()
+        self.feeder = None
 
 
 def _request(index_id: int, language: str, record: HtmlRecord | CustomRecord) -> dict[str, object]:
