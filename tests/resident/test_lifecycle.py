@@ -131,6 +131,26 @@ def test_a_server_exits_when_idle(resident: Resident, tmp_path: Path) -> None:
     assert not list(resident.folder.glob("*.sock"))
 
 
+def test_the_garbage_of_builds_is_collected_once_the_server_is_idle(
+    resident: Resident, tmp_path: Path
+) -> None:
+    """Not as part of a build: after it, once a second passes without a request."""
+    site = copy_compare_site(tmp_path / "site")
+    pid = _server(resident, site)
+    deadline = time.monotonic() + WAIT
+    while (said := resident.status(site))["collections"] < 1:
+        assert time.monotonic() < deadline, said
+        time.sleep(0.1)
+    assert said["pid"] == pid and said["collections"] == 1
+    _edit(site, "A synthetic sentence, garbage after.")
+    assert resident.briefgen("build", cwd=site).code == 0
+    while (said := resident.status(site))["collections"] < 2:
+        assert time.monotonic() < deadline, said
+        time.sleep(0.1)
+    time.sleep(1.5)  # idle, nothing built: nothing more to collect
+    assert resident.status(site)["collections"] == 2
+
+
 def test_a_server_exits_when_its_site_is_gone(resident: Resident, tmp_path: Path) -> None:
     site = copy_compare_site(tmp_path / "site")
     pid = _server(resident, site)
