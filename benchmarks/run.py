@@ -7,11 +7,12 @@ For each size N the corpus is generated once (cached in benchmarks/out/corpus-N/
 round runs, alternating the tools: briefgen cold without search, Hugo cold, briefgen cold with
 search, Hugo + Pagefind (briefgen in fresh processes: --no-resident), then briefgen rebuilds:
 nothing changed and two edits in fresh processes, then the same handed to the site's resident
-build process (the one that starts it, two warm edits, nothing changed, a template). Then, per size: a reader's first search on both built sites in Chromium
-(requests and bytes), and `briefgen serve` (save to page, save to search index). Then the
-memory run and the growth curve. Medians over the rounds are printed as Markdown tables and,
-with --json, written with every single run. Every run checks its output, so a broken build is
-an error, never a fast figure. See benchmarks/README.md.
+build process (the one that starts it, two warm edits, nothing changed, a template). Then,
+per size: a reader's first search on both built sites in Chromium (requests and bytes), and
+`briefgen serve` (save to page, save to search index). Then the memory run and the growth
+curve. Medians over the rounds are printed as Markdown tables and, with --json, written with
+every single run. Every run checks its output, so a broken build is an error, never a fast
+figure. See benchmarks/README.md.
 """
 
 from __future__ import annotations
