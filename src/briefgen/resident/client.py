@@ -26,7 +26,7 @@ from typing import Any
 
 from briefgen.console import Console, in_ci
 from briefgen.resident import protocol
-from briefgen.resident.place import Place, Refused, site_path
+from briefgen.resident.place import Place, Refused, flock_by, site_path
 
 try:
     import fcntl
@@ -200,14 +200,8 @@ def _flocked(path: Path, deadline: float) -> Iterator[None]:
     except OSError as exc:
         raise Unavailable(f"cannot open {path}: {exc.strerror or exc}") from None
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise Unavailable("another client is still starting the server") from None
-                time.sleep(_POLL)
+        if not flock_by(fd, deadline, _POLL):
+            raise Unavailable("another client is still starting the server")
         yield
     finally:
         os.close(fd)

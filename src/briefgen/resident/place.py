@@ -14,8 +14,14 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no resident process there
+    fcntl = None  # type: ignore[assignment]
 
 SOCKET_PATH_MAX = 100  # bytes; sun_path holds 108 on Linux, 104 on the BSDs
 
@@ -104,3 +110,17 @@ class Place:
 def site_path(directory: Path, cwd: str | None = None) -> str:
     """The real path of a site folder given on the command line (relative to `cwd`)."""
     return os.path.realpath(os.path.join(cwd or os.getcwd(), directory))
+
+
+def flock_by(fd: int, deadline: float, poll: float = 0.02) -> bool:
+    """Take an exclusive flock on `fd`, trying until time.monotonic() reaches `deadline`:
+    whether it was taken."""
+    assert fcntl is not None
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll)

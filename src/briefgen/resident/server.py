@@ -23,12 +23,7 @@ from types import FrameType
 from typing import Any
 
 from briefgen.resident import protocol
-from briefgen.resident.place import Place, Refused
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: clients never start a server there
-    fcntl = None  # type: ignore[assignment]
+from briefgen.resident.place import Place, Refused, flock_by
 
 IDLE_ENV = "BRIEFGEN_RESIDENT_IDLE"
 # 15 minutes: the server holds the site's model in memory (hundreds of MB at 4,000
@@ -211,18 +206,10 @@ def _log(message: str) -> None:
 
 def _take_lock(place: Place) -> int | None:
     """The server's lock, held for its life (fd kept open); None if another server has it."""
-    assert fcntl is not None
     fd = os.open(place.lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-    deadline = time.monotonic() + LOCK_WAIT
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                os.close(fd)
-                return None
-            time.sleep(0.05)
+    if not flock_by(fd, time.monotonic() + LOCK_WAIT, 0.05):
+        os.close(fd)
+        return None
     os.ftruncate(fd, 0)
     os.write(fd, json.dumps({"pid": os.getpid(), "site": place.site}).encode())
     return fd
