@@ -122,6 +122,42 @@ def test_a_client_killed_mid_build_leaves_the_server_serving(
     assert tree(site / "site") == _cold(resident, site, tmp_path)
 
 
+def _has_socket(pid: int) -> bool:
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd).startswith("socket:"):
+                return True
+        except OSError:
+            continue  # closed meanwhile
+    return False
+
+
+def test_ctrl_c_while_the_server_builds_ends_the_client_in_one_line(
+    resident: Resident, tmp_path: Path
+) -> None:
+    """Ctrl-C in a client waiting for its build: exit status 130, one line, no traceback;
+    the server (held still meanwhile) then goes on serving."""
+    site = copy_compare_site(tmp_path / "site")
+    pid = _server(resident, site)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        client = resident.start("build", cwd=site)
+        deadline = time.monotonic() + WAIT
+        while not _has_socket(client.pid):  # connected: it waits for the server's answer
+            assert time.monotonic() < deadline, "the client never connected"
+            time.sleep(0.01)
+        client.send_signal(signal.SIGINT)
+        _, err = client.communicate(timeout=WAIT)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert client.returncode == 130
+    assert err == "briefgen: interrupted\n", err
+    _edit(site, "A synthetic sentence after the interruption.")
+    assert resident.briefgen("build", cwd=site).code == 0
+    assert resident.status(site)["pid"] == pid
+    assert tree(site / "site") == _cold(resident, site, tmp_path)
+
+
 def test_a_server_exits_when_idle(resident: Resident, tmp_path: Path) -> None:
     site = copy_compare_site(tmp_path / "site")
     run = resident.briefgen("build", "--no-search", cwd=site, BRIEFGEN_RESIDENT_IDLE="1")
