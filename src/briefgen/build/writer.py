@@ -235,7 +235,7 @@ class Writer:
 
 
 def _old_file(out_dir: Path, name: str | None, digest: str) -> bytes:
-    """The bytes of the output's file `name`, which must be `digest`'s (index_site() uses a
+    """The bytes of the output's file `name`, which must be `digest`'s (the search stage uses a
     stored slice only when the output has its files)."""
     try:
         data = (out_dir / urls.safe_relpath(name)).read_bytes() if name is not None else b""

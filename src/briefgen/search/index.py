@@ -52,25 +52,6 @@ def slice_records(language: str, group: Sequence[Briefing]) -> list[HtmlRecord |
     return [*pages, *notes]
 
 
-def index_site(
-    language: str,
-    briefings: Sequence[Briefing],
-    digests: Mapping[str, str],
-    complete: Complete,
-    store: SliceStore,
-    available: Available,
-    jobs: int,
-    interrupted: Callable[[], bool] | None = None,
-    warm: dict[str, Slice] | None = None,
-    read: Read | None = None,
-    digests_of: Callable[[list[str]], list[str | None]] | None = None,
-) -> Merged:
-    """The site's bundle: SiteIndex's steps one after the other."""
-    site = SiteIndex(language, briefings, digests, complete, store, available, warm, read)
-    site.plan(digests_of)
-    return site.finish(site.index(site.records_later(), jobs, interrupted), jobs, interrupted)
-
-
 Todo = list[tuple[str, Callable[[], list[HtmlRecord | CustomRecord]]]]  # key, its records
 
 
