@@ -16,17 +16,13 @@ from briefgen.build.cache import CACHE_DIR
 from briefgen.build.inputs import state
 from briefgen.build.pipeline import BuildOptions, build
 from briefgen.cli import main
-from tests.support.sites import BRIEFING, briefing, snapshot, write_site
+from tests.support.sites import BRIEFING, briefing, snapshot, write_site_of
 
 BRIEFINGS = 30
 
 
 def _site(root: Path) -> Path:
-    site = write_site(root)
-    for i in range(BRIEFINGS):
-        text = briefing(f"Synthetic paragraph {i}.").replace("alpha-one", f"a-{i}")
-        (site / f"content/briefings/2024-02-{i % 28 + 1:02d}-synthetic-{i}.md").write_text(text)
-    return site
+    return write_site_of(root, BRIEFINGS)
 
 
 def _build(site: Path, out: Path, *more: str) -> None:

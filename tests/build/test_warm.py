@@ -23,18 +23,14 @@ from briefgen.build.warm import WarmRebuild
 from briefgen.cli import main
 from briefgen.diagnostics import UsageError
 from briefgen.serve.session import WarmRebuild as ServeWarmRebuild
-from tests.support.sites import BRIEFING, briefing, snapshot, write_site
+from tests.support.sites import BRIEFING, briefing, snapshot, write_site_of
 
 BRIEFINGS = 12
 AUTHOR = {"CNAME": b"synthetic.example\n", "notes/kept.txt": b"synthetic note\n"}
 
 
 def _site(root: Path) -> Path:
-    site = write_site(root)
-    for i in range(BRIEFINGS):
-        text = briefing(f"Synthetic paragraph {i}.").replace("alpha-one", f"a-{i}")
-        (site / f"content/briefings/2024-02-{i % 28 + 1:02d}-synthetic-{i}.md").write_text(text)
-    return site
+    return write_site_of(root, BRIEFINGS)
 
 
 def _future() -> int:

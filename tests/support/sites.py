@@ -43,6 +43,15 @@ def write_site(root: Path, body: str = "Synthetic body.") -> Path:
     return root
 
 
+def write_site_of(root: Path, count: int) -> Path:
+    """write_site() and `count` more briefings, each with its own annotation id."""
+    site = write_site(root)
+    for i in range(count):
+        text = briefing(f"Synthetic paragraph {i}.").replace("alpha-one", f"a-{i}")
+        (site / f"content/briefings/2024-02-{i % 28 + 1:02d}-synthetic-{i}.md").write_text(text)
+    return site
+
+
 @dataclass(frozen=True)
 class Run:
     code: int
