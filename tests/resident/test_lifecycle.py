@@ -170,21 +170,28 @@ def test_a_server_exits_when_idle(resident: Resident, tmp_path: Path) -> None:
 def test_the_garbage_of_builds_is_collected_once_the_server_is_idle(
     resident: Resident, tmp_path: Path
 ) -> None:
-    """Not as part of a build: after it, once a second passes without a request."""
+    """Not as part of a build: after it, once a second passes without a request; and the
+    whole heap (frozen objects too) only after a longer pause: half the idle limit here."""
     site = copy_compare_site(tmp_path / "site")
-    pid = _server(resident, site)
+    idle = {"BRIEFGEN_RESIDENT_IDLE": "8"}  # a whole collection after 4 s without a build
+    run = resident.briefgen("build", cwd=site, **idle)
+    assert run.code == 0, run.err
+    [pid] = resident.servers()
     deadline = time.monotonic() + WAIT
     while (said := resident.status(site))["collections"] < 1:
         assert time.monotonic() < deadline, said
         time.sleep(0.1)
     assert said["pid"] == pid and said["collections"] == 1
+    assert said["whole_collections"] == 0 and said["idle"] < 3, said
     _edit(site, "A synthetic sentence, garbage after.")
-    assert resident.briefgen("build", cwd=site).code == 0
-    while (said := resident.status(site))["collections"] < 2:
+    assert resident.briefgen("build", cwd=site, **idle).code == 0
+    while (said := resident.status(site))["whole_collections"] < 1:
         assert time.monotonic() < deadline, said
         time.sleep(0.1)
+    assert said["idle"] >= 4 and said["collections"] == 3, said  # young, young, whole
     time.sleep(1.5)  # idle, nothing built: nothing more to collect
-    assert resident.status(site)["collections"] == 2
+    said = resident.status(site)
+    assert said["collections"] == 3 and said["whole_collections"] == 1, said
 
 
 def test_a_server_exits_when_its_site_is_gone(resident: Resident, tmp_path: Path) -> None:
