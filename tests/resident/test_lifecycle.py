@@ -4,6 +4,7 @@ on SIGTERM and on `briefgen resident stop`."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import shutil
@@ -11,6 +12,8 @@ import signal
 import time
 from pathlib import Path
 
+from briefgen.resident.client import TAKE_WAIT
+from briefgen.resident.place import Place
 from tests.support.compare_site import copy_compare_site
 from tests.support.resident import WAIT, Resident, output_held, tree
 
@@ -153,6 +156,36 @@ def test_ctrl_c_while_the_server_builds_ends_the_client_in_one_line(
     assert client.returncode == 130
     assert err == "briefgen: interrupted\n", err
     _edit(site, "A synthetic sentence after the interruption.")
+    assert resident.briefgen("build", cwd=site).code == 0
+    assert resident.status(site)["pid"] == pid
+    assert tree(site / "site") == _cold(resident, site, tmp_path)
+
+
+def test_a_stuck_server_means_an_in_process_build_but_a_busy_one_is_waited_for(
+    resident: Resident, tmp_path: Path
+) -> None:
+    """A server that takes no build (stopped here) is given up after TAKE_WAIT, and the build
+    runs in-process; while it builds (its busy lock held: by the test here), a client waits."""
+    site = copy_compare_site(tmp_path / "site")
+    pid = _server(resident, site)
+    place = Place.of(str(site.resolve()), resident.environ())
+    _edit(site, "Edited while the server is stuck.")
+    os.kill(pid, signal.SIGSTOP)
+    busy = os.open(place.busy_lock, os.O_RDWR)
+    try:
+        fcntl.flock(busy, fcntl.LOCK_EX)  # as the server holds it while it builds
+        client = resident.start("build", cwd=site)
+        time.sleep(TAKE_WAIT + 2)
+        assert client.poll() is None, "gave up on a server that was building"
+        os.close(busy)  # its build "ended", and it still takes nothing
+        _, err = client.communicate(timeout=TAKE_WAIT + WAIT)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert client.returncode == 0, err
+    assert f"did not answer within {TAKE_WAIT:.0f} s; building here instead" in err
+    assert tree(site / "site") == _cold(resident, site, tmp_path)
+    # the server, going on, drops the request its client left, and serves the next
+    _edit(site, "Edited once the server goes on.")
     assert resident.briefgen("build", cwd=site).code == 0
     assert resident.status(site)["pid"] == pid
     assert tree(site / "site") == _cold(resident, site, tmp_path)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -38,8 +39,14 @@ _ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 # Seconds a client waits for a new server's socket (it binds before importing the pipeline:
 # ~0.1 s) and for another client that is starting one; then it builds in-process.
 START_WAIT = 10.0
+# Seconds a client waits for the server to take its build while the server builds nothing
+# (a build of another client's is waited for, however long): then the server is taken to be
+# stuck (stopped, say) and the build runs in-process. A server that took the build late finds
+# the client gone and drops it; publishing is locked, so two builds never overlap.
+TAKE_WAIT = 10.0
 STOP_WAIT = 10.0  # seconds `resident stop` waits for the server to exit before SIGTERM
 _POLL = 0.02
+TAKE_POLL = 0.5  # seconds between looks at whether the server builds, while it has not answered
 LOG_LIMIT = 1 << 20  # bytes of server log kept: past it, the next server starts it afresh
 
 
@@ -90,9 +97,15 @@ def build(argv: list[str], directory: Path, output: Path, console: Console) -> i
                 console.info(f"briefgen: building without the resident build process: {exc}")
             return None
         with sock:
-            outcome = _converse(sock, request)
+            outcome = _converse(sock, request, place)
         if isinstance(outcome, int):
             return outcome
+        if outcome == "stuck":
+            console.info(
+                "briefgen: the resident build process did not answer within "
+                f"{TAKE_WAIT:.0f} s; building here instead (`briefgen resident stop` ends it)"
+            )
+            return None
         if outcome == "died":
             console.info(
                 "briefgen: the resident build process stopped during the build; "
@@ -105,13 +118,17 @@ def build(argv: list[str], directory: Path, output: Path, console: Console) -> i
     return None
 
 
-def _converse(sock: socket.socket, request: dict[str, Any]) -> int | str:
+def _converse(sock: socket.socket, request: dict[str, Any], place: Place) -> int | str:
     """Send the request, relay the output: the exit code, "retry" (the server ended before
-    taking it), "died" (after), or "declined:<why>"."""
+    taking it), "died" (after), "stuck" (it never took it: see TAKE_WAIT), or
+    "declined:<why>"."""
     taken = False
     try:
         protocol.send_json(sock, protocol.REQUEST, request)
-        while (frame := protocol.receive(sock)) is not None:
+        while taken or _answers(sock, place):
+            frame = protocol.receive(sock)
+            if frame is None:
+                break
             kind, payload = frame
             if kind == protocol.TAKEN:
                 taken = True
@@ -124,9 +141,23 @@ def _converse(sock: socket.socket, request: dict[str, Any]) -> int | str:
                 return code if isinstance(code, int) else 1
             elif kind == protocol.DECLINED:
                 return f"declined:{protocol.value(payload)}"
+        else:
+            return "stuck"
     except (OSError, protocol.ProtocolError):
         pass
     return "died" if taken else "retry"
+
+
+def _answers(sock: socket.socket, place: Place) -> bool:
+    """Wait until the server says something (True), or until TAKE_WAIT passed while it
+    built nothing (False)."""
+    waited_since = time.monotonic()
+    while not select.select([sock], [], [], TAKE_POLL)[0]:
+        if alive(place.busy_lock):
+            waited_since = time.monotonic()  # another build first: its length is no sign
+        elif time.monotonic() - waited_since >= TAKE_WAIT:
+            return False
+    return True
 
 
 def _write(stream: Any, text: str) -> None:

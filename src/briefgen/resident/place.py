@@ -73,7 +73,8 @@ def identity(site: str, code_version: str, executable: str) -> str:
 @dataclass(frozen=True)
 class Place:
     """The files of one server: `<id>.sock`, `<id>.lock` (held by the server while it lives,
-    holding its pid), `<id>.start` (held by a client starting one), `<id>.log`."""
+    holding its pid), `<id>.busy` (held by it while it builds), `<id>.start` (held by a
+    client starting one), `<id>.log`."""
 
     folder: Path
     site: str  # the site folder's real path
@@ -97,6 +98,10 @@ class Place:
     @property
     def lock(self) -> Path:
         return self.folder / f"{self.ident}.lock"
+
+    @property
+    def busy_lock(self) -> Path:
+        return self.folder / f"{self.ident}.busy"
 
     @property
     def start_lock(self) -> Path:

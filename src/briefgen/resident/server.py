@@ -10,6 +10,7 @@ its site folder vanishes, on SIGTERM/SIGINT, or when asked (`briefgen resident s
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import json
 import os
@@ -19,6 +20,8 @@ import struct
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -139,15 +142,20 @@ class Server:
             protocol.send_json(conn, protocol.DECLINED, "not this server's build")
             return
         conn.settimeout(SEND_WAIT)
-        protocol.send(conn, protocol.TAKEN)
-        try:
-            code = job.run(request, conn, self.builders)
-        finally:
-            self.last = time.monotonic()  # idle time counts from the end of the last build
-        self.builds += 1
-        with contextlib.suppress(OSError):
-            protocol.send_json(conn, protocol.EXIT, code)
-        conn.close()
+        with _held(self.place.busy_lock):  # a client waiting meanwhile knows we build
+            try:
+                protocol.send(conn, protocol.TAKEN)
+            except OSError:  # the client left: it gave up waiting (client.TAKE_WAIT)
+                _log("a client left before its build was taken")
+                return
+            try:
+                code = job.run(request, conn, self.builders)
+            finally:
+                self.last = time.monotonic()  # idle time counts from the end of the last build
+            self.builds += 1
+            with contextlib.suppress(OSError):
+                protocol.send_json(conn, protocol.EXIT, code)
+            conn.close()
         self.collect_due = self.whole_due = True
 
     def _wait(self) -> float:
@@ -220,6 +228,16 @@ def _resident_memory() -> int:
 
 def _log(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} [{os.getpid()}] {message}", file=sys.__stderr__, flush=True)
+
+
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _take_lock(place: Place) -> int | None:
