@@ -20,6 +20,19 @@ def _s(x: float) -> str:
 seconds = _s
 
 
+def _floor(s: dict[str, Any], search: bool) -> str:
+    """The libraries' share of a cold build (floor.py) against the peer's whole build."""
+    floor = s.get("floor")
+    if not floor:
+        return "–"
+    seconds = (floor["markdown_cpu"] + floor["yaml_cpu"]) / floor["jobs"]
+    peer = s[MED]["hugo_cold"]
+    if search:
+        seconds += floor["pagefind_wall"]
+        peer = s[MED]["hugo_pagefind"]
+    return f"{_s(seconds)} = {_ratio(seconds / peer)}"
+
+
 def _mb(x: float) -> str:
     return f"{x / MB:,.0f} MB" if x >= 10 * MB else f"{x / MB:.1f} MB"
 
@@ -124,6 +137,12 @@ ROWS: list[tuple[str, Cell, str, Check | None]] = [
         "≤ 1.0",
         lambda s: s["ratios"]["cold_no_search_vs_hugo"] <= 1.0,
     ),
+    (
+        "floor: markdown-it-py + PyYAML alone, CPU / cores (floor.py), / Hugo cold",
+        lambda s: _floor(s, search=False),
+        "",
+        None,
+    ),
     ("briefgen cold, with search", lambda s: _s(s[MED]["briefgen_cold_search"]), "", None),
     ("Hugo + Pagefind", lambda s: _s(s[MED]["hugo_pagefind"]), "", None),
     (
@@ -131,6 +150,12 @@ ROWS: list[tuple[str, Cell, str, Check | None]] = [
         lambda s: _ratio(s["ratios"]["cold_search_vs_hugo_pagefind"]),
         "≤ 1.0",
         lambda s: s["ratios"]["cold_search_vs_hugo_pagefind"] <= 1.0,
+    ),
+    (
+        "floor: that + Pagefind alone on briefgen's records, / Hugo + Pagefind",
+        lambda s: _floor(s, search=True),
+        "",
+        None,
     ),
     (
         "rebuild, nothing changed (a fresh process)",

@@ -23,6 +23,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class Figures:
     html_files: dict[str, int] = field(default_factory=dict)
     index_bytes: dict[str, int] = field(default_factory=dict)
     resident_bytes: list[int] = field(default_factory=list)  # its memory after the edits
+    floor: dict[str, float] = field(default_factory=dict)  # floor.py's figures, once a size
 
     def add(self, name: str, run: Run) -> None:
         self.seconds.setdefault(name, []).append(run.seconds)
@@ -93,6 +95,7 @@ class Figures:
             "html_files": self.html_files,
             "search_index_bytes": self.index_bytes,
             "resident_memory_bytes": max(self.resident_bytes, default=0),
+            "floor": self.floor,
             "runs_seconds": self.seconds,
             "runs_peak_rss_bytes": self.peak_rss,
             "runs_peak_pss_bytes": self.peak_pss,
@@ -160,6 +163,13 @@ def bench_size(n: int, repeat: int, jobs: list[str], hugo: str) -> Figures:
         record("briefgen_rebuild_edit_template", run)
         c.resident("stop")
     c.restore()
+    log(f"N={n}: the libraries' floor (floor.py)")
+    command = [sys.executable, "-m", "benchmarks.floor", str(c.site), *jobs[1:2]]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"floor.py failed:\n{done.stderr}")
+    figures.floor = json.loads(done.stdout)
+    log(f"  N={n} floor {figures.floor}")
     return figures
 
 
