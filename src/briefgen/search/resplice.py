@@ -1,0 +1,320 @@
+"""An edited briefing's records spliced into its slice's last index, rather than the whole
+slice indexed again by Pagefind.
+
+A slice's records are its briefings' pages in site order, then all their notes (index.py's
+slice_records), so when every briefing keeps its number of notes, each record keeps its page
+number, and a briefing's records are at places known from the briefings' annotation counts.
+Pagefind makes each page's data of that page alone: its fragment (named by a hash of its
+content), its word count, its entries in the word lists (word positions, meta field positions)
+and its filter values (tests/search/test_resplice.py checks the splice against Pagefind's
+index of the whole slice, over random edits). So Pagefind indexes the edited briefings'
+records only (a few records), and the slice's new index is the old one with:
+
+- those pages' entries in the meta's page list, fragments, word lists and filter values
+  replaced by the new index's, its page numbers mapped to the slice's;
+- what depends on the whole run made again as Pagefind makes it: the word index's chunks
+  (cut by size), the filter files and the meta file, each named by a hash of its content
+  (Pagefind's: checked first on the small index, whose names Pagefind gave).
+
+Only the old words whose pages can include an edited one (by their first and last page) are
+decoded. Whatever does not fit (a page's fragment name lengthened by a collision, a meta field
+that may come or go with the edit, an index format this does not know) gives None: the whole
+slice is indexed again, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+from briefgen.document.model import Briefing
+from briefgen.search import packed
+from briefgen.search.bundle import Meta
+from briefgen.search.chunks import cut, describe
+from briefgen.search.merge import Slice, _field_remap
+from briefgen.search.records import PAGE_FIELDS, annotation_fields
+
+Before = list[tuple[str, int]]  # a slice's briefings at the last build: (digest, notes)
+Entry = list[Any]  # a page list's entry with its page number: [page, positions, meta positions]
+
+SHORT = 7  # hex digits of Pagefind's names of fragments, chunks and filter files
+META = 10  # of its meta file
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where an edited slice's records are: `pages[k]` is the slice's page number of the k-th
+    record of the edited briefings' own index (their pages, then their notes)."""
+
+    old: Slice
+    edited: list[int]  # the edited briefings' places in the slice
+    pages: list[int]
+    others: frozenset[str]  # meta fields that records of the other briefings have for sure
+
+
+def plan(old: Slice, before: Before, group: Sequence[Briefing], now: Sequence[str]) -> Plan | None:
+    """How to splice the slice `group` (the briefings' digests `now`) into `old`, whose
+    briefings were `before`; None if it cannot be (a briefing more or fewer, notes added or
+    removed, most of the slice edited)."""
+    count = len(group)
+    notes = [len(b.annotations) for b in group]
+    if old.meta is None or len(before) != count or [n for _, n in before] != notes:
+        return None
+    edited = [j for j, (digest, _) in enumerate(before) if digest != now[j]]
+    if not edited or len(edited) > max(2, count // 4):
+        return None
+    if len(old.meta.pages) != count + sum(notes):
+        return None
+    starts = list(itertools.accumulate(notes, initial=count))
+    pages = edited + [starts[j] + k for j in edited for k in range(notes[j])]
+    others: set[str] = set(PAGE_FIELDS) if count > len(edited) else set()
+    for j, b in enumerate(group):
+        if j not in edited:
+            others.update(f for a in b.annotations for f in annotation_fields(a))
+    return Plan(old, edited, pages, frozenset(others))
+
+
+def splice(plan: Plan, language: str, new: Slice) -> Slice | None:
+    """The slice's index with the edited records' pages taken from `new` (Pagefind's index
+    of those records, in the order of plan.pages), or None if it cannot be made exactly."""
+    try:
+        return _Splice(plan, language, new).made()
+    except _Unfit:
+        return None
+    except (ValueError, TypeError, IndexError, KeyError, cbor2.CBORDecodeError):
+        return None  # a stored slice not as it says: index it whole
+
+
+class _Unfit(Exception):
+    pass
+
+
+class _Splice:
+    def __init__(self, plan: Plan, language: str, new: Slice) -> None:
+        old, self.new = plan.old.meta, new.meta
+        if old is None or self.new is None or old.sorts or self.new.sorts:
+            raise _Unfit
+        self.plan, self.language, self.new_slice = plan, language, new
+        self.old = old
+        self.to_slice = plan.pages
+        if len(self.new.pages) != len(self.to_slice) or self.new.version != old.version:
+            raise _Unfit
+        fields, made = set(old.fields), set(self.new.fields)
+        if not made <= fields or not fields <= made | plan.others:
+            raise _Unfit  # a meta field comes or may go with the edit
+        self.remap = _field_remap(self.new.fields, old.fields)
+        self.edited = set(self.to_slice)
+        self.ranges = _ranges(sorted(self.edited))
+
+    def made(self) -> Slice:
+        _check_names(self.new_slice, self.language)
+        pages, files, data = self._pages()
+        words = self._words()
+        filters = self._filters()
+        chunks: list[list[Any]] = []
+        for first, last, chunk in cut(_encoded(words)):
+            describe(chunks, first, last, _name(self.language, packed.encode_chunk(chunk)))
+        described = [[name, file_hash] for file_hash, (name, _) in filters.items()]
+        meta = Meta(self.old.version, pages, chunks, described, [], list(self.old.fields))
+        entry = self.plan.old.entry
+        info = entry["languages"][self.language]
+        meta_hash = _name(self.language, cbor2.dumps(meta.cbor()), META)
+        entry = {
+            **entry,
+            "languages": {self.language: {**info, "hash": meta_hash, "page_count": len(pages)}},
+        }
+        return Slice(entry, meta, filters, words, files, data)
+
+    def _pages(self) -> tuple[list[list[Any]], dict[str, str], dict[str, bytes]]:
+        """The meta's page list, the slice's files and the bytes of those made now."""
+        old, new, found = self.old, self.new, self.new_slice
+        assert new is not None
+        if {k: v for k, v in found.entry.items() if k != "languages"} != {
+            k: v for k, v in self.plan.old.entry.items() if k != "languages"
+        }:
+            raise _Unfit
+        scripts = {n: d for n, d in self.plan.old.files.items() if not n.startswith("fragment/")}
+        if scripts != {n: d for n, d in found.files.items() if not n.startswith("fragment/")}:
+            raise _Unfit  # another Pagefind
+        pages = [list(p) for p in old.pages]
+        for k, page in enumerate(self.to_slice):
+            pages[page] = list(new.pages[k])
+        for listed in (old.pages, pages):
+            names = [h for h, _ in listed]
+            standard = len(self.language) + 1 + SHORT
+            if len(set(names)) != len(names) or any(len(h) != standard for h in names):
+                raise _Unfit  # Pagefind lengthens a name another page has: run-dependent
+        files = dict(scripts)
+        for fragment_hash, _ in pages:
+            path = f"fragment/{fragment_hash}.pf_fragment"
+            files[path] = self.plan.old.files.get(path) or found.files[path]
+        made = {f"fragment/{h}.pf_fragment" for h, _ in new.pages}
+        data = {n: b for n, b in found.data.items() if n in made or n in scripts}
+        return pages, files, data
+
+    def _words(self) -> list[Any]:
+        """The slice's packed words: the old ones whose page lists have none of the edited
+        pages as they are; the others made again with the new index's pages."""
+        old_words: list[Any] = self.plan.old.words
+        new_words: list[Any] = self.new_slice.words
+        by_word = heapq.merge(((w[0], 0, w) for w in old_words), ((w[0], 1, w) for w in new_words))
+        out: list[Any] = []
+        for word, group in itertools.groupby(by_word, key=lambda found: found[0]):
+            old: Any = None
+            new: Any = None
+            for _, source, found in group:
+                if source:
+                    new = found
+                else:
+                    old = found
+            if new is None and not self._touches(old):
+                out.append(old)
+                continue
+            made = self._word(word, old, new)
+            if made is not None:
+                out.append(made)
+        return out
+
+    def _touches(self, word: list[Any]) -> bool:
+        """Whether a page list of the old word may hold an edited page."""
+        lists = [word[1], *(v[1] for v in word[2])]
+        for count, first, last, _, _ in lists:
+            if count and any(first < end and start <= last for start, end in self.ranges):
+                return True
+        return False
+
+    def _word(self, word: str, old: list[Any] | None, new: list[Any] | None) -> list[Any] | None:
+        lists: dict[str | None, list[Entry]] = {}  # None: the main list; else a variant's
+        if old is not None:
+            for name, pages in [(None, old[1]), *old[2]]:
+                kept = [e for e in _entries(pages) if e[0] not in self.edited]
+                lists.setdefault(name, []).extend(kept)
+        if new is not None:
+            to_slice, remap = self.to_slice, self.remap
+            for name, pages in [(None, new[1]), *new[2]]:
+                made = [
+                    [to_slice[p], positions, remap(meta) if remap else meta]
+                    for p, positions, meta in _entries(pages)
+                ]
+                lists.setdefault(name, []).extend(made)
+        main = _packed(sorted(lists.pop(None, []), key=lambda e: e[0]))
+        variants = [
+            [name, _packed(sorted(entries, key=lambda e: e[0]))]
+            for name, entries in sorted(lists.items(), key=lambda item: str(item[0]))
+            if entries
+        ]
+        if not main[0] and not variants:
+            return None  # no page has the word any more
+        return [word, main, variants]
+
+    def _filters(self) -> dict[str, list[Any]]:
+        """Filter file hash -> [filter, [[value, [page]]]], the edited pages' values
+        replaced; values in order (Pagefind's order is that of a hash map's: any)."""
+        values: dict[str, dict[str, list[int]]] = {}
+        old, new = self.plan.old, self.new_slice
+        for name, found in old.filters.values():
+            into = values.setdefault(name, {})
+            for value, pages in found:
+                into.setdefault(value, []).extend(p for p in pages if p not in self.edited)
+        for name, found in new.filters.values():
+            into = values.setdefault(name, {})
+            for value, pages in found:
+                into.setdefault(value, []).extend(self.to_slice[p] for p in pages)
+        out = {}
+        for name in sorted(values):
+            rows = [[v, sorted(p)] for v, p in sorted(values[name].items()) if p]
+            if rows:
+                content = [name, rows]
+                out[_name(self.language, cbor2.dumps(content))] = content
+        return out
+
+
+def _ranges(pages: list[int]) -> list[tuple[int, int]]:
+    """Sorted page numbers as runs [start, end)."""
+    out: list[tuple[int, int]] = []
+    for page in pages:
+        if out and out[-1][1] == page:
+            out[-1] = (out[-1][0], page + 1)
+        else:
+            out.append((page, page + 1))
+    return out
+
+
+def _entries(pages: packed.Packed) -> list[Entry]:
+    """A packed page list's entries, with page numbers rather than deltas."""
+    if not pages[0]:
+        return []
+    decoded = cbor2.loads(_list_bytes(pages))
+    page = 0
+    out = []
+    for delta, positions, meta in decoded:
+        page += delta
+        out.append([page, positions, meta])
+    return out
+
+
+def _packed(entries: list[Entry]) -> packed.Packed:
+    """Entries (in page order) packed as packed.pack_chunk() packs a page list."""
+    if not entries:
+        return [0, 0, 0, 0, b""]
+    last = size = 0
+    listed: list[list[Any]] = []
+    for page, positions, meta in entries:
+        if page <= last and listed:
+            raise _Unfit  # two entries of one page
+        listed.append([page - last, positions, meta])
+        size += len(positions) + len(meta) + 1
+        last = page
+    first = entries[0][0]
+    encoded = cbor2.dumps(listed)
+    start = len(packed.head(4, len(listed)) + packed.head(4, 3) + packed.head(0, first))
+    return [len(listed), first, last, size, encoded[start:]]
+
+
+def _encoded(words: list[Any]) -> Iterator[tuple[str, bytes, int]]:
+    """The words as chunks.cut() takes them: (word, encoded entry, size)."""
+    for word, pages, variants in words:
+        listed = [(name, _list_bytes(found)) for name, found in variants]
+        yield word, packed.encode_word(word, _list_bytes(pages), listed), pages[3]
+
+
+def _list_bytes(pages: packed.Packed) -> bytes:
+    count, first, _, _, body = pages
+    if not count:
+        return packed.head(4, 0)
+    made: bytes = packed.head(4, count) + packed.head(4, 3) + packed.head(0, first) + body
+    return made
+
+
+def _name(language: str, content: bytes, digits: int = SHORT) -> str:
+    """Pagefind's name of a file of `content` (its CBOR): a SHA-1, each byte in hex without
+    its leading zero."""
+    hashed = "".join(format(byte, "x") for byte in hashlib.sha1(content).digest())
+    return f"{language}_{hashed[:digits]}"
+
+
+def _check_names(found: Slice, language: str) -> None:
+    """Pagefind's names of a bundle's chunks, filter files and meta file are as _name()
+    makes them (checked on the small index of the edited records: another Pagefind, or
+    another language, may name them otherwise)."""
+    meta = found.meta
+    assert meta is not None
+    for file_hash, content in found.filters.items():
+        if _name(language, cbor2.dumps(content)) != file_hash:
+            raise _Unfit
+    chunks: list[list[Any]] = []
+    for first, last, chunk in cut(_encoded(found.words)):
+        describe(chunks, first, last, _name(language, packed.encode_chunk(chunk)))
+    if chunks != meta.chunks:
+        raise _Unfit
+    info = found.entry["languages"][language]
+    if info["hash"] != _name(language, cbor2.dumps(meta.cbor()), META):
+        raise _Unfit
+    if info["page_count"] != len(meta.pages):
+        raise _Unfit
