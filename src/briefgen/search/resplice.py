@@ -34,7 +34,7 @@ from typing import Any
 import cbor2
 
 from briefgen.document.model import Briefing
-from briefgen.search import packed
+from briefgen.search import bundle, packed
 from briefgen.search.bundle import Meta
 from briefgen.search.chunks import cut, describe
 from briefgen.search.merge import Slice, _field_remap
@@ -44,6 +44,7 @@ Before = list[tuple[str, int]]  # a slice's briefings at the last build: (digest
 Entry = list[Any]  # a page list's entry with its page number: [page, positions, meta positions]
 
 SHORT = 7  # hex digits of Pagefind's names of fragments, chunks and filter files
+CHUNK_SIZE = bundle.CHUNK_SIZE  # Pagefind's own (tests make the merge's chunks smaller)
 META = 10  # of its meta file
 
 
@@ -118,7 +119,7 @@ class _Splice:
         words = self._words()
         filters = self._filters()
         chunks: list[list[Any]] = []
-        for first, last, chunk in cut(_encoded(words)):
+        for first, last, chunk in cut(_encoded(words), CHUNK_SIZE):
             describe(chunks, first, last, _name(self.language, packed.encode_chunk(chunk)))
         described = [[name, file_hash] for file_hash, (name, _) in filters.items()]
         meta = Meta(self.old.version, pages, chunks, described, [], list(self.old.fields))
@@ -309,7 +310,7 @@ def _check_names(found: Slice, language: str) -> None:
         if _name(language, cbor2.dumps(content)) != file_hash:
             raise _Unfit
     chunks: list[list[Any]] = []
-    for first, last, chunk in cut(_encoded(found.words)):
+    for first, last, chunk in cut(_encoded(found.words), CHUNK_SIZE):
         describe(chunks, first, last, _name(language, packed.encode_chunk(chunk)))
     if chunks != meta.chunks:
         raise _Unfit
