@@ -175,6 +175,8 @@ def test_a_spliced_edit_is_pagefinds_index_of_the_whole_slice(
     old = {n: briefing_file(site, n).read_text() for n, _ in edits}
     new = {n: EDITS[kind](old[n], n) for n, kind in edits}
     spliced, whole = spliced_and_whole(site, old, new)
+    assert whole.meta is not None
+    assert len(whole.meta.chunks) >= 2 and any(w[2] for w in whole.words)  # what it reaches
     assert spliced is not None, edits
     assert normal(spliced) == normal(whole), edits
     assert named_as_pagefind_names(spliced)

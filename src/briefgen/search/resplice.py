@@ -24,9 +24,12 @@ slice is indexed again, as before.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import itertools
+import operator
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +46,15 @@ from briefgen.search.records import PAGE_FIELDS, annotation_fields
 Before = list[tuple[str, int]]  # a slice's briefings at the last build: (digest, notes)
 Entry = list[Any]  # a page list's entry with its page number: [page, positions, meta positions]
 
+_EMPTY: packed.Packed = [0, 0, 0, 0, b""]
+# A page list's entry as Pagefind writes it, [delta, [position], [meta position]]: its delta
+# (group 1), then two arrays of integers (CBOR heads whose first bytes tell them apart)
+_INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39].{2}|[\x1a\x3a].{4}|[\x1b\x3b].{8})"
+_ARRAY = rb"(?:[\x80-\x97]|\x98.|\x99.{2}|\x9a.{4})"
+_ENTRY = re.compile(
+    rb"(\x83(" + _INT + rb")" + _ARRAY + _INT + rb"*" + _ARRAY + _INT + rb"*)", re.S
+)
+_HEAD = {1: 0, 2: 0x1800, 3: 0x190000, 5: 0x1A00000000, 9: 0x1B << 64}  # a head's own bits
 SHORT = 7  # hex digits of Pagefind's names of fragments, chunks and filter files
 CHUNK_SIZE = bundle.CHUNK_SIZE  # Pagefind's own (tests make the merge's chunks smaller)
 META = 10  # of its meta file
@@ -191,28 +203,81 @@ class _Splice:
         return False
 
     def _word(self, word: str, old: list[Any] | None, new: list[Any] | None) -> list[Any] | None:
-        lists: dict[str | None, list[Entry]] = {}  # None: the main list; else a variant's
-        if old is not None:
-            for name, pages in [(None, old[1]), *old[2]]:
-                kept = [e for e in _entries(pages) if e[0] not in self.edited]
-                lists.setdefault(name, []).extend(kept)
+        """The word with the edited pages' entries of `old` replaced by those of `new`."""
+        added: dict[str | None, list[Entry]] = {}  # None: the main list; else a variant's
         if new is not None:
             to_slice, remap = self.to_slice, self.remap
             for name, pages in [(None, new[1]), *new[2]]:
-                made = [
+                added[name] = [
                     [to_slice[p], positions, remap(meta) if remap else meta]
                     for p, positions, meta in _entries(pages)
                 ]
-                lists.setdefault(name, []).extend(made)
-        main = _packed(sorted(lists.pop(None, []), key=lambda e: e[0]))
-        variants = [
-            [name, _packed(sorted(entries, key=lambda e: e[0]))]
-            for name, entries in sorted(lists.items(), key=lambda item: str(item[0]))
-            if entries
-        ]
+        lists: dict[str | None, packed.Packed] = {}
+        if old is not None:
+            for name, pages in [(None, old[1]), *old[2]]:
+                lists[name] = self._replaced(pages, added.pop(name, []))
+        for name, entries in added.items():
+            lists[name] = _packed(sorted(entries, key=lambda e: e[0]))
+        main = lists.pop(None, _EMPTY)
+        variants = [[n, found] for n, found in sorted(lists.items(), key=str) if found[0]]
         if not main[0] and not variants:
             return None  # no page has the word any more
         return [word, main, variants]
+
+    def _replaced(self, pages: packed.Packed, added: list[Entry]) -> packed.Packed:
+        """A packed page list with its entries of edited pages replaced by `added` (page
+        numbers, positions, meta positions). Its entries are found and their page numbers
+        summed in C (a regular expression, accumulate); only the edited pages' entries, and
+        the one after each change (its delta from the page before), are made again."""
+        count, _, _, size, _ = pages
+        if not count:
+            return _packed(sorted(added, key=_first))
+        data = _list_bytes(pages)
+        at = len(packed.head(4, count))
+        found = _ENTRY.findall(data, at)  # [(entry, its delta's head)]
+        ends = list(itertools.accumulate(map(len, map(_first, found)), initial=at))
+        if len(found) != count or ends[-1] != len(data):
+            raise _Unfit  # not the shape Pagefind writes
+        heads = list(map(_second, found))
+        deltas = map(
+            operator.sub, map(int.from_bytes, heads), map(_HEAD.__getitem__, map(len, heads))
+        )
+        numbers = list(itertools.accumulate(deltas))  # each entry's page
+        added.sort(key=_first)
+        pieces: list[bytes] = []
+        last = entries = cursor = taken = 0
+
+        def kept(start: int, end: int) -> None:  # entries start..end-1, as they are
+            nonlocal last, entries
+            if start == end:
+                return
+            if (numbers[start - 1] if start else 0) == last:
+                pieces.append(data[ends[start] : ends[end]])
+            else:  # its delta changes
+                skip = ends[start] + 1 + len(heads[start])
+                delta = packed.head(0, numbers[start] - last)
+                pieces.extend((b"\x83", delta, data[skip : ends[end]]))
+            last, entries = numbers[end - 1], entries + end - start
+
+        for start, end in self.ranges:
+            i = bisect.bisect_left(numbers, start, cursor)
+            j = bisect.bisect_left(numbers, end, i)
+            kept(cursor, i)
+            for k in range(i, j):
+                size -= _size([0, *cbor2.loads(data[ends[k] : ends[k + 1]])[1:]])
+            while taken < len(added) and added[taken][0] < end:
+                pieces.append(_entry(added[taken], last, entries))
+                size += _size(added[taken])
+                last, entries, taken = added[taken][0], entries + 1, taken + 1
+            cursor = j
+        kept(cursor, count)
+        if taken != len(added):
+            raise _Unfit  # a new entry outside the edited pages
+        if not entries:
+            return _EMPTY
+        body = b"".join(pieces)
+        first, start = packed.head_at(body, 1, 0)
+        return [entries, first, last, size, body[start:]]
 
     def _filters(self) -> dict[str, list[Any]]:
         """Filter file hash -> [filter, [[value, [page]]]], the edited pages' values
@@ -245,6 +310,28 @@ def _ranges(pages: list[int]) -> list[tuple[int, int]]:
         else:
             out.append((page, page + 1))
     return out
+
+
+def _number(head: bytes) -> int:
+    """A CBOR integer's value from its head of more than one byte."""
+    return int.from_bytes(head[1:], "big")
+
+
+def _entry(entry: Entry, last: int, before: int) -> bytes:
+    """A page list's entry, after the page `last` (`before`: how many entries are before)."""
+    page, positions, meta = entry
+    if page <= last and before:
+        raise _Unfit
+    return cbor2.dumps([page - last, positions, meta])
+
+
+def _size(entry: Entry) -> int:
+    """What an entry adds to a chunk's size (packed.py)."""
+    return len(entry[1]) + len(entry[2]) + 1
+
+
+_first = operator.itemgetter(0)
+_second = operator.itemgetter(1)
 
 
 def _entries(pages: packed.Packed) -> list[Entry]:
