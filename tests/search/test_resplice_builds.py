@@ -130,6 +130,22 @@ def test_a_meta_field_new_to_the_slice_indexes_it_whole(
     assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
 
 
+def test_a_meta_field_that_leaves_the_slice_indexes_it_whole(
+    small_slices: None, received: list[list[str]], tmp_path: Path
+) -> None:
+    """The edited briefing's notes were the only ones of their slice with 'reporting':
+    Pagefind's index of the slice loses that meta field, which the splice cannot know."""
+    site, out = write_sliced_site(tmp_path / "site"), tmp_path / "out"
+    build(site, out)
+    group = next(g for g in groups(site) if len([m for m in g if m % 4 == 1 and m % 5 != 3]) == 1)
+    path = briefing_file(site, next(m for m in group if m % 4 == 1))
+    path.write_text(path.read_text().replace("    reporting: paraphrase\n", ""))
+    received.clear()
+    build(site, out)
+    assert len(received) == 2 and received[-1] == urls_of(site, group)
+    assert snapshot(out / "pagefind") == cold_index(site, tmp_path)
+
+
 @pytest.mark.parametrize("damage", ["garbage", "other digests", "other notes"])
 def test_a_damaged_list_of_briefings_indexes_the_slice_whole(
     small_slices: None, received: list[list[str]], tmp_path: Path, damage: str
