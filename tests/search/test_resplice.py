@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from briefgen.build import pipeline
 from briefgen.build.pipeline import BuildOptions
 from briefgen.document.model import Briefing
-from briefgen.search import resplice, service
+from briefgen.search import names, resplice, service
 from briefgen.search.index import slice_records
 from briefgen.search.merge import Slice
 from briefgen.search.records import briefing_digest
@@ -103,11 +103,11 @@ def named_as_pagefind_names(found: Slice) -> bool:
     """The spliced slice's filter files and meta file are named by their content."""
     assert found.meta is not None
     for file_hash, content in found.filters.items():
-        if resplice._name("en", cbor2.dumps(content)) != file_hash:
+        if names.name("en", cbor2.dumps(content)) != file_hash:
             return False
-    names = {h for _, h in found.meta.filters}
-    meta_hash = resplice._name("en", cbor2.dumps(found.meta.cbor()), resplice.META)
-    return names == set(found.filters) and found.entry["languages"]["en"]["hash"] == meta_hash
+    listed = {h for _, h in found.meta.filters}
+    meta_hash = names.name("en", cbor2.dumps(found.meta.cbor()), names.META)
+    return listed == set(found.filters) and found.entry["languages"]["en"]["hash"] == meta_hash
 
 
 def model(site: Path, only: list[int] | None = None) -> list[Briefing]:
@@ -180,6 +180,7 @@ def test_a_spliced_edit_is_pagefinds_index_of_the_whole_slice(
     spliced, whole = spliced_and_whole(site, old, new)
     assert whole.meta is not None
     assert len(whole.meta.chunks) >= 2 and any(w[2] for w in whole.words)  # what it reaches
+    assert names.as_pagefind(whole, "en")  # Pagefind names its files as names.py says
     assert spliced is not None, edits
     assert normal(spliced) == normal(whole), edits
     assert named_as_pagefind_names(spliced)

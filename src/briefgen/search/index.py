@@ -4,7 +4,9 @@ The briefings are cut into slices (slices.py); Pagefind indexes each slice that 
 the last build, several at once (one Pagefind process per worker, one slice in memory at a
 time); the slices' bundles are merged into the one bundle readers load: after an edit, from
 what the last merge made, in proportion to what changed (again.py), else whole (merge.py).
-An edited briefing re-indexes its slice only, and no process holds the whole index.
+An edited briefing re-indexes its slice only, and no process holds the whole index; when it
+keeps its number of notes, Pagefind indexes that briefing's records only, spliced into the
+slice's last index (resplice.py).
 """
 
 from __future__ import annotations

@@ -14,32 +14,31 @@ records only (a few records), and the slice's new index is the old one with:
   replaced by the new index's, its page numbers mapped to the slice's;
 - what depends on the whole run made again as Pagefind makes it: the word index's chunks
   (cut by size), the filter files and the meta file, each named by a hash of its content
-  (Pagefind's: checked first on the small index, whose names Pagefind gave).
+  (names.py). The meta fields stay the slice's: an edit that would add one, or may remove
+  one (the other briefings' records are not known to have it), is not spliced.
 
-Only the old words whose pages can include an edited one (by their first and last page) are
-decoded. Whatever does not fit (a page's fragment name lengthened by a collision, a meta field
-that may come or go with the edit, an index format this does not know) gives None: the whole
-slice is indexed again, as before.
+The old page lists are cut and joined as bytes (_Splice._replaced), and only those whose
+first and last pages enclose an edited page are read. Whatever does not fit (a fragment name
+Pagefind lengthened for a collision, which depends on the run; a page list not in the shape
+Pagefind writes) gives None: the whole slice is indexed again, as before.
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
 import heapq
 import itertools
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import cbor2
 
 from briefgen.document.model import Briefing
-from briefgen.search import bundle, packed
+from briefgen.search import names, packed
 from briefgen.search.bundle import Meta
-from briefgen.search.chunks import cut, describe
 from briefgen.search.merge import Slice, _field_remap
 from briefgen.search.records import PAGE_FIELDS, annotation_fields
 
@@ -55,9 +54,6 @@ _ENTRY = re.compile(
     rb"(\x83(" + _INT + rb")" + _ARRAY + _INT + rb"*" + _ARRAY + _INT + rb"*)", re.S
 )
 _HEAD = {1: 0, 2: 0x1800, 3: 0x190000, 5: 0x1A00000000, 9: 0x1B << 64}  # a head's own bits
-SHORT = 7  # hex digits of Pagefind's names of fragments, chunks and filter files
-CHUNK_SIZE = bundle.CHUNK_SIZE  # Pagefind's own (tests make the merge's chunks smaller)
-META = 10  # of its meta file
 
 
 @dataclass(frozen=True)
@@ -126,18 +122,17 @@ class _Splice:
         self.ranges = _ranges(sorted(self.edited))
 
     def made(self) -> Slice:
-        _check_names(self.new_slice, self.language)
+        if not names.as_pagefind(self.new_slice, self.language):
+            raise _Unfit
         pages, files, data = self._pages()
         words = self._words()
         filters = self._filters()
-        chunks: list[list[Any]] = []
-        for first, last, chunk in cut(_encoded(words), CHUNK_SIZE):
-            describe(chunks, first, last, _name(self.language, packed.encode_chunk(chunk)))
+        chunks = names.chunks(words, self.language)
         described = [[name, file_hash] for file_hash, (name, _) in filters.items()]
         meta = Meta(self.old.version, pages, chunks, described, [], list(self.old.fields))
         entry = self.plan.old.entry
         info = entry["languages"][self.language]
-        meta_hash = _name(self.language, cbor2.dumps(meta.cbor()), META)
+        meta_hash = names.name(self.language, cbor2.dumps(meta.cbor()), names.META)
         entry = {
             **entry,
             "languages": {self.language: {**info, "hash": meta_hash, "page_count": len(pages)}},
@@ -158,10 +153,10 @@ class _Splice:
         pages = [list(p) for p in old.pages]
         for k, page in enumerate(self.to_slice):
             pages[page] = list(new.pages[k])
+        standard = len(self.language) + 1 + names.SHORT
         for listed in (old.pages, pages):
-            names = [h for h, _ in listed]
-            standard = len(self.language) + 1 + SHORT
-            if len(set(names)) != len(names) or any(len(h) != standard for h in names):
+            given = [h for h, _ in listed]
+            if len(set(given)) != len(given) or any(len(h) != standard for h in given):
                 raise _Unfit  # Pagefind lengthens a name another page has: run-dependent
         files = dict(scripts)
         for fragment_hash, _ in pages:
@@ -232,7 +227,7 @@ class _Splice:
         count, _, _, size, _ = pages
         if not count:
             return _packed(sorted(added, key=_first))
-        data = _list_bytes(pages)
+        data = packed.listed(pages)
         at = len(packed.head(4, count))
         found = _ENTRY.findall(data, at)  # [(entry, its delta's head)]
         ends = list(itertools.accumulate(map(len, map(_first, found)), initial=at))
@@ -297,7 +292,7 @@ class _Splice:
             rows = [[v, sorted(p)] for v, p in sorted(values[name].items()) if p]
             if rows:
                 content = [name, rows]
-                out[_name(self.language, cbor2.dumps(content))] = content
+                out[names.name(self.language, cbor2.dumps(content))] = content
         return out
 
 
@@ -310,11 +305,6 @@ def _ranges(pages: list[int]) -> list[tuple[int, int]]:
         else:
             out.append((page, page + 1))
     return out
-
-
-def _number(head: bytes) -> int:
-    """A CBOR integer's value from its head of more than one byte."""
-    return int.from_bytes(head[1:], "big")
 
 
 def _entry(entry: Entry, last: int, before: int) -> bytes:
@@ -338,7 +328,7 @@ def _entries(pages: packed.Packed) -> list[Entry]:
     """A packed page list's entries, with page numbers rather than deltas."""
     if not pages[0]:
         return []
-    decoded = cbor2.loads(_list_bytes(pages))
+    decoded = cbor2.loads(packed.listed(pages))
     page = 0
     out = []
     for delta, positions, meta in decoded:
@@ -363,46 +353,3 @@ def _packed(entries: list[Entry]) -> packed.Packed:
     encoded = cbor2.dumps(listed)
     start = len(packed.head(4, len(listed)) + packed.head(4, 3) + packed.head(0, first))
     return [len(listed), first, last, size, encoded[start:]]
-
-
-def _encoded(words: list[Any]) -> Iterator[tuple[str, bytes, int]]:
-    """The words as chunks.cut() takes them: (word, encoded entry, size)."""
-    for word, pages, variants in words:
-        listed = [(name, _list_bytes(found)) for name, found in variants]
-        yield word, packed.encode_word(word, _list_bytes(pages), listed), pages[3]
-
-
-def _list_bytes(pages: packed.Packed) -> bytes:
-    count, first, _, _, body = pages
-    if not count:
-        return packed.head(4, 0)
-    made: bytes = packed.head(4, count) + packed.head(4, 3) + packed.head(0, first) + body
-    return made
-
-
-def _name(language: str, content: bytes, digits: int = SHORT) -> str:
-    """Pagefind's name of a file of `content` (its CBOR): a SHA-1, each byte in hex without
-    its leading zero."""
-    hashed = "".join(format(byte, "x") for byte in hashlib.sha1(content).digest())
-    return f"{language}_{hashed[:digits]}"
-
-
-def _check_names(found: Slice, language: str) -> None:
-    """Pagefind's names of a bundle's chunks, filter files and meta file are as _name()
-    makes them (checked on the small index of the edited records: another Pagefind, or
-    another language, may name them otherwise)."""
-    meta = found.meta
-    assert meta is not None
-    for file_hash, content in found.filters.items():
-        if _name(language, cbor2.dumps(content)) != file_hash:
-            raise _Unfit
-    chunks: list[list[Any]] = []
-    for first, last, chunk in cut(_encoded(found.words), CHUNK_SIZE):
-        describe(chunks, first, last, _name(language, packed.encode_chunk(chunk)))
-    if chunks != meta.chunks:
-        raise _Unfit
-    info = found.entry["languages"][language]
-    if info["hash"] != _name(language, cbor2.dumps(meta.cbor()), META):
-        raise _Unfit
-    if info["page_count"] != len(meta.pages):
-        raise _Unfit
