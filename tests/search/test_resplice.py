@@ -20,7 +20,7 @@ from briefgen.document.model import Briefing
 from briefgen.search import names, resplice, service
 from briefgen.search.index import slice_records
 from briefgen.search.merge import Slice
-from briefgen.search.records import briefing_digest
+from briefgen.search.records import PAGE_FIELDS, annotation_fields, briefing_digest, records_of
 from briefgen.search.slices import from_bundle
 from tests.support.sliced_site import (
     BRIEFINGS,
@@ -211,6 +211,21 @@ def test_a_meta_field_that_may_leave_the_slice_is_not_spliced(base: Path, tmp_pa
     assert spliced is None
     spliced, whole = spliced_and_whole(site, {5: new}, {5: old}, only=[5, 6])  # and back
     assert spliced is None
+
+
+def test_the_fields_a_splice_counts_on_are_those_pagefind_gives_each_record(
+    base: Path,
+) -> None:
+    """resplice.plan() counts on the other briefings' records having these meta fields."""
+    briefings = model(base)
+    with service.PagefindService() as pagefind:
+        for b in briefings[:4]:
+            pages, notes = records_of("en", [b])
+            found = from_bundle(pagefind.index("en", pages)).meta
+            assert found is not None and set(PAGE_FIELDS) <= set(found.fields)
+            for a, note in zip(b.annotations, notes, strict=True):
+                found = from_bundle(pagefind.index("en", [note])).meta
+                assert found is not None and set(annotation_fields(a)) <= set(found.fields)
 
 
 def test_notes_added_give_no_plan(base: Path, tmp_path: Path) -> None:

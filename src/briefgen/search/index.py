@@ -292,13 +292,12 @@ def _index(
         try:
             with PagefindService(stop) as service:
                 for key, records in batch:
-                    found: Slice | None = from_bundle(service.index(language, records()))
-                    if key in plans:
-                        assert found is not None
-                        found = resplice.splice(plans[key], language, found)
-                    if found is not None:
-                        done[key] = found
-                        store.put(key, found)
+                    found = from_bundle(service.index(language, records()))
+                    plan = plans.get(key)
+                    made = resplice.splice(plan, language, found) if plan else found
+                    if made is not None:
+                        done[key] = made
+                        store.put(key, made)
         except BaseException:
             failed.set()
             raise
