@@ -25,8 +25,10 @@ def cold_index(site: Path, tmp_path: Path, name: str = "cold") -> dict[str, byte
 
 
 def slice_files(site: Path) -> list[Path]:
-    """The stored slices' files (beside them, the store keeps slices.CHUNKS and slices.MERGED)."""
-    return [p for p in (site / STORE).iterdir() if p.name not in (slices.CHUNKS, slices.MERGED)]
+    """The stored slices' files (beside them, the store keeps slices.CHUNKS, slices.MERGED and
+    slices.BRIEFINGS)."""
+    others = (slices.CHUNKS, slices.MERGED, slices.BRIEFINGS)
+    return [p for p in (site / STORE).iterdir() if p.name not in others]
 
 
 def stored(site: Path) -> dict[str, int]:

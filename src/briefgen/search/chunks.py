@@ -76,9 +76,12 @@ def finish(done: Chunks, pending: list[tuple[str, str, Future[bytes]]]) -> None:
         done.digests[content] = hashlib.sha256(data).hexdigest()
 
 
-def cut(words: Iterator[tuple[str, bytes, int]]) -> Iterator[tuple[str, str, list[bytes]]]:
+def cut(
+    words: Iterator[tuple[str, bytes, int]], limit: int | None = None
+) -> Iterator[tuple[str, str, list[bytes]]]:
     """Chunks as (first word, last word, encoded words): a chunk ends with the word that
-    brings its size to bundle.CHUNK_SIZE."""
+    brings its size to `limit` (bundle.CHUNK_SIZE)."""
+    limit = bundle.CHUNK_SIZE if limit is None else limit
     chunk: list[bytes] = []
     first, size = "", 0
     for word, encoded, word_size in words:
@@ -86,7 +89,7 @@ def cut(words: Iterator[tuple[str, bytes, int]]) -> Iterator[tuple[str, str, lis
             first = word
         chunk.append(encoded)
         size += word_size
-        if size >= bundle.CHUNK_SIZE:
+        if size >= limit:
             yield first, word, chunk
             chunk, size = [], 0
     if chunk:

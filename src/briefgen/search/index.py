@@ -4,7 +4,9 @@ The briefings are cut into slices (slices.py); Pagefind indexes each slice that 
 the last build, several at once (one Pagefind process per worker, one slice in memory at a
 time); the slices' bundles are merged into the one bundle readers load: after an edit, from
 what the last merge made, in proportion to what changed (again.py), else whole (merge.py).
-An edited briefing re-indexes its slice only, and no process holds the whole index.
+An edited briefing re-indexes its slice only, and no process holds the whole index; when it
+keeps its number of notes, Pagefind indexes that briefing's records only, spliced into the
+slice's last index (resplice.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from functools import partial
 
 from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.document.model import Briefing
-from briefgen.search import fragments
+from briefgen.search import fragments, resplice
 from briefgen.search.again import Change, merge_again
 from briefgen.search.again_parts import Read
 from briefgen.search.merge import Merged, Slice, merge
@@ -88,6 +90,11 @@ class SiteIndex:
             for group in slices(briefings)
         ]
         self.keys = [key for key, _ in self.keyed]
+        self.pagefind, self.digests = pagefind, digests
+        self.briefings = {  # each slice's briefings: (digest, notes), for the next build
+            key: [(digests[b.slug], len(b.annotations)) for b in group] for key, group in self.keyed
+        }
+        self.plans: dict[str, resplice.Plan] = {}  # slices of `todo` whose edit is spliced
         self.found: dict[str, Slice] = {}  # key -> slice, kept or indexed
         self.state: State | None = None  # the last merge's, when this one merges again
         self.old: dict[int, Slice] = {}  # changed slice's place -> its last version
@@ -130,10 +137,31 @@ class SiteIndex:
             if (stored := self.kept(keys[i])) is not None:
                 self.found[keys[i]] = stored
         self.todo = [self.keyed[i] for i in changed if keys[i] not in self.found]
+        self._plan_splices(state, changed)
         return True
 
+    def _plan_splices(self, state: State, changed: list[int]) -> None:
+        """Which slices of `todo` have their edited briefings spliced in (resplice.py)."""
+        before: dict[str, list[tuple[str, int]]] | None = None
+        for i in changed:
+            key, group = self.keyed[i]
+            if key in self.found:
+                continue
+            if before is None:
+                warm = self.warm
+                known = warm.briefings if isinstance(warm, Warm) else None
+                before = known if known is not None else self.store.briefings()
+            rows = before.get(state.keys[i])
+            old_key = slice_key(self.language, self.pagefind, [d for d, _ in rows or []])
+            if rows is None or old_key != state.keys[i]:
+                continue  # not known, or not that slice's: index it whole
+            now = [self.digests[b.slug] for b in group]
+            found = resplice.plan(self.old[i], rows, group, now)
+            if found is not None:
+                self.plans[key] = found
+
     def _plan_full(self) -> None:
-        self.state, self.old = None, {}
+        self.state, self.old, self.plans = None, {}, {}
         for key in self.keys:
             if key not in self.found and (stored := self.kept(key)) is not None:
                 self.found[key] = stored
@@ -141,23 +169,28 @@ class SiteIndex:
 
     def records_later(self) -> Todo:
         """`todo` with its records made when indexed, one slice at a time."""
-        return [(key, partial(self._records, group)) for key, group in self.todo]
+        return [(key, partial(self._records, key, group)) for key, group in self.todo]
 
     def records_now(self) -> Todo:
         """`todo` with its records made now, in this thread: the indexing thread then reads
         neither the cache nor the site model (and a process forked meanwhile finds no lock
         taken by it)."""
-        made = [(key, self._records(group)) for key, group in self.todo]
+        made = [(key, self._records(key, group)) for key, group in self.todo]
         return [(key, partial(list, records)) for key, records in made]
 
-    def _records(self, group: list[Briefing]) -> list[HtmlRecord | CustomRecord]:
+    def _records(self, key: str, group: list[Briefing]) -> list[HtmlRecord | CustomRecord]:
+        """A slice's records; of its edited briefings only, if they are spliced in."""
+        plan = self.plans.get(key)
+        if plan is not None:
+            group = [group[j] for j in plan.edited]
         return slice_records(self.language, [self.complete(b) for b in group])
 
     def index(
         self, todo: Todo, jobs: int, interrupted: Callable[[], bool] | None = None
     ) -> dict[str, Slice]:
-        """Pagefind's index of each slice of `todo` (from records_later() or records_now())."""
-        return _index(self.language, todo, self.store, jobs, interrupted)
+        """Pagefind's index of each slice of `todo` (from records_later() or records_now());
+        a slice whose splice does not fit is left out (finish() indexes it whole)."""
+        return _index(self.language, todo, self.store, jobs, interrupted, dict(self.plans))
 
     def finish(
         self,
@@ -168,6 +201,11 @@ class SiteIndex:
         """The merged bundle, `indexed` being index()'s result."""
         self.found.update(indexed)
         found, keys, warm, store = self.found, self.keys, self.warm, self.store
+        unfit = [(key, group) for key, group in self.todo if key not in found]
+        if unfit:  # a splice that did not fit (resplice.py): the slice indexed whole
+            self.plans = {}
+            todo: Todo = [(key, partial(self._records, key, group)) for key, group in unfit]
+            found.update(self.index(todo, jobs, interrupted))
         merged = None
         if self.state is not None:
             assert self.read is not None
@@ -182,6 +220,10 @@ class SiteIndex:
         store.prune(set(keys))
         store.put_chunks(merged.chunks)
         store.put_state(merged.state)
+        if not isinstance(warm, Warm) or warm.briefings != self.briefings:
+            store.put_briefings(self.briefings)
+        if isinstance(warm, Warm):
+            warm.briefings = self.briefings
         if warm is not None:
             for key in set(warm) - set(keys):
                 del warm[key]
@@ -235,9 +277,11 @@ def _index(
     store: SliceStore,
     jobs: int,
     interrupted: Callable[[], bool] | None,
+    plans: Mapping[str, resplice.Plan],
 ) -> dict[str, Slice]:
     """Index `todo` with up to `jobs` Pagefind processes at once; the first failure stops
-    the others."""
+    the others. A slice of `plans` gets the edited briefings' records, spliced into its old
+    index; left out if that does not fit."""
     failed = threading.Event()
 
     def stop() -> bool:
@@ -248,8 +292,12 @@ def _index(
         try:
             with PagefindService(stop) as service:
                 for key, records in batch:
-                    done[key] = from_bundle(service.index(language, records()))
-                    store.put(key, done[key])
+                    found = from_bundle(service.index(language, records()))
+                    plan = plans.get(key)
+                    made = resplice.splice(plan, language, found) if plan else found
+                    if made is not None:
+                        done[key] = made
+                        store.put(key, made)
         except BaseException:
             failed.set()
             raise

@@ -223,6 +223,15 @@ def head(major: int, value: int) -> bytes:
     return _head(major, value)
 
 
+def listed(pages: Packed) -> bytes:
+    """A packed page list encoded whole, with its head."""
+    count, first, _, _, body = pages
+    if not count:
+        return _head(4, 0)
+    made: bytes = _head(4, count) + _head(4, 3) + _uint(first) + body
+    return made
+
+
 def _renumbered(
     count: int, delta: int, body: bytes, remap: Callable[[list[int]], list[int]]
 ) -> bytes:

@@ -102,6 +102,24 @@ def briefing_record(language: str, briefing: Briefing) -> HtmlRecord:
 
 def annotation_record(a: Annotation) -> CustomRecord:
     note = html_text(a.note_html)
+    meta, filters = annotation_meta(a)
+    content = "\n".join(part for part in (a.quote, a.summary, note) if part)
+    url = urls.rooted(urls.passage(a.briefing_slug, a.id))
+    return CustomRecord(url, content, meta, filters)
+
+
+def annotation_fields(a: Annotation) -> list[str]:
+    """The meta fields of an annotation's record (those with a value: Pagefind may leave
+    out an empty one), without reading its note."""
+    return [name for name, value in annotation_meta(a)[0].items() if value.strip()]
+
+
+# The meta fields of every briefing's record (briefing_record's data-pagefind-meta)
+PAGE_FIELDS = ("title", "kind", "date", "date_label")
+
+
+def annotation_meta(a: Annotation) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """An annotation record's meta and filters."""
     if a.kind == "position" and a.actor and a.topic and a.stance:
         answer = a.topic.answer(a.stance)  # the stance as the answer to the topic's question
         title = f"{a.actor.name} — {a.topic.question} {answer}"
@@ -131,9 +149,7 @@ def annotation_record(a: Annotation) -> CustomRecord:
     }
     if a.reporting:
         meta["reporting"] = REPORTING_LABELS[a.reporting]
-    content = "\n".join(part for part in (a.quote, a.summary, note) if part)
-    url = urls.rooted(urls.passage(a.briefing_slug, a.id))
-    return CustomRecord(url, content, meta, filters)
+    return meta, filters
 
 
 class _TextExtractor(HTMLParser):

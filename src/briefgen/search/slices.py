@@ -12,7 +12,9 @@ scripts), whose bytes are not stored: the output has them. A stored slice is use
 the output still holds every one of those files; otherwise it is indexed again. Beside them,
 `chunks.cbor` says which file the last build wrote for each word-index chunk, so that an
 unchanged chunk is kept rather than compressed again (chunks.py); and `merged.cbor`, what the
-last merge made (previous.py), from which the next merge does only what changed (again.py).
+last merge made (previous.py), from which the next merge does only what changed (again.py);
+and `briefings.cbor`, each slice's briefings' digests and note counts, which tell which
+briefings of a slice an edit changed (resplice.py; checked against the slice's key).
 
 The store is untrusted like the rest of the cache: an entry that is unreadable or not in the
 shape written here is indexed again, never an error. A forged entry could change what search
@@ -45,6 +47,7 @@ SLICE_BRIEFINGS = 64
 STORE_FORMAT = 4
 CHUNKS = "chunks.cbor"  # the last merged word index's chunks (chunks.py); slices are KEY.cbor
 MERGED = "merged.cbor"  # what the last merge made (previous.py)
+BRIEFINGS = "briefings.cbor"  # each slice's briefings: (digest, notes), for resplice.py
 _COMPRESSOR = f"{STORE_FORMAT} {bundle.COMPRESSOR}"
 
 Available = Callable[[str, str], bool]  # (bundle path, sha256): does the output have it?
@@ -158,6 +161,28 @@ class SliceStore:
             return
         self._write_bytes(self.folder / MERGED, state.to_bytes(state_stamp()))
 
+    def briefings(self) -> dict[str, list[tuple[str, int]]]:
+        """Slice key -> its briefings' (digest, notes) at the last build; a slice's list is
+        to be checked against its key (slice_key) before use."""
+        try:
+            data = cbor2.loads(self.folder.joinpath(BRIEFINGS).read_bytes())
+        except Exception:  # whatever is wrong with it: the edited slices are indexed whole
+            return {}
+        if not isinstance(data, dict) or data.get("format") != STORE_FORMAT:
+            return {}
+        found = data.get("slices")
+        if not isinstance(found, dict):
+            return {}
+        return {
+            key: [(d, n) for d, n in rows]
+            for key, rows in found.items()
+            if isinstance(key, str) and _briefing_rows(rows)
+        }
+
+    def put_briefings(self, briefings: dict[str, list[tuple[str, int]]]) -> None:
+        rows = {key: [list(row) for row in found] for key, found in briefings.items()}
+        self._write(self.folder / BRIEFINGS, {"format": STORE_FORMAT, "slices": rows})
+
     def _write(self, path: Path, data: object) -> None:
         self._write_bytes(path, cbor2.dumps(data))
 
@@ -177,7 +202,7 @@ class SliceStore:
             entries = list(self.folder.iterdir())
         except OSError:
             return
-        wanted = {self.path(key).name for key in keep} | {CHUNKS, MERGED}
+        wanted = {self.path(key).name for key in keep} | {CHUNKS, MERGED, BRIEFINGS}
         for entry in entries:
             if entry.name not in wanted:
                 with contextlib.suppress(OSError):
@@ -216,6 +241,17 @@ def _slice(data: Any) -> Slice | None:
     ):
         return None
     return Slice(entry, meta, filters, words, files, {})
+
+
+def _briefing_rows(rows: object) -> bool:
+    return isinstance(rows, list) and all(
+        isinstance(row, list)
+        and len(row) == 2
+        and isinstance(row[0], str)
+        and type(row[1]) is int
+        and row[1] >= 0
+        for row in rows
+    )
 
 
 def _str_dict(value: object) -> TypeGuard[dict[str, str]]:

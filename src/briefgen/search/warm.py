@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 class Warm(dict[str, "Slice"]):
     """Key -> slice, as the last build merged them (index.py), and what that merge made
-    (previous.py), so that serve reads neither from the store."""
+    (previous.py) and each slice's briefings, so that serve reads none from the store."""
 
     state: State | None = None
+    briefings: dict[str, list[tuple[str, int]]] | None = None  # as in the store (resplice.py)
