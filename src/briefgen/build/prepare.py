@@ -21,6 +21,7 @@ from briefgen.build.cache import DocCache
 from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
 from briefgen.build.inputs import BuildOptions, FileHashes, Found
+from briefgen.build.keys import Known
 from briefgen.build.pieces import OnDemand, PieceStore, complete
 from briefgen.build.processed import NO_PIECES, Pieces, ProcessedBriefing, processed, with_body
 from briefgen.content.briefings import (
@@ -58,7 +59,7 @@ class Memory(dict[str, ProcessedBriefing]):
         # file (50 MB at 4,000 briefings), and decompressing every briefing's lines each
         # time took a tenth of a save's build
         self.lines: dict[str, bytes] = {}
-        self.page_keys: dict[tuple[str, str, str], str] = {}  # keys.py: pages' inputs -> key
+        self.page_keys = Known()  # keys.py: what the last page keys were made of
         # the site model and site-wide checks of the last build (sitereuse.py)
         self.checked: sitereuse.Checked | None = None
         # the last build's cache keys: (path, content hash) -> key, under these settings
