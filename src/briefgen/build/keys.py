@@ -104,10 +104,14 @@ def page_keys(
     made: dict[tuple[str, str, str], str] = {}
     keys = {}
     briefings = prepared.briefings
+    templates: dict[str, str] = {}  # template -> theme.of(it): a sha256 each, not per page
     for page in pages(site) if all_pages is None else all_pages:
         briefing = page.context.get("briefing")
         own = briefings[briefing.slug].key if briefing is not None else annotations
-        inputs = (theme.of(page.template), chrome, own)
+        template = templates.get(page.template)
+        if template is None:
+            template = templates[page.template] = theme.of(page.template)
+        inputs = (template, chrome, own)
         key = last.get(inputs)
         made[inputs] = keys[page.file] = digest(*inputs) if key is None else key
     known.pages = made  # this build's only
