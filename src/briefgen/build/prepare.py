@@ -21,7 +21,7 @@ from briefgen.build.cache import DocCache
 from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
 from briefgen.build.inputs import BuildOptions, FileHashes, Found
-from briefgen.build.keys import Known
+from briefgen.build.known import Known
 from briefgen.build.pieces import OnDemand, PieceStore, complete
 from briefgen.build.processed import NO_PIECES, Pieces, ProcessedBriefing, processed, with_body
 from briefgen.content.briefings import (

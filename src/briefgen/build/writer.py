@@ -18,7 +18,8 @@ from briefgen import urls
 from briefgen.build import output, parallel, publish
 from briefgen.build.cache import CACHE_DIR
 from briefgen.build.inputs import BuildOptions
-from briefgen.build.keys import Known, page_keys
+from briefgen.build.keys import page_keys
+from briefgen.build.known import Known
 from briefgen.build.prepare import Prepared
 from briefgen.diagnostics import SearchIndexError
 from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
