@@ -6,6 +6,7 @@ first, and a rebuild with nothing changed ends here, without loading the pipelin
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -17,6 +18,7 @@ from briefgen.build import output
 from briefgen.build.digest import CODE_VERSION
 from briefgen.build.listing import Kept
 from briefgen.content import siteyaml
+from briefgen.content.names import BRIEFINGS, briefing_name, hidden
 from briefgen.theme.files import theme_dirs
 
 
@@ -104,25 +106,58 @@ def with_options(options: BuildOptions, files: str) -> str:
     return hashlib.sha256(repr(settings).encode() + files.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Found:
+    """The input files as one walk of their folders found them, each stat'ed once (and read
+    only if its stat changed: FileHashes), for the stages of the build that read them.
+
+    `briefings`: the paths content.briefings.briefing_files() lists, from the same walk; None
+    where that walk cannot tell them as briefing_files() would (content/briefings/ not a
+    plain folder, a folder below it that could not be read, a name that is not UTF-8): the
+    reader then lists them itself, and meets the same errors."""
+
+    hashes: dict[str, bytes]  # path -> content hash, of every input file
+    briefings: list[str] | None = None
+
+
 def files_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str:
     """The content and theme files, by name and content hash."""
-    h = hashlib.sha256()
-    hashes = hashes or FileHashes()
+    return _found(options, hashes or FileHashes())[0]
+
+
+def _found(options: BuildOptions, hashes: FileHashes) -> tuple[str, Found]:
+    """files_digest(), and the files as found (one walk, one stat per file)."""
     site_dir = options.site_dir
-    folders = [site_dir / "content", *theme_dirs(site_dir, siteyaml.basics(site_dir).theme)]
+    content = site_dir / "content"
+    folders = [content, *theme_dirs(site_dir, siteyaml.basics(site_dir).theme)]
+    parts: list[bytes] = []
+    known: dict[str, bytes] = {}
+    briefings: list[str] | None = None
     for folder in folders:
-        for name, path in _files(folder):
-            rel = os.fsencode(name)  # a name need not be UTF-8 (checked later)
-            h.update(len(rel).to_bytes(8, "little") + rel + hashes.of(path))
-    return h.hexdigest()
+        entries, failed = _walk(folder)
+        for names, path, kind in entries:
+            if kind != _FILE:
+                continue
+            rel = os.fsencode("/".join(names))  # a name need not be UTF-8 (checked later)
+            known[path] = content_hash = hashes.of(path)
+            parts.append(len(rel).to_bytes(8, "little") + rel + content_hash)
+        if folder is content:
+            briefings = _briefings(entries, failed)
+    h = hashlib.sha256(b"".join(parts))
+    return h.hexdigest(), Found(known, briefings)
 
 
-def _files(folder: Path) -> list[tuple[str, str]]:
-    """(name below folder, path) of its files, in the order of their names' parts: what
-    sorted(folder.rglob("*")) lists and is_file() keeps (symbolic links to files in, folders
-    behind symbolic links not entered, unreadable folders skipped), without pathlib's cost
-    per path (0.5 s of a save in serve at 4,000 briefings)."""
-    found: list[tuple[tuple[str, ...], str]] = []
+# What an entry is: a regular file (links followed), a link to a folder (not entered), or
+# anything else that is not a folder (a dangling link, a pipe...)
+_FILE, _LINKED_FOLDER, _OTHER = 0, 1, 2
+_Entry = tuple[tuple[str, ...], str, int]  # names below the folder, path, what it is
+
+
+def _walk(folder: Path) -> tuple[list[_Entry], list[tuple[str, ...]]]:
+    """Every entry below `folder` that is not a folder, in the order of their names' parts,
+    and the folders that could not be listed. Folders behind symbolic links are not entered."""
+    found: list[_Entry] = []
+    failed: list[tuple[str, ...]] = []
     folders: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
     while folders:
         where, parts = folders.pop()
@@ -130,17 +165,61 @@ def _files(folder: Path) -> list[tuple[str, str]]:
             with os.scandir(where) as listing:
                 listed = list(listing)
         except (FileNotFoundError, NotADirectoryError, PermissionError):
+            failed.append(parts)
             continue
         for entry in listed:
+            names = (*parts, entry.name)
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, (*parts, entry.name)))
+                    folders.append((entry.path, names))
                 elif entry.is_file():
-                    found.append(((*parts, entry.name), entry.path))
+                    found.append((names, entry.path, _FILE))
+                else:
+                    kind = _LINKED_FOLDER if entry.is_dir() else _OTHER
+                    found.append((names, entry.path, kind))
             except OSError:
-                continue  # as Path.is_file(): not a file we can tell
+                found.append((names, entry.path, _OTHER))  # as os.walk: not a folder
     found.sort()
-    return [("/".join(parts), path) for parts, path in found]
+    return found, failed
+
+
+def _files(folder: Path) -> list[tuple[str, str]]:
+    """(name below folder, path) of its files, in the order of their names' parts: what
+    sorted(folder.rglob("*")) lists and is_file() keeps (symbolic links to files in, folders
+    behind symbolic links not entered, unreadable folders skipped), without pathlib's cost
+    per path (0.5 s of a save in serve at 4,000 briefings)."""
+    return [("/".join(names), path) for names, path, kind in _walk(folder)[0] if kind == _FILE]
+
+
+def _briefings(entries: list[_Entry], failed: list[tuple[str, ...]]) -> list[str] | None:
+    """The briefing files among the content folder's entries (see Found), or None."""
+    if any(not names or _below_briefings(names) for names in failed):
+        return None  # briefing_files() fails there: let it say so
+    if any(names == (BRIEFINGS,) for names, _, _ in entries):
+        return None  # content/briefings is a file or a link: as briefing_files() finds it
+    paths = [
+        path
+        for names, path, kind in entries
+        if kind != _LINKED_FOLDER and len(names) > 1 and _briefing(names)
+    ]
+    try:
+        "".join(paths).encode("utf-8")
+    except UnicodeEncodeError:
+        return None  # briefing_files() says which name is not UTF-8
+    return paths
+
+
+def _below_briefings(names: tuple[str, ...]) -> bool:
+    """A folder content/briefings/ or one below it that briefing_files() enters."""
+    return names[0] == BRIEFINGS and not any(hidden(name) for name in names[1:])
+
+
+def _briefing(names: tuple[str, ...]) -> bool:
+    return (
+        names[0] == BRIEFINGS
+        and briefing_name(names[-1])
+        and not any(hidden(name) for name in names[1:-1])
+    )
 
 
 @dataclass(frozen=True)
@@ -156,6 +235,7 @@ class State:
     files: str = ""  # files_digest() of the inputs
     # the output's entries, for publishing to reuse while still current (output.Listing)
     listing: output.Listing | None = None
+    found: Found | None = None  # the input files, as files_digest() found them
 
     def inputs_with(self, options: BuildOptions) -> str:
         """The input digest of the same files under other options (see with_options)."""
@@ -180,7 +260,26 @@ def state(
 ) -> State:
     """`intact`: tells whether the output still has every file its manifest lists (by
     default output.intact(); serve keeps its own, serve/outputcheck.py). `kept`: a
-    long-lived builder's listings (build/warm.py), brought up to date rather than made anew."""
+    long-lived builder's listings (build/warm.py), brought up to date rather than made anew.
+
+    Without the cyclic garbage collector, as the build that follows (parallel.py): in a
+    long-lived builder, a collection set off by the ~40,000 entries and names made here would
+    walk the whole kept site model (0.1-0.2 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _state(options, hashes, intact, kept)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _state(
+    options: BuildOptions,
+    hashes: FileHashes | None,
+    intact: Callable[[Path, output.Manifest], bool] | None,
+    kept: Kept | None,
+) -> State:
     output.check_output_dir(options.output, options.site_dir)
     signature = output.manifest_signature(options.output)  # before reading: a change after
     # it makes the state not current(). serve checks its output its own way (`intact`), and
@@ -191,9 +290,9 @@ def state(
     previous = output.trusted_manifest(options.output, listing, intact)
     hashes = hashes or FileHashes()
     hashes.next_build()
-    files = files_digest(options, hashes)
+    files, found = _found(options, hashes)
     inputs = with_options(options, files)
-    return State(options.output, previous, inputs, hashes, signature, files, listing)
+    return State(options.output, previous, inputs, hashes, signature, files, listing, found)
 
 
 def _listing(out_dir: Path, kept: Kept | None) -> output.Listing | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from briefgen import urls
 from briefgen.build.digest import digest
+from briefgen.build.known import Known
 from briefgen.build.prepare import Prepared
 from briefgen.build.processed import shown_digest
 from briefgen.exports.common import build_time
@@ -23,20 +24,19 @@ from briefgen.site.pages import Page, pages
 from briefgen.theme.render import theme_digests
 
 
-def _chrome_digest(site: Site) -> str:
+def _chrome_digest(site: Site, known: Known) -> str:
     """What a briefing page may show besides its own briefing: settings and site structure."""
     summary = (
         site.content.config,
         site.content.actors,
         site.content.topics,
-        [(b.slug, b.title, b.date, b.summary) for b in site.briefings],
         [p.slug for p in site.pairs],
         site.featured.slug if site.featured else None,
     )
-    return digest(repr(summary))
+    return known.digest("chrome", [repr(summary), *known.summaries(site.briefings)])
 
 
-def _annotations_digest(prepared: Prepared) -> str:
+def _annotations_digest(prepared: Prepared, known: Known) -> str:
     """Everything pages other than a briefing's own show: annotations and briefing metadata."""
     made = prepared.briefings
 
@@ -44,12 +44,8 @@ def _annotations_digest(prepared: Prepared) -> str:
         found = made.get(slug)
         return found.shown if found is not None else ""
 
-    return digest(*(shown(b.slug) or shown_digest(b) for b in prepared.site.briefings))
-
-
-Known = dict[tuple[str, str, str], str]
-"""The digests of pages' inputs as page_keys() last made them: a long-lived caller (serve)
-keeps them, and a save hashes only the keys whose inputs changed (4,000 briefing pages)."""
+    parts = [shown(b.slug) or shown_digest(b) for b in prepared.site.briefings]
+    return known.digest("annotations", parts)
 
 
 def page_keys(
@@ -61,28 +57,33 @@ def page_keys(
     `known`: what a long-lived caller keeps between builds (Known);
     `all_pages`: pages(prepared.site), when the caller has them."""
     site = prepared.site
+    known = Known() if known is None else known
     theme = theme_digests(site.content.site_dir, site.content.config.theme)
-    chrome = _chrome_digest(site)
-    annotations = _annotations_digest(prepared)
-    last: Known = {} if known is None else known
-    made: Known = {}
+    chrome = _chrome_digest(site, known)
+    annotations = _annotations_digest(prepared, known)
+    last = known.pages
+    made: dict[tuple[str, str, str], str] = {}
     keys = {}
+    briefings = prepared.briefings
+    templates: dict[str, str] = {}  # template -> theme.of(it): a sha256 each, not per page
     for page in pages(site) if all_pages is None else all_pages:
         briefing = page.context.get("briefing")
-        own = prepared.briefings[briefing.slug].key if briefing is not None else annotations
-        inputs = (theme.of(page.template), chrome, own)
+        own = briefings[briefing.slug].key if briefing is not None else annotations
+        template = templates.get(page.template)
+        if template is None:
+            template = templates[page.template] = theme.of(page.template)
+        inputs = (template, chrome, own)
         key = last.get(inputs)
         made[inputs] = keys[page.file] = digest(*inputs) if key is None else key
-    last.clear()  # this build's only
-    last.update(made)
+    known.pages = made  # this build's only
     # positions.json shows annotations, like the listing pages; the sitemap lists every page.
     keys[urls.positions()] = digest(chrome, annotations)
-    keys[urls.sitemap()] = digest(chrome, annotations, *keys)
-    keys.update(_joined_keys(prepared, chrome))
+    keys[urls.sitemap()] = known.digest("sitemap", [chrome, annotations, *keys])
+    keys.update(_joined_keys(prepared, chrome, known))
     return keys
 
 
-def _joined_keys(prepared: Prepared, chrome: str) -> dict[str, str]:
+def _joined_keys(prepared: Prepared, chrome: str, known: Known) -> dict[str, str]:
     """feed.xml and data/annotations.jsonl join a piece of each briefing (made ahead, with a
     digest of it: processed.py), in the site's order: their keys are those digests, so a
     build reads the pieces only when one changed (prepare.Prepared)."""
@@ -97,6 +98,6 @@ def _joined_keys(prepared: Prepared, chrome: str) -> dict[str, str]:
         lines.append(found.lines_key or found.key)
     when = repr(build_time())  # the feed's `updated` (an invalid SOURCE_DATE_EPOCH stops here)
     return {
-        urls.feed(): digest(chrome, when, *feed),
-        urls.annotations_all(): digest(chrome, *lines),
+        urls.feed(): known.digest("feed", [chrome, when, *feed]),
+        urls.annotations_all(): known.digest("lines", [chrome, *lines]),
     }

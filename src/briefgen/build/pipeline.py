@@ -79,7 +79,9 @@ def _build(
 
     cache = DocCache(options.site_dir, options.cache)
     with parallel.collector_paused():
-        prepared = prepare(options, cache, memory, bodies_apart=True, hashes=start.hashes)
+        prepared = prepare(
+            options, cache, memory, bodies_apart=True, hashes=start.hashes, found=start.found
+        )
         old = previous or output.Manifest.empty()
         warm = memory.search_slices if memory is not None else None
         known = memory.page_keys if memory is not None else None

@@ -20,7 +20,8 @@ from briefgen.build import output, parallel, sitereuse
 from briefgen.build.cache import DocCache
 from briefgen.build.codec import NO_REFS, CodecError, Refs
 from briefgen.build.digest import digest
-from briefgen.build.inputs import BuildOptions, FileHashes
+from briefgen.build.inputs import BuildOptions, FileHashes, Found
+from briefgen.build.known import Known
 from briefgen.build.pieces import OnDemand, PieceStore, complete
 from briefgen.build.processed import NO_PIECES, Pieces, ProcessedBriefing, processed, with_body
 from briefgen.content.briefings import (
@@ -58,9 +59,11 @@ class Memory(dict[str, ProcessedBriefing]):
         # file (50 MB at 4,000 briefings), and decompressing every briefing's lines each
         # time took a tenth of a save's build
         self.lines: dict[str, bytes] = {}
-        self.page_keys: dict[tuple[str, str, str], str] = {}  # keys.py: pages' inputs -> key
+        self.page_keys = Known()  # keys.py: what the last page keys were made of
         # the site model and site-wide checks of the last build (sitereuse.py)
         self.checked: sitereuse.Checked | None = None
+        # the last build's cache keys: (path, content hash) -> key, under these settings
+        self.cache_keys: tuple[str, dict[tuple[str, bytes], str]] = ("", {})
 
 
 @dataclass(frozen=True)
@@ -157,16 +160,19 @@ def prepare(
     *,
     bodies_apart: bool = False,
     hashes: FileHashes | None = None,
+    found: Found | None = None,
 ) -> Prepared:
     """Phase one. With `bodies_apart`, the site's briefings come without their bodies
-    (`Prepared.complete()` restores one); otherwise they are complete."""
+    (`Prepared.complete()` restores one); otherwise they are complete. `found`: the input
+    files as the build's input check found them (inputs.State), not to be listed again."""
     diags = Diagnostics()
     settings = _with_base_url(load_settings(options.site_dir, diags), options.base_url)
     cache = cache or DocCache(options.site_dir, False)
     long_lived = memory is not None  # serve: worth keeping lines and the site model
     memory = Memory() if memory is None else memory
     maker = _Maker(settings, options)
-    results, remake = _process_briefings(maker, cache, options, memory, hashes or FileHashes())
+    planned = _planned(maker, memory, hashes or FileHashes(), found)
+    results, remake = _process_briefings(maker, cache, options, memory, planned)
     store = PieceStore(cache, remake, memory)
     included, skipped = _without_drafts(results, options.drafts, diags)
     sources = [r.source for r in included if r.source is not None]
@@ -273,7 +279,7 @@ class _Maker:
         self.settings_key = digest(repr((settings.config, settings.actors, settings.topics)))
         self.md = make_parser()
 
-    def key(self, path: Path, content_hash: bytes) -> str:
+    def key(self, path: Path | str, content_hash: bytes) -> str:
         return digest(self.settings_key, self.relative(path), content_hash)
 
     def __call__(
@@ -293,28 +299,51 @@ class _Maker:
         return (result, *result.encoded())
 
 
+def _planned(
+    maker: _Maker, memory: Memory, hashes: FileHashes, found: Found | None
+) -> list[tuple[str, str]]:
+    """Every briefing file (path) and its cache key. The files and their hashes are those the
+    input check found, if given; else listed and hashed here. A key is a digest of the
+    settings, the file's name and its content hash: a long-lived caller keeps the last
+    build's (Memory.cache_keys), and a build makes only those of names or contents it has
+    not seen."""
+    listed = found.briefings if found is not None else None
+    if listed is None:
+        listed = [str(path) for path in briefing_files(maker.settings.site_dir)]
+    known = found.hashes if found is not None else {}
+    settings, last = memory.cache_keys
+    last = last if settings == maker.settings_key else {}
+    made: dict[tuple[str, bytes], str] = {}
+    planned = []
+    for path in listed:
+        content_hash = known.get(path) or hashes.of(path)
+        key = last.get(held := (path, content_hash))
+        made[held] = key = maker.key(path, content_hash) if key is None else key
+        planned.append((path, key))
+    memory.cache_keys = (maker.settings_key, made)  # this build's only
+    return planned
+
+
 def _process_briefings(
     maker: _Maker,
     cache: DocCache,
     options: BuildOptions,
     memory: Memory,
-    hashes: FileHashes,
+    planned: list[tuple[str, str]],
 ) -> tuple[list[ProcessedBriefing], Callable[[ProcessedBriefing], Pieces]]:
     """Every briefing file's result: from memory, else the cache, else made (in parallel);
     and how to make a result's pieces again from its file.
 
     `memory` is left holding exactly this build's results."""
-    planned = [
-        (path, maker.key(path, hashes.of(path))) for path in briefing_files(maker.settings.site_dir)
-    ]
     results = {key: memory[key] for _, key in planned if key in memory}
     cache.mark_used(results)
     results.update(_from_cache(cache, [k for _, k in planned if k not in results], maker.settings))
     # What is made is made from the bytes read here; its key is theirs, even if the file
     # changed since it was hashed (so no result is ever cached under another content's key).
     missing = []
-    for path, key in planned:
+    for name, key in planned:
         if key not in results:
+            path = Path(name)
             data = path.read_bytes()
             missing.append((path, maker.key(path, hashlib.sha256(data).digest()), data))
     jobs = options.jobs or parallel.default_jobs()
@@ -324,14 +353,14 @@ def _process_briefings(
             put(result.key, model, pieces, body)
     memory.clear()
     memory.update(results)
-    made = {path: key for path, key, _ in missing}
-    paths = {key: path for path, key in planned}
+    made = {str(path): key for path, key, _ in missing}
+    paths = {key: name for name, key in planned}
 
     def remake(result: ProcessedBriefing) -> Pieces:
         """The pieces of a result read from the cache, made again from its file: the cache
         lost them, or holds them damaged. The file must still be what the result was made
         of (else the site model would not be that of the pages made of these pieces)."""
-        path = paths[result.key]
+        path = Path(paths[result.key])
         try:
             data = path.read_bytes()
         except OSError:
@@ -347,15 +376,15 @@ def _process_briefings(
     return [results[made.get(path, key)] for path, key in planned], remake
 
 
-def _relative(site_dir: Path) -> Callable[[Path], str]:
+def _relative(site_dir: Path) -> Callable[[Path | str], str]:
     """A path below `site_dir` relative to it, as POSIX text. The text cut off where it can be:
     pathlib's relative_to() costs more than hashing the file's key (4,000 of them a build)."""
     prefix = str(site_dir / "_")[:-1]  # "" for ".", "site/" for "site"
 
-    def relative(path: Path) -> str:
+    def relative(path: Path | str) -> str:
         text = str(path)
         if os.sep == "/" and text.startswith(prefix):
             return text[len(prefix) :]
-        return path.relative_to(site_dir).as_posix()
+        return Path(path).relative_to(site_dir).as_posix()
 
     return relative

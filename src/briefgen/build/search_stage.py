@@ -111,6 +111,8 @@ class SearchStage:
         site.plan(digests_of)
         self._site = site
         if site.state is not None and site.todo:
+            # the pieces the records read, from the cache at once (not a query per briefing)
+            self.prepared.pieces(b.slug for _, group in site.todo for b in group)
             todo, interrupted = site.records_now(), self.interrupted
 
             def index(stopped: Callable[[], bool]) -> dict[str, Slice]:

@@ -18,7 +18,8 @@ from briefgen import urls
 from briefgen.build import output, parallel, publish
 from briefgen.build.cache import CACHE_DIR
 from briefgen.build.inputs import BuildOptions
-from briefgen.build.keys import Known, page_keys
+from briefgen.build.keys import page_keys
+from briefgen.build.known import Known
 from briefgen.build.prepare import Prepared
 from briefgen.diagnostics import SearchIndexError
 from briefgen.exports.files import briefing_export_names, briefing_exports, site_file_makers
@@ -131,17 +132,26 @@ class Writer:
             raise
         return manifest
 
-    def _outputs(self, page: Page) -> list[str]:
+    def _outputs(self, page: Page) -> set[str]:
         """The files a page's task writes: the page, and a briefing's own exports."""
         briefing = page.context.get("briefing")
         if briefing is None:
-            return [page.file]
-        return [page.file, *briefing_export_names(briefing)]
+            return {page.file}
+        return {page.file, *briefing_export_names(briefing)}
 
-    def _unchanged(self, page: Page) -> bool:
-        old = self.old
-        same_inputs = old.keys.get(page.file) == self.keys.get(page.file)
-        return same_inputs and all(name in old.files for name in self._outputs(page))
+    def _kept(self, all_pages: list[Page]) -> list[Page]:
+        """The pages whose inputs and files are those of the last build: their files go into
+        the manifest as they are, and the others are returned, to render."""
+        old_keys, old_files, keys, files = self.old.keys, self.old.files, self.keys, self.files
+        to_render = []
+        for page in all_pages:
+            names = self._outputs(page)
+            key = keys.get(page.file)
+            if key is not None and old_keys.get(page.file) == key and names <= old_files.keys():
+                files.update({name: old_files[name] for name in names})
+            else:
+                to_render.append(page)
+        return to_render
 
     def _pages(
         self,
@@ -174,12 +184,7 @@ class Writer:
                 for name, data in files.items()
             ]
 
-        to_render = []
-        for page in all_pages:
-            if self._unchanged(page):
-                self.files.update({name: old.files[name] for name in self._outputs(page)})
-            else:
-                to_render.append(page)
+        to_render = self._kept(all_pages)
         # The pieces of the briefings rendered, read at once, here: forked workers inherit them.
         self.prepared.pieces(p.context["briefing"].slug for p in to_render if not _is_listing(p))
         jobs = self.options.jobs or parallel.default_jobs()

@@ -26,6 +26,7 @@ from briefgen.content.model import (
     Stance,
     Topic,
 )
+from briefgen.content.names import BRIEFINGS, briefing_name, hidden
 from briefgen.content.schema import (
     ID_HINT,
     ID_RE,
@@ -47,7 +48,7 @@ def briefing_files(site_dir: Path) -> list[Path]:
     """Every `*.md` below content/briefings/; hidden files (editor swap files) are not content.
 
     A folder that cannot be read is an error (OSError), never a site without its briefings."""
-    folder = site_dir / "content" / "briefings"
+    folder = site_dir / "content" / BRIEFINGS
     if not folder.exists():
         return []
 
@@ -56,9 +57,9 @@ def briefing_files(site_dir: Path) -> list[Path]:
 
     found = []
     for root, dirs, names in os.walk(folder, onerror=fail):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not hidden(d)]
         base = Path(root)
-        found += [base / n for n in names if n.endswith(".md") and not n.startswith(".")]
+        found += [base / n for n in names if briefing_name(n)]
     for path in found:
         try:
             str(path).encode("utf-8")
