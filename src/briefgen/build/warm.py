@@ -3,7 +3,10 @@ the resident process behind `briefgen build`), keeping between builds what the n
 take up instead of doing it again.
 
 - every briefing's result, in memory (pipeline.Memory): an edit re-reads and re-renders what
-  it touched, the rest comes from memory (not even from the on-disk cache);
+  it touched, the rest comes from memory (not even from the on-disk cache); with it, the last
+  build's cache keys by (path, content hash), the site-wide parts of the page keys by the
+  exact strings they were made of (known.py), and each search slice's index and briefings
+  (search/warm.py), from which an edited briefing is spliced into its slice;
 - the input files' hashes (inputs.FileHashes): a file is read again only when its stat changed;
 - the listings of the trees it publishes into (listing.Kept): the output, and for an atomic
   publish (`briefgen build`'s options) the spare too (spare.py), listed again only in the

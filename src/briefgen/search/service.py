@@ -23,7 +23,7 @@ from briefgen.diagnostics import BuildInterrupted, SearchIndexError
 from briefgen.search.records import CustomRecord, HtmlRecord
 
 POLL_SECONDS = 0.05  # how often an interruptible indexing run checks whether to stop
-EXIT_SECONDS = 5  # how long Pagefind may take to exit once its input is closed
+EXIT_SECONDS = 0.5  # how long Pagefind may take to exit once its input is closed (ms, alone)
 
 
 class PagefindService:
@@ -44,8 +44,16 @@ class PagefindService:
     def __enter__(self) -> PagefindService:
         binary = _pagefind_binary()
         try:
+            # close_fds=False makes Python start it with posix_spawn. Otherwise it forks and
+            # waits for an error pipe to close at exec, and a page worker forked meanwhile by
+            # another thread (Pagefind indexes beside the pages) holds that pipe for its life:
+            # the start hung until the workers ended. Python's own descriptors are not
+            # inheritable (PEP 446), so Pagefind still gets only its pipes.
             self.process = subprocess.Popen(
-                [str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+                [str(binary), "--service"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                close_fds=False,
             )
         except OSError as exc:
             raise SearchIndexError(f"cannot run Pagefind ({binary}): {exc.strerror}") from None
