@@ -65,20 +65,17 @@ def _link_retargeted(site: Path) -> None:
     os.replace(other, site.parent / "elsewhere.md")
 
 
-def _folder_renamed(site: Path) -> None:
+def _folder_renamed(site: Path, to: str = "2024-renamed") -> None:
+    """A briefing in a folder of its own, built, then the folder renamed `to`."""
     folder = site / "content/briefings/2024"
     folder.mkdir()
     os.replace(site / OTHER, folder / Path(OTHER).name)
     WarmBuilds.current.build()
-    folder.rename(site / "content/briefings/2024-renamed")
+    folder.rename(site / "content/briefings" / to)
 
 
 def _folder_hidden(site: Path) -> None:
-    folder = site / "content/briefings/2024"
-    folder.mkdir()
-    os.replace(site / OTHER, folder / Path(OTHER).name)
-    WarmBuilds.current.build()
-    folder.rename(site / "content/briefings/.2024")
+    _folder_renamed(site, ".2024")
 
 
 def _renamed(site: Path) -> None:
