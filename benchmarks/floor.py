@@ -35,32 +35,23 @@ import yaml
 from briefgen.build.cache import DocCache
 from briefgen.build.parallel import default_jobs
 from briefgen.build.pipeline import BuildOptions, prepare
+from briefgen.content.briefings import split_front_matter
 from briefgen.document.markdown import make_parser
 from briefgen.search.index import slice_records, slices
 from briefgen.search.service import PagefindService
 
 
-def split_front_matter(text: str) -> tuple[str, str]:
-    """(front matter, body) of a briefing file: `---` lines around YAML, as briefgen reads."""
-    if not text.startswith("---\n"):
-        return "", text
-    end = text.find("\n---\n", 3)
-    if end == -1:
-        return "", text
-    return text[4 : end + 1], text[end + 5 :]
-
-
 def markdown_and_yaml(site: Path) -> dict[str, float]:
     files = sorted((site / "content" / "briefings").glob("*.md"))
-    split = [split_front_matter(f.read_text(encoding="utf-8")) for f in files]
+    split = [split_front_matter(f.read_text(encoding="utf-8")) or ("", "", 1) for f in files]
     parser = make_parser()
     started = time.process_time()
-    for _, body in split:
+    for _, body, _ in split:
         parser.parse(body)
     markdown = time.process_time() - started
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     started = time.process_time()
-    for front, _ in split:
+    for front, _, _ in split:
         yaml.load(front, Loader=loader)  # a safe loader, C or Python
     yaml_cpu = time.process_time() - started
     return {"briefings": len(files), "markdown_cpu": markdown, "yaml_cpu": yaml_cpu}

@@ -9,15 +9,6 @@ from benchmarks import floor, report
 from tests.support.sites import write_site_of
 
 
-def test_front_matter_and_body_are_split_as_a_briefing_file_reads() -> None:
-    assert floor.split_front_matter("---\ntitle: T\n---\nBody *one*.\n") == (
-        "title: T\n",
-        "Body *one*.\n",
-    )
-    assert floor.split_front_matter("No front matter.\n") == ("", "No front matter.\n")
-    assert floor.split_front_matter("---\nunclosed: yes\n") == ("", "---\nunclosed: yes\n")
-
-
 def test_every_briefing_and_every_record_is_measured(tmp_path: Path) -> None:
     site = write_site_of(tmp_path / "site", 3)
     briefings = sorted((site / "content" / "briefings").glob("*.md"))
