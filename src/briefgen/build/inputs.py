@@ -6,7 +6,6 @@ first, and a rebuild with nothing changed ends here, without loading the pipelin
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from briefgen.build import output
 from briefgen.build.digest import CODE_VERSION
 from briefgen.build.listing import Kept
+from briefgen.build.parallel import collector_paused
 from briefgen.content import siteyaml
 from briefgen.content.names import BRIEFINGS, briefing_name, hidden
 from briefgen.theme.files import theme_dirs
@@ -265,13 +265,8 @@ def state(
     Without the cyclic garbage collector, as the build that follows (parallel.py): in a
     long-lived builder, a collection set off by the ~40,000 entries and names made here would
     walk the whole kept site model (0.1-0.2 s)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _state(options, hashes, intact, kept)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _state(
