@@ -191,24 +191,38 @@ def test_the_input_walk_lists_the_briefings_as_briefing_files_does(tmp_path: Pat
     assert found.briefings is not None
     below = {p.split("content/briefings/", 1)[1] for p in found.briefings}
     assert {"b/dangling.md", "b/to-file.md", "pipe.md", "é/ü.md"} <= below  # as os.walk has them
+    assert {"to-folder.md/far.md", "linked-folder/far.md"} <= below  # behind links to folders
     assert not below & {"b/.hidden.md", ".hidden-folder/d.md", "to-folder.md", "e/f/notes.txt"}
     regular = {p for p in found.briefings if os.path.isfile(p)}
     assert regular <= found.hashes.keys()
 
 
-@pytest.mark.parametrize("odd", ["link", "file", "unreadable"])
+def test_a_linked_briefings_folder_is_listed_by_the_input_walk(tmp_path: Path) -> None:
+    """content/briefings a link to a folder elsewhere: the walk enters it as the reader does,
+    and lists the same paths (through the link, never resolved)."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (tmp_path / "real/sub").mkdir(parents=True)
+    (tmp_path / "real/sub/x.md").write_text("synthetic")
+    (site / "content/briefings").symlink_to(tmp_path / "real")
+    found = inputs._found(BuildOptions(site), FileHashes())[1]
+    assert found.briefings == [str(site / "content/briefings/sub/x.md")]
+    assert found.briefings == [str(p) for p in briefing_files(site)]
+    assert found.briefings[0] in found.hashes
+
+
+@pytest.mark.parametrize("odd", ["file", "unreadable", "cycle"])
 def test_odd_briefing_folders_are_left_to_briefing_files(tmp_path: Path, odd: str) -> None:
     """Where the walk cannot tell the briefings as briefing_files() does, it says so (None),
     and the reader lists them itself: the same files, or the same error."""
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
     briefings = site / "content/briefings"
-    if odd == "link":
-        (tmp_path / "real/sub").mkdir(parents=True)
-        (tmp_path / "real/sub/x.md").write_text("synthetic")
-        briefings.symlink_to(tmp_path / "real")
-    elif odd == "file":
+    if odd == "file":
         briefings.write_text("synthetic")
+    elif odd == "cycle":
+        (briefings / "sub").mkdir(parents=True)
+        (briefings / "sub/back").symlink_to(briefings)
     else:
         (briefings / "locked").mkdir(parents=True)
         (briefings / "locked").chmod(0)
