@@ -7,11 +7,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from briefgen.build.warm import WarmRebuild
 from briefgen.cli import main
 from briefgen.theme.files import BUILTIN_THEMES
-from tests.build.test_warm_inputs import WarmBuilds, _fresh
-from tests.support.sites import BRIEFING, briefgen, briefing, snapshot, write_site
+from tests.support.sites import (
+    BRIEFING,
+    briefgen,
+    briefing,
+    briefings_linked,
+    nested_linked,
+    write_site,
+)
 
 PAGE = "briefings/2024-01-02-synthetic/index.html"
 
@@ -30,27 +35,8 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def _briefings_linked(tmp_path: Path) -> tuple[Path, Path]:
-    """A site whose content/briefings is a link to a folder outside the site."""
-    site = write_site(tmp_path / "site", body="Synthetic marker one.")
-    outside = tmp_path / "outside-briefings"
-    shutil.move(site / "content/briefings", outside)
-    (site / "content/briefings").symlink_to(outside, target_is_directory=True)
-    return site, outside / Path(BRIEFING).name
-
-
-def _nested_linked(tmp_path: Path) -> tuple[Path, Path]:
-    """A site whose briefing is in content/briefings/archive, a link to a folder elsewhere."""
-    site = write_site(tmp_path / "site", body="Synthetic marker one.")
-    outside = tmp_path / "outside-archive"
-    outside.mkdir()
-    shutil.move(site / BRIEFING, outside)
-    (site / "content/briefings/archive").symlink_to(outside, target_is_directory=True)
-    return site, outside / Path(BRIEFING).name
-
-
 def test_an_edit_in_a_linked_briefings_folder_is_built(tmp_path: Path) -> None:
-    site, source = _briefings_linked(tmp_path)
+    site, source = briefings_linked(tmp_path)
     assert "Synthetic marker one." in _build(site, tmp_path / "out")
     _edit(source, "marker one.", "marker two.")  # same size, within the same second
     assert "Synthetic marker two." in _build(site, tmp_path / "out")
@@ -58,7 +44,7 @@ def test_an_edit_in_a_linked_briefings_folder_is_built(tmp_path: Path) -> None:
 
 def test_a_briefing_in_a_nested_linked_folder_is_part_of_the_site(tmp_path: Path) -> None:
     """Its page is where it would be in a plain folder: the slug is the file's name."""
-    site, source = _nested_linked(tmp_path)
+    site, source = nested_linked(tmp_path)
     assert "Synthetic marker one." in _build(site, tmp_path / "out")
     _edit(source, "marker one.", "marker two.")
     assert "Synthetic marker two." in _build(site, tmp_path / "out")
@@ -153,24 +139,8 @@ def test_a_link_cycle_where_briefgen_reads_nothing_is_no_error(tmp_path: Path) -
     assert run.code == 0, run.err
 
 
-def test_a_warm_builder_sees_an_edit_behind_a_link(tmp_path: Path) -> None:
-    """The resident process's and serve's builder (build/warm.py), with its kept hashes: an
-    edit in a linked folder changes no folder of the site, and is built all the same."""
-    for setup in (_briefings_linked, _nested_linked):
-        root = tmp_path / setup.__name__
-        site, source = setup(root)
-        builds = WarmBuilds(site, root / "out")
-        assert isinstance(builds.builder, WarmRebuild)
-        builds.build()
-        builds.build()
-        _edit(source, "marker one.", "marker two.")
-        builds.build()
-        assert "Synthetic marker two." in (root / "out" / PAGE).read_text()
-        assert snapshot(root / "out") == _fresh(site, root)
-
-
 def test_a_new_briefing_in_a_linked_folder_is_built(tmp_path: Path) -> None:
-    site, source = _nested_linked(tmp_path)
+    site, source = nested_linked(tmp_path)
     _build(site, tmp_path / "out")
     text = briefing("Synthetic added.").replace("alpha-one", "alpha-two")
     (source.parent / "2024-03-03-synthetic-added.md").write_text(text)

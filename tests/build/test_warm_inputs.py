@@ -17,9 +17,17 @@ from briefgen.build.inputs import BuildOptions, FileHashes
 from briefgen.build.warm import WarmRebuild
 from briefgen.cli import main
 from briefgen.content.briefings import briefing_files
-from tests.support.sites import BRIEFING, briefing, snapshot, write_site_of
+from tests.support.sites import (
+    BRIEFING,
+    briefing,
+    briefings_linked,
+    nested_linked,
+    snapshot,
+    write_site_of,
+)
 
 OTHER = "content/briefings/2024-02-02-synthetic-1.md"
+PAGE = "briefings/2024-01-02-synthetic/index.html"
 
 
 def _fresh(site: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -266,3 +274,18 @@ def test_each_input_file_is_statted_once_a_build(
     builds.build()
     monkeypatch.undo()
     assert seen and len(seen) == len(set(seen))
+
+
+def test_a_warm_builder_sees_an_edit_behind_a_link(tmp_path: Path) -> None:
+    """The resident process's and serve's builder (build/warm.py), with its kept hashes: an
+    edit in a linked folder changes no folder of the site, and is built all the same."""
+    for setup in (briefings_linked, nested_linked):
+        root = tmp_path / setup.__name__
+        site, source = setup(root)
+        builds = WarmBuilds(site, root / "out")
+        builds.build()
+        builds.build()
+        source.write_text(source.read_text().replace("marker one.", "marker two."))  # same size
+        builds.build()
+        assert "Synthetic marker two." in (root / "out" / PAGE).read_text()
+        assert snapshot(root / "out") == _fresh(site, root)
