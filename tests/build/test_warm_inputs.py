@@ -17,6 +17,7 @@ from briefgen.build.inputs import BuildOptions, FileHashes
 from briefgen.build.warm import WarmRebuild
 from briefgen.cli import main
 from briefgen.content.briefings import briefing_files
+from briefgen.diagnostics import UsageError
 from tests.support.sites import (
     BRIEFING,
     briefing,
@@ -289,3 +290,49 @@ def test_a_warm_builder_sees_an_edit_behind_a_link(tmp_path: Path) -> None:
         builds.build()
         assert "Synthetic marker two." in (root / "out" / PAGE).read_text()
         assert snapshot(root / "out") == _fresh(site, root)
+
+
+def _up_to_content(site: Path, tmp_path: Path) -> None:
+    (site / "content/briefings/up").symlink_to(site / "content")
+
+
+def _up_to_the_real_parent(site: Path, tmp_path: Path) -> None:
+    """content/briefings is a link to a hidden folder elsewhere, holding a link to its parent:
+    above the link as it really is, not as it is walked."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x/other.md").write_text("synthetic")
+    os.replace(site / "content/briefings", tmp_path / "x/.y")
+    (site / "content/briefings").symlink_to(tmp_path / "x/.y")
+    (tmp_path / "x/.y/up").symlink_to(tmp_path / "x")
+
+
+def _shared_twice(site: Path, tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared/other.md").write_text("synthetic")
+    (site / "content/briefings/one").symlink_to(tmp_path / "shared")
+    (site / "content/briefings/two").symlink_to(tmp_path / "shared")
+
+
+LINKS: dict[str, Callable[[Path, Path], None]] = {
+    "up to content": _up_to_content,
+    "up to the real parent": _up_to_the_real_parent,
+    "one folder linked twice": _shared_twice,
+}
+
+
+@pytest.mark.parametrize("links", LINKS, ids=list(LINKS))
+def test_the_input_walk_and_the_reader_agree_on_links(tmp_path: Path, links: str) -> None:
+    """Whether a link is a cycle depends on the link, not on where the walk started (content/
+    for the input check, content/briefings/ for the reader): the build gets the reader's
+    list or the reader's error, never a list of its own."""
+    site = write_site_of(tmp_path / "site", 1)
+    LINKS[links](site, tmp_path)
+    found = inputs._found(BuildOptions(site), FileHashes())[1]
+    try:
+        listed = [str(p) for p in briefing_files(site)]
+    except UsageError as error:
+        assert found.briefings is None
+        assert "a link cycle" in str(error)
+    else:
+        assert found.briefings == listed
+        assert links == "one folder linked twice"

@@ -4,20 +4,22 @@ function, so the build can never read a file that the check did not see.
 
 Symbolic links are followed everywhere, to files and to folders, at any depth (as MkDocs
 does): a link is how an author shares a folder of briefings or a theme between sites, and
-Jinja, open() and the kernel read through links anyway. A link that leads back to a folder on
-its own way down (itself, a parent, or a parent of the walked folder) would make the walk
-endless: it is not entered, and is reported as a `Cycle`; the readers make it an author
-error, the input check skips it (whatever is behind it is walked already, under the folder it
-leads back to). Two links to one folder are not a cycle: its files are listed under both.
+Jinja, open() and the kernel read through links anyway. A link to a folder that holds the
+link itself (a parent of it as walked, or as it really is: the folder it lives in, its
+parent...) would make the walk endless: it is not entered, and is reported as a `Cycle`; the
+readers make it an author error, the input check skips it (whatever is behind it is walked
+already, under the folder it leads back to). Whether a link is a cycle depends on the link
+alone, not on where the walk started: a walk of content/ and one of content/briefings/ agree
+on every link below content/briefings/. Two links to one folder are not a cycle: its files
+are listed under both.
 
 Light on purpose (no YAML, Markdown or Jinja imports): `briefgen build` walks the sources
 before it loads the pipeline. Plain folders cost no more than os.scandir lists them; only a
-link to a folder costs stats (of its target and, once, of the folders above it).
+link to a folder costs stats (of its target and, once a walk, of each folder above it).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,7 +69,7 @@ def walk(folder: Path | str, prune: Callable[[str], bool] | None = None) -> Tree
     any depth; `prune(name)`: a folder of that name is not entered (hidden ones, say)."""
     root = os.fspath(folder)
     tree = Tree()
-    guard = _Guard(root)
+    guard = _Guard()
     folders: list[tuple[str, tuple[str, ...]]] = [(root, ())]
     while folders:
         where, parts = folders.pop()
@@ -88,7 +90,7 @@ def walk(folder: Path | str, prune: Callable[[str], bool] | None = None) -> Tree
                 elif not entry.is_dir():
                     tree.entries.append((names, entry.path, OTHER))
                 elif prune is None or not prune(entry.name):  # a link to a folder: rare
-                    back = guard.leads_back(entry.path, names)
+                    back = guard.leads_back(entry.path)
                     if back is None:
                         folders.append((entry.path, names))
                     else:
@@ -102,44 +104,41 @@ def walk(folder: Path | str, prune: Callable[[str], bool] | None = None) -> Tree
 
 
 class _Guard:
-    """Tells a link that leads back to a folder on its own way down. The folders on the way
-    are known by their paths (the root joined with the link's names' prefixes), stat'ed only
-    when a link to a folder is met, each once a walk; the root's own parents (as named, and
-    as the root really is) count too, so a walk below content/ finds the same cycles as one
-    of content/."""
+    """Tells a link to a folder that holds the link itself. Each folder above a link is
+    stat'ed once a walk, and only when a link to a folder is met."""
 
-    def __init__(self, root: str) -> None:
-        self.root = root
-        self._known: dict[str, _Identity] = {}
-        self._above: dict[_Identity, str] | None = None
+    def __init__(self) -> None:
+        self._known: dict[str, _Identity | None] = {}
 
-    def leads_back(self, link: str, names: tuple[str, ...]) -> str | None:
-        """The folder `link` (at `names` below the root) leads back to, or None."""
+    def leads_back(self, link: str) -> str | None:
+        """The folder above `link` (as walked, else as it really is) that it leads to, or
+        None. A folder on the walk's way down to the link is above it: so a walk that
+        follows links reaches no folder twice on one way down, and ends."""
         target = _identity(link)
-        path = self.root
-        if self._of(path) == target:
-            return path
-        for name in names[:-1]:
-            path = os.path.join(path, name)
-            if self._of(path) == target:
-                return path
-        return self._parents().get(target)
+        holder = os.path.dirname(link)
+        for chain in (_above(holder), _above(os.path.realpath(holder))):
+            for folder in chain:
+                if self._of(folder) == target:
+                    return folder
+        return None
 
-    def _of(self, path: str) -> _Identity:
-        known = self._known.get(path)
-        if known is None:
-            known = self._known[path] = _identity(path)
-        return known
+    def _of(self, path: str) -> _Identity | None:
+        if path not in self._known:
+            try:
+                self._known[path] = _identity(path)
+            except OSError:  # one we may not stat cannot be the target we just stat'ed
+                self._known[path] = None
+        return self._known[path]
 
-    def _parents(self) -> dict[_Identity, str]:
-        if self._above is None:
-            self._above = {}
-            for start in (os.path.abspath(self.root), os.path.realpath(self.root)):
-                for parent in _parents(start):
-                    # a parent we may not stat cannot be the target we just stat'ed
-                    with contextlib.suppress(OSError):
-                        self._above.setdefault(_identity(parent), parent)
-        return self._above
+
+def _above(path: str) -> list[str]:
+    """`path` and the folders above it up to the file system's root, named as in `path` as
+    long as it names them (a relative path's parents), then by absolute path."""
+    found = [path]
+    while (parent := os.path.dirname(path)) not in ("", path):
+        found.append(parent)
+        path = parent
+    return found + _parents(os.path.abspath(path))
 
 
 def _parents(path: str) -> list[str]:
