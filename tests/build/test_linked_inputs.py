@@ -146,3 +146,12 @@ def test_a_new_briefing_in_a_linked_folder_is_built(tmp_path: Path) -> None:
     (source.parent / "2024-03-03-synthetic-added.md").write_text(text)
     _build(site, tmp_path / "out")
     assert (tmp_path / "out/briefings/2024-03-03-synthetic-added/index.html").exists()
+
+
+def test_a_link_cycle_in_a_theme_folder_is_an_author_error(tmp_path: Path) -> None:
+    site, outside = _linked_theme(tmp_path)
+    (outside / "outside-static/again").symlink_to(outside / "outside-static")
+    run = briefgen("build", str(site), "-o", str(tmp_path / "out"), "--no-search", timeout=60)
+    run.assert_clean_failure(2)
+    assert "themes/linked/static/extra/again: a symbolic link to " in run.err
+    assert "a link cycle" in run.err

@@ -161,8 +161,8 @@ def _found(options: BuildOptions, hashes: FileHashes) -> tuple[str, Found]:
 
 def _files(folder: Path) -> list[tuple[str, str]]:
     """(name below folder, path) of its files, in the order of their names' parts: what
-    os.walk(folder, followlinks=True) finds and isfile() keeps, without pathlib's cost per
-    path (0.5 s of a save in serve at 4,000 briefings)."""
+    os.walk(folder, followlinks=True) finds and isfile() keeps (link cycles not entered),
+    without pathlib's cost per path (0.5 s of a save in serve at 4,000 briefings)."""
     return [("/".join(names), path) for names, path, _ in walk(folder).files()]
 
 
