@@ -336,3 +336,5 @@ def test_the_input_walk_and_the_reader_agree_on_links(tmp_path: Path, links: str
     else:
         assert found.briefings == listed
         assert links == "one folder linked twice"
+        below = {p.split("content/briefings/", 1)[1] for p in listed}
+        assert {"one/other.md", "two/other.md"} <= below
