@@ -17,9 +17,18 @@ from briefgen.build.inputs import BuildOptions, FileHashes
 from briefgen.build.warm import WarmRebuild
 from briefgen.cli import main
 from briefgen.content.briefings import briefing_files
-from tests.support.sites import BRIEFING, briefing, snapshot, write_site_of
+from briefgen.diagnostics import UsageError
+from tests.support.sites import (
+    BRIEFING,
+    briefing,
+    briefings_linked,
+    nested_linked,
+    snapshot,
+    write_site_of,
+)
 
 OTHER = "content/briefings/2024-02-02-synthetic-1.md"
+PAGE = "briefings/2024-01-02-synthetic/index.html"
 
 
 def _fresh(site: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -191,24 +200,38 @@ def test_the_input_walk_lists_the_briefings_as_briefing_files_does(tmp_path: Pat
     assert found.briefings is not None
     below = {p.split("content/briefings/", 1)[1] for p in found.briefings}
     assert {"b/dangling.md", "b/to-file.md", "pipe.md", "é/ü.md"} <= below  # as os.walk has them
+    assert {"to-folder.md/far.md", "linked-folder/far.md"} <= below  # behind links to folders
     assert not below & {"b/.hidden.md", ".hidden-folder/d.md", "to-folder.md", "e/f/notes.txt"}
     regular = {p for p in found.briefings if os.path.isfile(p)}
     assert regular <= found.hashes.keys()
 
 
-@pytest.mark.parametrize("odd", ["link", "file", "unreadable"])
+def test_a_linked_briefings_folder_is_listed_by_the_input_walk(tmp_path: Path) -> None:
+    """content/briefings a link to a folder elsewhere: the walk enters it as the reader does,
+    and lists the same paths (through the link, never resolved)."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (tmp_path / "real/sub").mkdir(parents=True)
+    (tmp_path / "real/sub/x.md").write_text("synthetic")
+    (site / "content/briefings").symlink_to(tmp_path / "real")
+    found = inputs._found(BuildOptions(site), FileHashes())[1]
+    assert found.briefings == [str(site / "content/briefings/sub/x.md")]
+    assert found.briefings == [str(p) for p in briefing_files(site)]
+    assert found.briefings[0] in found.hashes
+
+
+@pytest.mark.parametrize("odd", ["file", "unreadable", "cycle"])
 def test_odd_briefing_folders_are_left_to_briefing_files(tmp_path: Path, odd: str) -> None:
     """Where the walk cannot tell the briefings as briefing_files() does, it says so (None),
     and the reader lists them itself: the same files, or the same error."""
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
     briefings = site / "content/briefings"
-    if odd == "link":
-        (tmp_path / "real/sub").mkdir(parents=True)
-        (tmp_path / "real/sub/x.md").write_text("synthetic")
-        briefings.symlink_to(tmp_path / "real")
-    elif odd == "file":
+    if odd == "file":
         briefings.write_text("synthetic")
+    elif odd == "cycle":
+        (briefings / "sub").mkdir(parents=True)
+        (briefings / "sub/back").symlink_to(briefings)
     else:
         (briefings / "locked").mkdir(parents=True)
         (briefings / "locked").chmod(0)
@@ -252,3 +275,66 @@ def test_each_input_file_is_statted_once_a_build(
     builds.build()
     monkeypatch.undo()
     assert seen and len(seen) == len(set(seen))
+
+
+def test_a_warm_builder_sees_an_edit_behind_a_link(tmp_path: Path) -> None:
+    """The resident process's and serve's builder (build/warm.py), with its kept hashes: an
+    edit in a linked folder changes no folder of the site, and is built all the same."""
+    for setup in (briefings_linked, nested_linked):
+        root = tmp_path / setup.__name__
+        site, source = setup(root)
+        builds = WarmBuilds(site, root / "out")
+        builds.build()
+        builds.build()
+        source.write_text(source.read_text().replace("marker one.", "marker two."))  # same size
+        builds.build()
+        assert "Synthetic marker two." in (root / "out" / PAGE).read_text()
+        assert snapshot(root / "out") == _fresh(site, root)
+
+
+def _up_to_content(site: Path, tmp_path: Path) -> None:
+    (site / "content/briefings/up").symlink_to(site / "content")
+
+
+def _up_to_the_real_parent(site: Path, tmp_path: Path) -> None:
+    """content/briefings is a link to a hidden folder elsewhere, holding a link to its parent:
+    above the link as it really is, not as it is walked."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x/other.md").write_text("synthetic")
+    os.replace(site / "content/briefings", tmp_path / "x/.y")
+    (site / "content/briefings").symlink_to(tmp_path / "x/.y")
+    (tmp_path / "x/.y/up").symlink_to(tmp_path / "x")
+
+
+def _shared_twice(site: Path, tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared/other.md").write_text("synthetic")
+    (site / "content/briefings/one").symlink_to(tmp_path / "shared")
+    (site / "content/briefings/two").symlink_to(tmp_path / "shared")
+
+
+LINKS: dict[str, Callable[[Path, Path], None]] = {
+    "up to content": _up_to_content,
+    "up to the real parent": _up_to_the_real_parent,
+    "one folder linked twice": _shared_twice,
+}
+
+
+@pytest.mark.parametrize("links", LINKS, ids=list(LINKS))
+def test_the_input_walk_and_the_reader_agree_on_links(tmp_path: Path, links: str) -> None:
+    """Whether a link is a cycle depends on the link, not on where the walk started (content/
+    for the input check, content/briefings/ for the reader): the build gets the reader's
+    list or the reader's error, never a list of its own."""
+    site = write_site_of(tmp_path / "site", 1)
+    LINKS[links](site, tmp_path)
+    found = inputs._found(BuildOptions(site), FileHashes())[1]
+    try:
+        listed = [str(p) for p in briefing_files(site)]
+    except UsageError as error:
+        assert found.briefings is None
+        assert "a link cycle" in str(error)
+    else:
+        assert found.briefings == listed
+        assert links == "one folder linked twice"
+        below = {p.split("content/briefings/", 1)[1] for p in listed}
+        assert {"one/other.md", "two/other.md"} <= below

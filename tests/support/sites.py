@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -50,6 +51,25 @@ def write_site_of(root: Path, count: int) -> Path:
         text = briefing(f"Synthetic paragraph {i}.").replace("alpha-one", f"a-{i}")
         (site / f"content/briefings/2024-02-{i % 28 + 1:02d}-synthetic-{i}.md").write_text(text)
     return site
+
+
+def briefings_linked(tmp_path: Path) -> tuple[Path, Path]:
+    """A site whose content/briefings is a link to a folder outside the site."""
+    site = write_site(tmp_path / "site", body="Synthetic marker one.")
+    outside = tmp_path / "outside-briefings"
+    shutil.move(site / "content/briefings", outside)
+    (site / "content/briefings").symlink_to(outside, target_is_directory=True)
+    return site, outside / Path(BRIEFING).name
+
+
+def nested_linked(tmp_path: Path) -> tuple[Path, Path]:
+    """A site whose briefing is in content/briefings/archive, a link to a folder elsewhere."""
+    site = write_site(tmp_path / "site", body="Synthetic marker one.")
+    outside = tmp_path / "outside-archive"
+    outside.mkdir()
+    shutil.move(site / BRIEFING, outside)
+    (site / "content/briefings/archive").symlink_to(outside, target_is_directory=True)
+    return site, outside / Path(BRIEFING).name
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from briefgen.build.listing import Kept
 from briefgen.build.parallel import collector_paused
 from briefgen.content import siteyaml
 from briefgen.content.names import BRIEFINGS, briefing_name, hidden
+from briefgen.content.walk import FILE, Tree, walk
 from briefgen.theme.files import theme_dirs
 
 
@@ -111,9 +112,10 @@ class Found:
     """The input files as one walk of their folders found them, each stat'ed once (and read
     only if its stat changed: FileHashes), for the stages of the build that read them.
 
-    `briefings`: the paths content.briefings.briefing_files() lists, from the same walk; None
-    where that walk cannot tell them as briefing_files() would (content/briefings/ not a
-    plain folder, a folder below it that could not be read, a name that is not UTF-8): the
+    `briefings`: the paths content.briefings.briefing_files() lists, from the same walk
+    (content.walk, through links to folders at any depth, as the reader's); None where that
+    walk cannot tell them as briefing_files() would (content/briefings/ not a folder, a folder
+    below it that could not be read or a link cycle there, a name that is not UTF-8): the
     reader then lists them itself, and meets the same errors."""
 
     hashes: dict[str, bytes]  # path -> content hash, of every input file
@@ -126,7 +128,12 @@ def files_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str
 
 
 def _found(options: BuildOptions, hashes: FileHashes) -> tuple[str, Found]:
-    """files_digest(), and the files as found (one walk, one stat per file)."""
+    """files_digest(), and the files as found (one walk, one stat per file).
+
+    Every file the build can read is among them: the readers list theirs with the same walk
+    (content.walk), through links to folders at any depth, and open only named files in
+    content/ otherwise. A link cycle counts as an entry of its own, so that making one is a
+    change, and the build that follows reports it where a reader meets it."""
     site_dir = options.site_dir
     content = site_dir / "content"
     folders = [content, *theme_dirs(site_dir, siteyaml.basics(site_dir).theme)]
@@ -134,74 +141,40 @@ def _found(options: BuildOptions, hashes: FileHashes) -> tuple[str, Found]:
     known: dict[str, bytes] = {}
     briefings: list[str] | None = None
     for folder in folders:
-        entries, failed = _walk(folder)
-        for names, path, kind in entries:
-            if kind != _FILE:
+        tree = walk(folder)
+        for names, path, kind in tree.entries:
+            if kind != FILE:
                 continue
             rel = os.fsencode("/".join(names))  # a name need not be UTF-8 (checked later)
             known[path] = content_hash = hashes.of(path)
             parts.append(len(rel).to_bytes(8, "little") + rel + content_hash)
+        for cycle in tree.cycles:
+            rel = os.fsencode("/".join(cycle.names))
+            parts.append(
+                len(rel).to_bytes(8, "little") + rel + b"cycle:" + os.fsencode(cycle.folder)
+            )
         if folder is content:
-            briefings = _briefings(entries, failed)
+            briefings = _briefings(tree)
     h = hashlib.sha256(b"".join(parts))
     return h.hexdigest(), Found(known, briefings)
 
 
-# What an entry is: a regular file (links followed), a link to a folder (not entered), or
-# anything else that is not a folder (a dangling link, a pipe...)
-_FILE, _LINKED_FOLDER, _OTHER = 0, 1, 2
-_Entry = tuple[tuple[str, ...], str, int]  # names below the folder, path, what it is
-
-
-def _walk(folder: Path) -> tuple[list[_Entry], list[tuple[str, ...]]]:
-    """Every entry below `folder` that is not a folder, in the order of their names' parts,
-    and the folders that could not be listed. Folders behind symbolic links are not entered."""
-    found: list[_Entry] = []
-    failed: list[tuple[str, ...]] = []
-    folders: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
-    while folders:
-        where, parts = folders.pop()
-        try:
-            with os.scandir(where) as listing:
-                listed = list(listing)
-        except (FileNotFoundError, NotADirectoryError, PermissionError):
-            failed.append(parts)
-            continue
-        for entry in listed:
-            names = (*parts, entry.name)
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, names))
-                elif entry.is_file():
-                    found.append((names, entry.path, _FILE))
-                else:
-                    kind = _LINKED_FOLDER if entry.is_dir() else _OTHER
-                    found.append((names, entry.path, kind))
-            except OSError:
-                found.append((names, entry.path, _OTHER))  # as os.walk: not a folder
-    found.sort()
-    return found, failed
-
-
 def _files(folder: Path) -> list[tuple[str, str]]:
     """(name below folder, path) of its files, in the order of their names' parts: what
-    sorted(folder.rglob("*")) lists and is_file() keeps (symbolic links to files in, folders
-    behind symbolic links not entered, unreadable folders skipped), without pathlib's cost
-    per path (0.5 s of a save in serve at 4,000 briefings)."""
-    return [("/".join(names), path) for names, path, kind in _walk(folder)[0] if kind == _FILE]
+    os.walk(folder, followlinks=True) finds and isfile() keeps (link cycles not entered),
+    without pathlib's cost per path (0.5 s of a save in serve at 4,000 briefings)."""
+    return [("/".join(names), path) for names, path, _ in walk(folder).files()]
 
 
-def _briefings(entries: list[_Entry], failed: list[tuple[str, ...]]) -> list[str] | None:
+def _briefings(tree: Tree) -> list[str] | None:
     """The briefing files among the content folder's entries (see Found), or None."""
-    if any(not names or _below_briefings(names) for names in failed):
+    if any(not names or _below_briefings(names) for names, _ in tree.failed):
         return None  # briefing_files() fails there: let it say so
-    if any(names == (BRIEFINGS,) for names, _, _ in entries):
-        return None  # content/briefings is a file or a link: as briefing_files() finds it
-    paths = [
-        path
-        for names, path, kind in entries
-        if kind != _LINKED_FOLDER and len(names) > 1 and _briefing(names)
-    ]
+    if any(_below_briefings(cycle.names) for cycle in tree.cycles):
+        return None  # briefing_files() says where the cycle is
+    if any(names == (BRIEFINGS,) for names, _, _ in tree.entries):
+        return None  # content/briefings is a file, a dangling link...: as briefing_files() finds it
+    paths = [path for names, path, _ in tree.entries if len(names) > 1 and _briefing(names)]
     try:
         "".join(paths).encode("utf-8")
     except UnicodeEncodeError:
@@ -211,7 +184,7 @@ def _briefings(entries: list[_Entry], failed: list[tuple[str, ...]]) -> list[str
 
 def _below_briefings(names: tuple[str, ...]) -> bool:
     """A folder content/briefings/ or one below it that briefing_files() enters."""
-    return names[0] == BRIEFINGS and not any(hidden(name) for name in names[1:])
+    return bool(names) and names[0] == BRIEFINGS and not any(hidden(n) for n in names[1:])
 
 
 def _briefing(names: tuple[str, ...]) -> bool:

@@ -16,7 +16,9 @@ take up instead of doing it again.
   found as a build made afresh finds them, for a stat per folder.
 
 build() still checks everything (inputs by hash, the output against its manifest), so
-`changed` is only for the caller's log.
+`changed` is only for the caller's log. The inputs have no folder stamps: each build walks
+them whole (content.walk, through symbolic links to folders) and stats every file, so an edit
+in a folder behind a link, which changes no folder of the site's own, is seen like any other.
 """
 
 from __future__ import annotations

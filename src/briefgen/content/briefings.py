@@ -4,7 +4,6 @@ of slugs and annotation ids."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -35,6 +34,7 @@ from briefgen.content.schema import (
     require_map,
     reserved_fragment,
 )
+from briefgen.content.walk import walk
 from briefgen.content.yamlsrc import Pos, YMap, YScalar
 from briefgen.diagnostics import Diagnostic, Diagnostics, UsageError, printable
 
@@ -45,21 +45,21 @@ FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
 def briefing_files(site_dir: Path) -> list[Path]:
-    """Every `*.md` below content/briefings/; hidden files (editor swap files) are not content.
+    """Every `*.md` below content/briefings/; hidden files (editor swap files) and hidden
+    folders are not content. Links to folders are followed at any depth (content.walk, the
+    walk the input check makes too): a briefing behind one is part of the site, and a link
+    back to a folder that holds it is an error naming the link.
 
     A folder that cannot be read is an error (OSError), never a site without its briefings."""
     folder = site_dir / "content" / BRIEFINGS
     if not folder.exists():
         return []
-
-    def fail(error: OSError) -> None:
-        raise error
-
-    found = []
-    for root, dirs, names in os.walk(folder, onerror=fail):
-        dirs[:] = [d for d in dirs if not hidden(d)]
-        base = Path(root)
-        found += [base / n for n in names if briefing_name(n)]
+    tree = walk(folder, prune=hidden)
+    if tree.failed:
+        raise tree.failed[0][1]
+    if tree.cycles:
+        raise tree.cycles[0].error()
+    found = [Path(path) for names, path, _ in tree.entries if briefing_name(names[-1])]
     for path in found:
         try:
             str(path).encode("utf-8")
@@ -67,7 +67,7 @@ def briefing_files(site_dir: Path) -> list[Path]:
             raise UsageError(
                 f"{printable(str(path))}: the file name is not UTF-8 text; rename the file"
             ) from None
-    return sorted(found, key=lambda p: p.parts)  # Path order, without Path's slow __lt__
+    return found  # in the order of their names' parts, as the walk gives them
 
 
 def load_briefing(

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from slugify import slugify
 
+from briefgen.content.briefings import briefing_files
 from briefgen.content.pasteable import yaml_scalar
 from briefgen.content.schema import ID_RE
 from briefgen.diagnostics import ContentError, Diagnostics, UsageError
@@ -235,7 +236,7 @@ def write_all(skeletons: Sequence[Skeleton], site_dir: Path) -> None:
     root = briefings_dir(site_dir)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{_relative(root, site_dir)} exists and is not a directory")
-    existing = {p.stem: p for p in root.rglob("*.md")} if root.is_dir() else {}
+    existing = {p.stem: p for p in briefing_files(site_dir)}  # as the build lists them
     seen: set[Path] = set()
     for item in skeletons:
         rel = _relative(item.path, site_dir)

@@ -1,4 +1,8 @@
-"""The file watcher of `serve`: watchfiles in a thread, batches of changed paths in a queue."""
+"""The file watcher of `serve`: watchfiles in a thread, batches of changed paths in a queue.
+
+watchfiles' recursive watch follows symbolic links to folders (and skips link cycles), so a
+save in a folder behind a link is a change too; the build it starts finds what changed by
+hashing every input (build/warm.py), through the same links."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import importlib.util
 from pathlib import Path
 
 from briefgen import urls
+from briefgen.content.walk import walk
 
 
 def _builtin_themes() -> Path:
@@ -37,8 +38,19 @@ def static_files(site_dir: Path, theme: str) -> dict[str, Path]:
     """Output path -> source file for every static asset, overrides winning."""
     files: dict[str, Path] = {}
     for theme_dir in reversed(theme_dirs(site_dir, theme)):
-        static = theme_dir / "static"
-        for path in sorted(static.rglob("*")) if static.is_dir() else []:
-            if path.is_file():
-                files[urls.static(path.relative_to(static).as_posix())] = path
+        for name, path in theme_files(theme_dir / "static"):
+            files[urls.static(name)] = Path(path)
     return files
+
+
+def theme_files(folder: Path) -> list[tuple[str, str]]:
+    """(name below `folder`, path) of every file in it, through links to folders at any
+    depth, as the input check walks it (content.walk); none if it is not a folder. A folder
+    that cannot be listed is left out (the input check sees none of its files either); a
+    link cycle is an error naming the link."""
+    if not folder.is_dir():
+        return []
+    tree = walk(folder)
+    if tree.cycles:
+        raise tree.cycles[0].error()
+    return [("/".join(names), path) for names, path, _ in tree.files()]

@@ -28,7 +28,7 @@ from briefgen.diagnostics import Diagnostic
 from briefgen.document.fragments import text_fragment_url
 from briefgen.exports.jsonld import quotation_jsonld
 from briefgen.site.model import Site
-from briefgen.theme.files import static_files, theme_dirs
+from briefgen.theme.files import static_files, theme_dirs, theme_files
 
 GLOBAL_PARTIALS = ("_actor_style.html",)  # rendered once per build, shown on every page
 
@@ -49,10 +49,9 @@ def theme_digests(site_dir: Path, theme: str) -> ThemeDigests:
     """Editing briefing.html then re-renders briefing pages only, base.html every page."""
     sources: dict[str, bytes] = {}
     for theme_dir in reversed(theme_dirs(site_dir, theme)):
-        folder = theme_dir / "templates"
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if path.is_file():
-                sources[path.relative_to(folder).as_posix()] = path.read_bytes()
+        for name, source in theme_files(theme_dir / "templates"):
+            with open(source, "rb") as file:
+                sources[name] = file.read()
     uses = {name: _referenced(source) for name, source in sources.items()}
 
     def closure(name: str) -> set[str]:
