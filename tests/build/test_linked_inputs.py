@@ -4,6 +4,7 @@ author error, not a hang."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -155,3 +156,31 @@ def test_a_link_cycle_in_a_theme_folder_is_an_author_error(tmp_path: Path) -> No
     run.assert_clean_failure(2)
     assert "themes/linked/static/extra/again: a symbolic link to " in run.err
     assert "a link cycle" in run.err
+
+
+def _links_again_and_again(folder: Path, depth: int) -> None:
+    """`depth` folders, each with two links to the next: 2 ** depth ways down, no cycle."""
+    levels = [folder / f"level-{i}" for i in range(depth + 1)]
+    for level in levels:
+        level.mkdir(parents=True)
+    for here, below in itertools.pairwise(levels):
+        (here / "left").symlink_to(below)
+        (here / "right").symlink_to(below)
+
+
+def test_links_that_multiply_the_ways_down_are_an_error_not_a_hang(tmp_path: Path) -> None:
+    """Thirty levels of two links each would take the walk 2 ** 30 folders deep: the build
+    stops at the walk's limit of links, says so naming a link, and keeps the last site (the
+    subprocess's timeout guards a hang)."""
+    site = write_site(tmp_path / "site")
+    out = tmp_path / "out"
+    _build(site, out)
+    before = (out / PAGE).read_bytes()
+    _links_again_and_again(site / "content/briefings/shared", 30)
+    for args in (["check", str(site)], ["build", str(site), "-o", str(out)]):
+        run = briefgen(*args, timeout=60)
+        run.assert_clean_failure(2)
+        assert "more than 1,000 symbolic links to folders" in run.err
+        assert f"{site}/content/briefings/shared/level-" in run.err
+        assert "link each folder once" in run.err
+    assert (out / PAGE).read_bytes() == before

@@ -13,6 +13,11 @@ alone, not on where the walk started: a walk of content/ and one of content/brie
 on every link below content/briefings/. Two links to one folder are not a cycle: its files
 are listed under both.
 
+Links that reach the same folders again and again (two links in each folder to the next, ten
+folders deep: a thousand ways down) are no cycle, yet their walk grows with the number of
+ways: a walk enters at most LINKED_FOLDERS links to folders, and more is an author error
+naming the last link (raised by walk(), so the input check and the readers stop alike).
+
 Light on purpose (no YAML, Markdown or Jinja imports): `briefgen build` walks the sources
 before it loads the pipeline. Plain folders cost no more than os.scandir lists them; only a
 link to a folder costs stats (of its target and, once a walk, of each folder above it).
@@ -32,6 +37,7 @@ from briefgen.diagnostics import UsageError, printable
 FILE, OTHER = 0, 1
 Entry = tuple[tuple[str, ...], str, int]  # names below the walked folder, path, FILE or OTHER
 _Identity = tuple[int, int]  # a real folder's (st_dev, st_ino)
+LINKED_FOLDERS = 1_000  # links to folders one walk enters, at most (see above)
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,9 @@ class Tree:
 
 def walk(folder: Path | str, prune: Callable[[str], bool] | None = None) -> Tree:
     """Every entry below `folder` (followed if itself a link), through links to folders at
-    any depth; `prune(name)`: a folder of that name is not entered (hidden ones, say)."""
+    any depth; `prune(name)`: a folder of that name is not entered (hidden ones, say).
+
+    Raises UsageError past LINKED_FOLDERS links to folders entered."""
     root = os.fspath(folder)
     tree = Tree()
     guard = _Guard()
@@ -92,6 +100,7 @@ def walk(folder: Path | str, prune: Callable[[str], bool] | None = None) -> Tree
                 elif prune is None or not prune(entry.name):  # a link to a folder: rare
                     back = guard.leads_back(entry.path)
                     if back is None:
+                        guard.enter(root, entry.path)
                         folders.append((entry.path, names))
                     else:
                         tree.cycles.append(Cycle(names, entry.path, back))
@@ -109,6 +118,18 @@ class _Guard:
 
     def __init__(self) -> None:
         self._known: dict[str, _Identity | None] = {}
+        self._entered = 0  # links to folders
+
+    def enter(self, root: str, link: str) -> None:
+        self._entered += 1
+        if self._entered > LINKED_FOLDERS:
+            raise UsageError(
+                f"{printable(link)}: more than {LINKED_FOLDERS:,} symbolic links to folders "
+                f"below {printable(root)}, each walked whole: links that reach the same "
+                f"folders again and again (several links to one folder, in folders that are "
+                f"themselves linked several times) make a walk that grows with every level; "
+                f"link each folder once"
+            )
 
     def leads_back(self, link: str) -> str | None:
         """The folder above `link` (as walked, else as it really is) that it leads to, or
