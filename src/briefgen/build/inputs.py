@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from briefgen.build.listing import Kept
 from briefgen.build.parallel import collector_paused
 from briefgen.content import siteyaml
 from briefgen.content.names import BRIEFINGS, briefing_name, hidden
-from briefgen.content.walk import FILE, Tree, walk
+from briefgen.content.walk import FILE, Tree, not_regular, walk
 from briefgen.theme.files import theme_dirs
 
 
@@ -73,6 +74,8 @@ class FileHashes:
     def of(self, path: Path | str) -> bytes:
         name = os.fspath(path)
         st = os.stat(name)
+        if not stat.S_ISREG(st.st_mode):  # a pipe would block the read, a device never end
+            raise not_regular(name)
         signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         known = self._known.get(name)
         if known is not None and known[0] == signature:

@@ -30,6 +30,7 @@ from briefgen.content.briefings import (
     check_unique,
     draft_warnings,
     load_briefing,
+    read_briefing,
     sniff_draft,
 )
 from briefgen.content.config import Settings, base_url_problem, load_settings
@@ -344,7 +345,7 @@ def _process_briefings(
     for name, key in planned:
         if key not in results:
             path = Path(name)
-            data = path.read_bytes()
+            data = read_briefing(path)
             missing.append((path, maker.key(path, hashlib.sha256(data).digest()), data))
     jobs = options.jobs or parallel.default_jobs()
     with cache.writer() as put:
@@ -362,7 +363,7 @@ def _process_briefings(
         of (else the site model would not be that of the pages made of these pieces)."""
         path = Path(paths[result.key])
         try:
-            data = path.read_bytes()
+            data = read_briefing(path)
         except OSError:
             data = None
         if data is None or maker.key(path, hashlib.sha256(data).digest()) != result.key:

@@ -4,7 +4,9 @@ of slugs and annotation ids."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +36,7 @@ from briefgen.content.schema import (
     require_map,
     reserved_fragment,
 )
-from briefgen.content.walk import walk
+from briefgen.content.walk import not_regular, walk
 from briefgen.content.yamlsrc import Pos, YMap, YScalar
 from briefgen.diagnostics import Diagnostic, Diagnostics, UsageError, printable
 
@@ -70,11 +72,25 @@ def briefing_files(site_dir: Path) -> list[Path]:
     return found  # in the order of their names' parts, as the walk gives them
 
 
+def read_briefing(path: Path | str) -> bytes:
+    """A briefing file's bytes. A named pipe, a device or a socket with a briefing's name (or a
+    link to one) is an author error, never a read that waits for a writer or never ends:
+    opened without blocking (a pipe with no writer), then refused unless a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise not_regular(path)
+        with open(fd, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(fd)
+
+
 def load_briefing(
     path: Path, settings: Settings, diags: Diagnostics, data: bytes | None = None
 ) -> BriefingSource | None:
     """One briefing; `data` is the file's bytes when the caller has already read them."""
-    data = path.read_bytes() if data is None else data
+    data = read_briefing(path) if data is None else data
     source = _load_briefing(
         path, data, settings.site_dir, settings.actors, settings.topics, settings.stances, diags
     )

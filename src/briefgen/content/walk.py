@@ -171,6 +171,16 @@ def _parents(path: str) -> list[str]:
     return found
 
 
+def not_regular(path: Path | str) -> UsageError:
+    """The error for a source that is a named pipe, a device or a socket: reading one would
+    wait for a writer, or never end."""
+    return UsageError(
+        f"{printable(os.fspath(path))}: not a regular file (a named pipe, a device or a "
+        f"socket, or a link to one); briefgen reads only files: replace it with one, or "
+        f"remove it"
+    )
+
+
 def _identity(path: str) -> _Identity:
     st = os.stat(path)
     return (st.st_dev, st.st_ino)
