@@ -38,6 +38,7 @@ from benchmarks.measure import (
     MB,
     BenchError,
     Run,
+    empty_trash,
     expect_index,
     expect_pages,
     expect_text,
@@ -445,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         failed = True
 
     print_report(env, args, results, memory, growth, demo)
+    empty_trash()  # after the last measurement: its deletes slow the disk for minutes
     elapsed = time.perf_counter() - started
     if failed:
         print("\nThe run FAILED (see the error above): the figures above are what it measured.")
