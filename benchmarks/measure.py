@@ -141,7 +141,13 @@ class Run:
 
 
 def measure(cmd: Sequence[str], cwd: Path | None = None) -> Run:
-    """Run cmd, timing it with perf_counter and sampling its tree's memory; fail loudly."""
+    """Run cmd, timing it with perf_counter and sampling its tree's memory; fail loudly.
+
+    The disks' write-back of what the last command wrote is done first (sync), outside the
+    time: a build measured while the kernel flushed the previous one's files (hundreds of
+    MB at 4,000 briefings) paid for them (measured: 0.57 s against 0.46 s for a rebuild
+    with nothing changed, right after Hugo and Pagefind)."""
+    os.sync()
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)

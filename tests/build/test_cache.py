@@ -183,7 +183,8 @@ def test_no_template_bytecode_is_cached(demo_site: Path) -> None:
     (demo_site / CACHE_DIR / "templates").mkdir(parents=True)
     (demo_site / CACHE_DIR / "templates" / "__jinja2_synthetic.cache").write_bytes(b"x")
     build(BuildOptions(demo_site, demo_site / "out", search=False, jobs=1))
-    assert sorted(p.name for p in (demo_site / CACHE_DIR).iterdir()) == [DB_NAME]
+    assert not (demo_site / CACHE_DIR / "templates").exists()
+    assert (demo_site / CACHE_DIR / DB_NAME).is_file()
 
 
 @pytest.mark.parametrize("count", [3, 1200])  # keys looked up in batches, or one pass over all

@@ -6,9 +6,13 @@ import hashlib
 import os
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from briefgen.build import inputs
+from briefgen.build.cachedir import CACHE_DIR
 from briefgen.build.inputs import FileHashes
+from tests.support.sites import BRIEFING, briefgen, write_site
 
 
 def test_a_file_is_hashed_again_only_when_it_changes(tmp_path: Path) -> None:
@@ -100,3 +104,130 @@ def test_the_inputs_are_listed_as_os_walk_lists_them(tmp_path: Path) -> None:
         expected
     ).keys()
     assert _files(tmp_path / "missing") == []
+
+
+# --- the hashes a fresh process finds stored -------------------------------------------------
+
+
+def _no_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make the hashing code's open() record what it reads and refuse to read it."""
+    read: list[str] = []
+
+    def refuse(name: str, *args: object) -> object:
+        read.append(name)
+        raise AssertionError(f"read {name}")
+
+    monkeypatch.setattr(inputs, "open", refuse, raising=False)
+    return read
+
+
+def test_a_fresh_process_takes_a_stored_hash_while_its_file_stat_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FileHashes, "RACY_NS", 0)  # as if the file changed long ago
+    path = tmp_path / "synthetic.md"
+    path.write_text("settled synthetic text\n")
+    cache = tmp_path / "cache"
+    first = FileHashes()
+    digest = first.of(path)
+    first.store(cache, [str(path)])
+
+    stored = FileHashes.stored(cache)
+    with monkeypatch.context() as m:
+        _no_reads(m)
+        assert stored.of(path) == digest  # from the table, not read
+
+    st = path.stat()
+    path.write_text("altered synthetic text\n")  # same size, the old times put back
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert FileHashes.stored(cache).of(path) == hashlib.sha256(path.read_bytes()).digest()
+
+
+def test_a_file_replaced_by_another_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FileHashes, "RACY_NS", 0)
+    path, other = tmp_path / "synthetic.md", tmp_path / "other.md"
+    path.write_text("synthetic one\n")
+    other.write_text("synthetic two\n")  # same size
+    hashes = FileHashes()
+    hashes.of(path)
+    hashes.store(tmp_path / "cache", [str(path)])
+    st = path.stat()
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+    other.replace(path)  # the same name, times and size: another inode
+    assert (
+        FileHashes.stored(tmp_path / "cache").of(path)
+        == hashlib.sha256(b"synthetic two\n").digest()
+    )
+
+
+def test_a_hash_taken_just_after_its_file_changed_is_not_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "synthetic.md"
+    path.write_text("fresh synthetic text\n")  # changed now: within RACY_NS
+    hashes = FileHashes()
+    hashes.of(path)
+    hashes.store(tmp_path / "cache", [str(path)])
+    stored = FileHashes.stored(tmp_path / "cache")
+    read = _no_reads(monkeypatch)
+    with pytest.raises(AssertionError):
+        stored.of(path)
+    assert read == [str(path)]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        b"",
+        b"\xc1 not msgpack",
+        msgspec.msgpack.encode(["briefgen-hashes/0", []]),  # another format
+        msgspec.msgpack.encode({"rows": 1}),
+        msgspec.msgpack.encode([FileHashes.FORMAT, [["x", 1, 2, 3, 4, 5, b"short"]]]),
+        msgspec.msgpack.encode([FileHashes.FORMAT, [["x", "1", 2, 3, 4, 5, b"0" * 32]]]),
+    ],
+)
+def test_a_stored_table_that_is_not_one_is_an_empty_table(tmp_path: Path, table: bytes) -> None:
+    """The cache folder is untrusted input (CI caches travel): never an error, never a hash
+    that is not one."""
+    (tmp_path / FileHashes.STORE).write_bytes(table)
+    path = tmp_path / "x"
+    path.write_text("synthetic\n")
+    hashes = FileHashes.stored(tmp_path)
+    assert hashes.of(path) == hashlib.sha256(b"synthetic\n").digest()
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
+    path = tmp_path / "synthetic.md"
+    path.write_text("synthetic\n")
+    hashes = FileHashes()
+    hashes.of(path)
+    (tmp_path / "taken").write_text("a file where the cache folder would be")
+    hashes.store(tmp_path / "taken", [str(path)])  # no error
+    assert FileHashes.stored(tmp_path / "taken").of(path)
+
+
+SETTLED = "from briefgen.build.inputs import FileHashes; FileHashes.RACY_NS = 0"
+
+
+def test_briefgen_build_in_a_fresh_process_sees_an_edit_that_kept_size_and_times(
+    tmp_path: Path,
+) -> None:
+    """The command's own up-to-date check, through the stored table: an edit that keeps
+    the file's size and modification time still changes its change time."""
+    site = write_site(tmp_path / "site", body="Synthetic marker aaaa.")
+    out = tmp_path / "out"
+    build = ("build", str(site), "-o", str(out), "--no-resident", "--no-search")
+    assert briefgen(*build, prelude=SETTLED).code == 0
+    assert (site / CACHE_DIR / FileHashes.STORE).is_file()
+    again = briefgen(*build, prelude=SETTLED)
+    assert again.code == 0 and "nothing changed" in again.err + again.out, again.err
+
+    path = site / BRIEFING
+    st = path.stat()
+    path.write_text(path.read_text().replace("aaaa", "bbbb"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert briefgen(*build, prelude=SETTLED).code == 0
+    page = next((out / "briefings").glob("*/index.html")).read_text()
+    assert "Synthetic marker bbbb." in page and "aaaa" not in page

@@ -28,9 +28,9 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+from briefgen.build.cachedir import CACHE_DIR
 from briefgen.build.codec import FORMAT
 
-CACHE_DIR = ".briefgen-cache"
 DB_NAME = "docs.sqlite3"
 _BATCH = 500  # keys per SELECT (under SQLite's smallest limit on parameters), rows per INSERT
 _INSERT_MODEL = "INSERT OR REPLACE INTO models VALUES (?, ?)"

@@ -6,15 +6,20 @@ first, and a rebuild with nothing changed ends here, without loading the pipelin
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from briefgen.build import output
+from briefgen.build.cachedir import CACHE_DIR
 from briefgen.build.digest import CODE_VERSION
 from briefgen.build.listing import Kept
 from briefgen.build.parallel import collector_paused
@@ -49,21 +54,27 @@ class BuildOptions:
 
 class FileHashes:
     """Files' content hashes. Each file is read once per build; a long-lived process (serve,
-    the resident build process) keeps one of these across builds and re-reads only files
-    whose size, modification time, change time or inode changed since (editors and git
-    always change them).
+    the resident build process) keeps one of these across builds, and a `briefgen build` in a
+    fresh process starts from the table the last one stored (`stored()`, `store()`): a file is
+    re-read only if its size, modification time, change time, inode or device changed since
+    (editors and git always change them; the change time cannot be set back, as git's index
+    relies on too).
 
     A file's times have a coarse grain (a clock tick; whole seconds on some file systems), so
     a file written again within the tick it was hashed in, at the same size, would look
     unchanged: like git's "racy" index entries, a hash taken within RACY_NS of the file's
-    last change is kept for this build only, and the file is read again by the next."""
+    last change is kept for this build only, never stored, and the file is read again by the
+    next build."""
 
     RACY_NS = 2_000_000_000  # above any file system's time grain (FAT: 2 s) and clock lag
+    STORE = "hashes.msgpack"  # in the site's cache folder (CACHE_DIR)
+    FORMAT = "briefgen-hashes/1"
 
     def __init__(self) -> None:
         # by path string: a Path's hash is costly (pathlib folds its parts: 0.1 ms per path)
-        self._known: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+        self._known: dict[str, tuple[_Signature, bytes]] = {}
         self._racy: set[str] = set()
+        self._read = 0  # files read (not found known) since stored() or the last store()
 
     def next_build(self) -> None:
         """Start a new build: forget the hashes taken too soon after their file changed."""
@@ -76,7 +87,7 @@ class FileHashes:
         st = os.stat(name)
         if not stat.S_ISREG(st.st_mode):  # a pipe would block the read, a device never end
             raise not_regular(name)
-        signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
         known = self._known.get(name)
         if known is not None and known[0] == signature:
             return known[1]
@@ -84,9 +95,55 @@ class FileHashes:
         with open(name, "rb") as file:
             content = hashlib.file_digest(file, "sha256").digest()
         self._known[name] = (signature, content)
+        self._read += 1
         if abs(hashed_at - max(st.st_mtime_ns, st.st_ctime_ns)) < self.RACY_NS:
             self._racy.add(name)  # a time in the future (a skewed clock) is racy too
         return content
+
+    @classmethod
+    def stored(cls, folder: Path) -> FileHashes:
+        """The table the last `store()` into `folder` left; empty if there is none, or if it
+        is not one (the cache folder is untrusted input: see build/cache.py)."""
+        hashes = cls()
+        try:
+            raw = (folder / cls.STORE).read_bytes()
+            stored_format, rows = msgspec.msgpack.decode(raw, type=_Stored)
+        except (OSError, msgspec.DecodeError, ValueError):
+            return hashes
+        if stored_format == cls.FORMAT:
+            hashes._known = {row[0]: (row[1:6], row[6]) for row in rows if len(row[6]) == 32}
+        return hashes
+
+    def store(self, folder: Path, names: Iterable[str]) -> None:
+        """Keep the hashes of these files (this build's inputs) for the next process, unless
+        no file had to be read. Best effort: a cache folder that cannot be written is no
+        error, and a table two builds write at once is either's (each row is true alone)."""
+        if not self._read:
+            return
+        rows = []
+        for name in names:
+            known = self._known.get(name)
+            if known is not None and name not in self._racy:
+                rows.append((name, *known[0], known[1]))
+        if not rows:
+            return  # a table left from before holds no row that could be wrong
+        temporary: str | None = None
+        try:
+            folder.mkdir(exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".hashes-")
+            with os.fdopen(handle, "wb") as file:
+                file.write(msgspec.msgpack.encode((self.FORMAT, rows)))
+            os.replace(temporary, folder / self.STORE)
+        except OSError:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+            return
+        self._read = 0
+
+
+_Signature = tuple[int, int, int, int, int]  # size, modification and change times, inode, device
+_Stored = tuple[str, list[tuple[str, int, int, int, int, int, bytes]]]
 
 
 def input_digest(options: BuildOptions, hashes: FileHashes | None = None) -> str:
@@ -259,9 +316,14 @@ def _state(
     if signature is not None and (intact is None or kept is not None):
         listing = _listing(options.output, kept)
     previous = output.trusted_manifest(options.output, listing, intact)
-    hashes = hashes or FileHashes()
+    # A fresh process starts from the hashes the last one stored (FileHashes); a long-lived
+    # one passes its own, kept in memory.
+    cache = options.site_dir / CACHE_DIR if hashes is None and options.cache else None
+    hashes = hashes or (FileHashes.stored(cache) if cache is not None else FileHashes())
     hashes.next_build()
     files, found = _found(options, hashes)
+    if cache is not None:
+        hashes.store(cache, found.hashes)
     inputs = with_options(options, files)
     return State(options.output, previous, inputs, hashes, signature, files, listing, found)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from briefgen import urls
 from briefgen.build import output, parallel
-from briefgen.build.cache import CACHE_DIR
+from briefgen.build.cachedir import CACHE_DIR
 from briefgen.build.inputs import BuildOptions
 from briefgen.build.prepare import Prepared
 from briefgen.document.model import Briefing

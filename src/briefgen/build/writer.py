@@ -16,7 +16,7 @@ from jinja2 import Environment
 
 from briefgen import urls
 from briefgen.build import output, parallel, publish
-from briefgen.build.cache import CACHE_DIR
+from briefgen.build.cachedir import CACHE_DIR
 from briefgen.build.inputs import BuildOptions
 from briefgen.build.keys import page_keys
 from briefgen.build.known import Known
