@@ -143,6 +143,8 @@ os.open = _full
 import builtins, io
 _bopen = builtins.open
 def _bfull(file, mode="r", *rest, **kw):
+    if isinstance(file, int):  # a descriptor (os.fdopen): os.open above opened it
+        return _bopen(file, mode, *rest, **kw)
     if any(m in mode for m in "wax+") and "/.site.new-" in os.fsdecode(file):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), file)
     return _bopen(file, mode, *rest, **kw)
