@@ -44,12 +44,18 @@ def test_a_hash_taken_just_after_its_file_changed_holds_for_that_build_only(
     assert again == first and again is not first  # read again: it was racy
 
 
+def _settled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file whose hashes are never racy (as if it changed long ago)."""
+    monkeypatch.setattr(FileHashes, "RACY_NS", 0)
+    path = tmp_path / "synthetic.md"
+    path.write_text("settled synthetic text\n")
+    return path
+
+
 def test_a_hash_taken_well_after_its_file_changed_is_kept_across_builds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(FileHashes, "RACY_NS", 0)  # as if the file changed long ago
-    path = tmp_path / "synthetic.md"
-    path.write_text("settled synthetic text\n")
+    path = _settled(tmp_path, monkeypatch)
     hashes = FileHashes()
     first = hashes.of(path)
     hashes.next_build()
@@ -124,9 +130,7 @@ def _no_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_fresh_process_takes_a_stored_hash_while_its_file_stat_is_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(FileHashes, "RACY_NS", 0)  # as if the file changed long ago
-    path = tmp_path / "synthetic.md"
-    path.write_text("settled synthetic text\n")
+    path = _settled(tmp_path, monkeypatch)
     cache = tmp_path / "cache"
     first = FileHashes()
     digest = first.of(path)
